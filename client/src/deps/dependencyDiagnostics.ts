@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import * as vscode from 'vscode';
+import { checkDependencies, type DependencyFinding } from '../../../server/src/deps/check';
+import { installRequirements } from '../../../server/src/deps/install';
+import { repositoryRoot } from '../../../server/src/deps/root';
+import { mergeRequirements } from '../../../server/src/market/requirements';
+import { parseRequirement } from '../../../server/src/market/requirementsSpec';
+import { describeEnvironment, forgetEnvironment } from '../../../server/src/pyenv/environment';
+import { hangarSetting } from '../settings';
+import { airflowPython } from '../testing/interpreter';
+
+const SOURCE = 'hangar-deps';
+const severities = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint };
+
+/** Dependency diagnostics (HGR501–504) for the DAG files of the workspace, checked against the Airflow environment. */
+export class DependencyDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
+  readonly collection = vscode.languages.createDiagnosticCollection(SOURCE);
+  private readonly distributions = new WeakMap<vscode.Diagnostic, string>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { pattern: '**/requirements.txt' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc.languageId === 'python' && vscode.workspace.isTrusted) void this.check(doc.uri).catch((e: unknown) => this.log.warn(`Dependency check: ${String(e)}`));
+      }),
+    );
+  }
+
+  /** Checks the repository holding `uri` (or every workspace folder) and replaces its diagnostics. */
+  async check(uri?: vscode.Uri): Promise<DependencyFinding[]> {
+    const roots = uri ? [repositoryRoot(uri.fsPath)] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const all: DependencyFinding[] = [];
+    for (const root of roots) {
+      const python = await airflowPython(vscode.Uri.file(root));
+      const env = await describeEnvironment(python);
+      const pattern = new vscode.RelativePattern(root, `**/{${hangarSetting('analysis.dagFolders', vscode.Uri.file(root)).join(',')}}/**/*.py`);
+      const files = (await vscode.workspace.findFiles(pattern, '**/{node_modules,.git,.venv,venv,.hangar}/**', 2000)).map((f) => f.fsPath);
+      const byRepository = new Map<string, string[]>();
+      for (const file of files) {
+        const repository = repositoryRoot(file);
+        byRepository.set(repository, [...(byRepository.get(repository) ?? []), file]);
+      }
+      for (const [repository, repositoryFiles] of byRepository) {
+        const findings = await checkDependencies({ root: repository, files: repositoryFiles, env });
+        this.publish(repository, findings);
+        all.push(...findings);
+      }
+    }
+    return all;
+  }
+
+  private publish(repository: string, findings: DependencyFinding[]): void {
+    this.collection.forEach((uri) => {
+      if (uri.fsPath.startsWith(`${repository}${path.sep}`)) this.collection.delete(uri);
+    });
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const finding of findings) {
+      const { start, end } = finding.range;
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), finding.message, severities[finding.severity]);
+      diagnostic.source = 'hangar';
+      diagnostic.code = finding.ruleId;
+      if (finding.distribution) this.distributions.set(diagnostic, finding.distribution);
+      byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), diagnostic]);
+    }
+    for (const [file, diagnostics] of byFile) this.collection.set(vscode.Uri.file(file), diagnostics);
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      const distribution = this.distributions.get(diagnostic);
+      if (!distribution) continue;
+      const add = new vscode.CodeAction(`Add ${distribution} to requirements.txt`, vscode.CodeActionKind.QuickFix);
+      add.command = { title: add.title, command: 'hangar.addRequirement', arguments: [document.uri, distribution] };
+      add.diagnostics = [diagnostic];
+      actions.push(add);
+      if (diagnostic.code === 'HGR501' || diagnostic.code === 'HGR502') {
+        const install = new vscode.CodeAction('Install missing requirements into the Airflow environment', vscode.CodeActionKind.QuickFix);
+        install.command = { title: install.title, command: 'hangar.installMissingRequirements', arguments: [document.uri] };
+        install.diagnostics = [diagnostic];
+        actions.push(install);
+      }
+    }
+    return actions;
+  }
+
+  /** Merges a requirement into the repository's requirements.txt (sorted, no duplicates, conflicts reported). */
+  async addRequirement(uri: vscode.Uri, requirement: string): Promise<void> {
+    const parsed = parseRequirement(requirement);
+    if (!parsed) throw new Error(`"${requirement}" is not a requirement.`);
+    const file = path.join(repositoryRoot(uri.fsPath), 'requirements.txt');
+    let existing = '';
+    try {
+      existing = readFileSync(file, 'utf8');
+    } catch {
+      // a new requirements.txt
+    }
+    const merged = mergeRequirements(existing, [parsed]);
+    if (merged.conflicts.length) {
+      void vscode.window.showWarningMessage(`requirements.txt already pins ${merged.conflicts.map((c) => c.existing).join(', ')}, which conflicts with ${requirement}; nothing was changed.`);
+      return;
+    }
+    if (merged.changed) await writeFileAtomic(file, merged.text);
+    await this.check(uri);
+  }
+
+  /** Installs what HGR501/HGR502 found missing (or `requirements`) with pip, under progress, then checks again. */
+  async installMissing(uri?: vscode.Uri, requirements?: string[]): Promise<void> {
+    if (!vscode.workspace.isTrusted) throw new Error('Installing packages runs pip in the Airflow environment: trust this workspace first.');
+    const wanted = requirements ?? [...new Set(this.missing(uri))];
+    if (!wanted.length) {
+      void vscode.window.showInformationMessage('Hangar: nothing to install; every import and declared requirement is satisfied.');
+      return;
+    }
+    const python = await airflowPython(uri);
+    const answer = requirements ? 'Install' : await vscode.window.showWarningMessage(`Install ${wanted.join(', ')} into ${python}?`, { modal: true }, 'Install');
+    if (answer !== 'Install') return;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing ${wanted.join(', ')}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        await installRequirements(python, wanted, {
+          signal: abort.signal,
+          onOutput: (line) => {
+            this.log.info(`pip: ${line}`);
+            progress.report({ message: line.slice(0, 80) });
+          },
+        });
+      },
+    );
+    forgetEnvironment(python);
+    await this.check(uri);
+  }
+
+  private missing(uri?: vscode.Uri): string[] {
+    const wanted: string[] = [];
+    const repository = uri && repositoryRoot(uri.fsPath);
+    this.collection.forEach((file, diagnostics) => {
+      if (repository && repositoryRoot(file.fsPath) !== repository) return;
+      for (const d of diagnostics) {
+        const distribution = this.distributions.get(d);
+        if (distribution && (d.code === 'HGR501' || d.code === 'HGR502')) wanted.push(distribution);
+      }
+    });
+    return wanted;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.collection.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+"""DAG test: run one DAG in-process with dag.test() (Airflow's own local runner), with the stubs of
+hangar_stubs. Task output streams as it happens; result lines are prefixed with "@@hangar ".
+Usage: python hangar_dag_test.py FILE DAG_ID [RUN_CONF_JSON]"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import hangar_stubs  # noqa: E402
+
+
+def emit(record):
+    print("@@hangar " + json.dumps(record), flush=True)
+
+
+try:
+    from airflow.dag_processing.dagbag import DagBag
+except ImportError as error:
+    emit({"type": "fatal", "error": f"Airflow cannot be imported in {sys.executable}: {error}"})
+    sys.exit(3)
+
+hangar_stubs.install()
+file, dag_id = os.path.abspath(sys.argv[1]), sys.argv[2]
+run_conf = json.loads(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
+bag = DagBag(dag_folder=file, safe_mode=False)
+dag = bag.dags.get(dag_id)
+if dag is None:
+    problem = next(iter(bag.import_errors.values()), None)
+    emit({"type": "fatal", "error": problem or f"{file} defines no DAG {dag_id!r} (it defines: {', '.join(sorted(bag.dags)) or 'none'})"})
+    sys.exit(2)
+
+try:
+    run = dag.test(run_conf=run_conf)
+except Exception as exc:
+    emit({"type": "fatal", "error": f"{type(exc).__name__}: {exc}"})
+    sys.exit(1)
+
+states = {}
+for ti in run.get_task_instances():
+    states[ti.task_id] = str(ti.state.value if hasattr(ti.state, "value") else ti.state)
+    emit({"type": "task", "task_id": ti.task_id, "state": states[ti.task_id]})
+state = str(run.state.value if hasattr(run.state, "value") else run.state)
+emit({"type": "result", "state": state})
+sys.exit(0 if state == "success" else 1)

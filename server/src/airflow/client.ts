@@ -1,0 +1,176 @@
+/** Credentials for an Airflow REST API; never logged, never part of an error message. */
+export interface AirflowCredentials {
+  readonly username?: string;
+  readonly password?: string;
+  /** A ready bearer token (Airflow 3) instead of username/password. */
+  readonly token?: string;
+}
+
+export interface AirflowDag {
+  readonly dag_id: string;
+  readonly fileloc?: string;
+  readonly relative_fileloc?: string;
+  readonly file_token?: string;
+  readonly bundle_name?: string;
+  readonly bundle_version?: string | null;
+  readonly last_parsed_time?: string | null;
+  readonly is_stale?: boolean;
+}
+
+export interface AirflowImportError {
+  readonly filename: string;
+  readonly stack_trace: string;
+  readonly timestamp: string;
+  readonly bundle_name?: string;
+}
+
+export interface AirflowDagVersion {
+  readonly version_number: number;
+  readonly bundle_name?: string;
+  readonly bundle_version?: string | null;
+  readonly created_at: string;
+}
+
+export class AirflowError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'credentials' | 'unreachable' | 'version' | 'http',
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Airflow 3 (`/api/v2`, JWT from `POST /auth/token`) or Airflow 2 (`/api/v1`, basic auth). */
+export class AirflowClient {
+  private readonly base: string;
+  private token: string | undefined;
+
+  constructor(
+    url: string,
+    readonly version: 2 | 3,
+    private readonly credentials: AirflowCredentials,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.base = url.replace(/\/+$/, '');
+    this.token = credentials.token;
+  }
+
+  private get api(): string {
+    return `${this.base}/api/${this.version === 3 ? 'v2' : 'v1'}`;
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new AirflowError(`Airflow at ${this.base} is unreachable (${reason}). Check the environment's airflow.url and that the Airflow API server is running.`, 'unreachable');
+    }
+  }
+
+  private async authorization(): Promise<string> {
+    if (this.version === 2) {
+      const { username = '', password = '' } = this.credentials;
+      return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    if (!this.token) {
+      if (!this.credentials.username || !this.credentials.password) {
+        throw new AirflowError(`No credentials for Airflow at ${this.base}: set HANGAR_AIRFLOW_USERNAME and HANGAR_AIRFLOW_PASSWORD (or HANGAR_AIRFLOW_TOKEN).`, 'credentials');
+      }
+      const response = await this.send(`${this.base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: this.credentials.username, password: this.credentials.password }),
+      });
+      if (response.status === 401 || response.status === 403) {
+        throw new AirflowError(`Airflow at ${this.base} rejected the credentials of user "${this.credentials.username}". Check the user name and password.`, 'credentials', response.status);
+      }
+      if (response.status === 404) {
+        throw new AirflowError(`${this.base} has no /auth/token endpoint: it is not Airflow 3. If it runs Airflow 2, set airflow.version: 2 for this environment.`, 'version', 404);
+      }
+      if (!response.ok) throw new AirflowError(`Airflow at ${this.base} answered ${response.status} to the token request.`, 'http', response.status);
+      this.token = ((await response.json()) as { access_token: string }).access_token;
+    }
+    return `Bearer ${this.token}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(`${this.api}${path}`, {
+      method,
+      headers: { authorization: await this.authorization(), accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status === 401 || response.status === 403) {
+      throw new AirflowError(`Airflow at ${this.base} rejected the credentials (${response.status}). Check the user name and password, and that the user may read DAGs.`, 'credentials', response.status);
+    }
+    if (response.status === 404 && (path === '/version' || path.startsWith('/dags?'))) {
+      const other = this.version === 3 ? 2 : 3;
+      throw new AirflowError(`${this.api} does not exist: Airflow at ${this.base} is not Airflow ${this.version}. Set airflow.version: ${other} for this environment.`, 'version', 404);
+    }
+    if (!response.ok) {
+      const detail = (await response.text()).slice(0, 300);
+      throw new AirflowError(`Airflow answered ${response.status} to ${method} ${path}: ${detail}`, 'http', response.status);
+    }
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Checks reachability, credentials and the API version in one call. */
+  async checkConnection(): Promise<string> {
+    const { version } = await this.request<{ version: string }>('GET', '/version');
+    const major = Number(version.split('.')[0]);
+    if (major !== this.version) {
+      throw new AirflowError(`Airflow at ${this.base} runs ${version}, but the environment says airflow.version: ${this.version}. Set it to ${major}.`, 'version');
+    }
+    return version;
+  }
+
+  async listDags(): Promise<AirflowDag[]> {
+    const dags: AirflowDag[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.request<{ dags: AirflowDag[]; total_entries: number }>('GET', `/dags?limit=100&offset=${offset}`);
+      dags.push(...page.dags);
+      if (page.dags.length < 100 || dags.length >= page.total_entries) return dags;
+    }
+  }
+
+  async dagDetails(dagId: string): Promise<AirflowDag> {
+    return this.request<AirflowDag>('GET', `/dags/${encodeURIComponent(dagId)}/details`);
+  }
+
+  async importErrors(): Promise<AirflowImportError[]> {
+    const errors: AirflowImportError[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.request<{ import_errors: AirflowImportError[]; total_entries: number }>('GET', `/importErrors?limit=100&offset=${offset}`);
+      errors.push(...page.import_errors);
+      if (page.import_errors.length < 100 || errors.length >= page.total_entries) return errors;
+    }
+  }
+
+  async dagVersions(dagId: string): Promise<AirflowDagVersion[]> {
+    const page = await this.request<{ dag_versions: AirflowDagVersion[] }>('GET', `/dags/${encodeURIComponent(dagId)}/dagVersions?order_by=-version_number&limit=5`);
+    return page.dag_versions;
+  }
+
+  /** The source of the file defining the DAG, as Airflow last parsed it (Airflow 3; Airflow 2 returns no content here). */
+  async dagSource(dagId: string): Promise<string | undefined> {
+    const response = await this.request<{ content?: string | null }>('GET', `/dagSources/${encodeURIComponent(dagId)}`);
+    return response.content ?? undefined;
+  }
+
+  /** Asks the DAG processor to parse one known file now instead of at its next refresh. */
+  async reparse(fileToken: string): Promise<void> {
+    await this.request('PUT', `/parseDagFile/${encodeURIComponent(fileToken)}`);
+  }
+}
+
+/** Credentials from the environment (documented in the README); never from the command line. */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AirflowCredentials {
+  return {
+    ...(env.HANGAR_AIRFLOW_USERNAME ? { username: env.HANGAR_AIRFLOW_USERNAME } : {}),
+    ...(env.HANGAR_AIRFLOW_PASSWORD ? { password: env.HANGAR_AIRFLOW_PASSWORD } : {}),
+    ...(env.HANGAR_AIRFLOW_TOKEN ? { token: env.HANGAR_AIRFLOW_TOKEN } : {}),
+  };
+}

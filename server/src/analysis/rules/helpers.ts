@@ -1,0 +1,87 @@
+import type { DagModel, Known, TaskModel } from '../model/types';
+import type { Node, Tree } from '../parser';
+import type { RuleContext } from './rule';
+
+/** Every task the model knows, in a DAG or not. */
+export function allTasks(context: RuleContext): TaskModel[] {
+  const tasks: TaskModel[] = [];
+  for (const dag of context.model.dags) tasks.push(...dag.tasks);
+  tasks.push(...context.model.orphanTasks);
+  return tasks;
+}
+
+export function knownValue<T>(value: Known<T>): T | undefined {
+  return value.known ? value.value : undefined;
+}
+
+/** Two creations can both run in one parse: neither in a loop, and not in different arms of one if/try. */
+export function canCoexist(a: { inLoop: boolean; branch: readonly string[] }, b: { inLoop: boolean; branch: readonly string[] }): boolean {
+  if (a.inLoop || b.inLoop) return false;
+  const length = Math.min(a.branch.length, b.branch.length);
+  for (let i = 0; i < length; i++) {
+    const [statementA, armA] = a.branch[i]!.split(':');
+    const [statementB, armB] = b.branch[i]!.split(':');
+    if (statementA !== statementB) return true;
+    if (armA !== armB) return false;
+  }
+  return true;
+}
+
+
+/**
+ * Where to report a problem with a DAG argument: Airflow builds an `@dag` DAG when the function is called, so
+ * its errors point at that call; a classic DAG's at the argument itself.
+ */
+export function dagErrorAt(dag: DagModel, argument: Node): Node {
+  return dag.kind === 'decorator' && dag.callSite ? dag.callSite : argument;
+}
+
+/** Fenced python block for rule docs. */
+export function py(code: string): string {
+  return '```python\n' + code.trim() + '\n```';
+}
+
+const CALLEE_TEXT = /(?<![\w.])(?<!\b(?:def|class)[ \t]+)([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*\(/g;
+
+/**
+ * Calls whose callee text (`requests.get`, `BashOperator`) passes `accept`, found in the source text and located in
+ * the tree: much cheaper than visiting every call when only a few names matter. Matches in strings or comments are
+ * dropped (they resolve to no call).
+ */
+export function callsByCallee(context: RuleContext, accept: (callee: string) => boolean): { call: Node; callee: string }[] {
+  const result: { call: Node; callee: string }[] = [];
+  for (const { index, calleeEnd, callee } of calleeTexts(context)) {
+    if (!accept(callee)) continue;
+    let node: Node | null = context.tree.rootNode.descendantForIndex(index);
+    let call: Node | undefined;
+    while (node && node.startIndex === index && (node.type === 'identifier' || node.type === 'attribute' || node.type === 'call')) {
+      if (node.type === 'call' && node.childForFieldName('function')?.endIndex === calleeEnd) call = node;
+      node = node.parent;
+    }
+    if (call) result.push({ call, callee });
+  }
+  return result;
+}
+
+interface CalleeText {
+  readonly index: number;
+  readonly calleeEnd: number;
+  /** Without spaces: `requests.get`. */
+  readonly callee: string;
+}
+
+/** Several rules ask for calls by callee: the text is scanned once per tree. */
+const calleeTextCache = new WeakMap<Tree, readonly CalleeText[]>();
+
+function calleeTexts(context: RuleContext): readonly CalleeText[] {
+  let texts = calleeTextCache.get(context.tree);
+  if (!texts) {
+    texts = Array.from(context.source.matchAll(CALLEE_TEXT), (match) => ({
+      index: match.index,
+      calleeEnd: match.index + match[0].replace(/[ \t]*\($/, '').length,
+      callee: match[1]!.replace(/\s+/g, ''),
+    }));
+    calleeTextCache.set(context.tree, texts);
+  }
+  return texts;
+}

@@ -1,0 +1,125 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
+import { DagIndex } from '../analysis/dagIndex';
+import { analyzeBytes, compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
+import type { Finding, Severity } from '../analysis/findings';
+import { fileTooLarge, MAX_FILE_BYTES } from '../analysis/input';
+import { createPythonParser } from '../analysis/parser';
+import { render, type FileFindings, type ReportFormat } from './checkReport';
+import { MissingPathError, resolveCheckFiles } from './dagFiles';
+
+export interface CheckOptions {
+  readonly format: ReportFormat;
+  readonly select?: readonly string[];
+  readonly ignore?: readonly string[];
+  readonly failOn: 'error' | 'warning';
+  readonly cwd: string;
+}
+
+export interface CheckResult {
+  readonly results: FileFindings[];
+  /** 0 clean, 1 findings at or above the fail level. */
+  readonly exitCode: 0 | 1;
+}
+
+/** A problem with the command line or the configuration: exit code 2. */
+export class UsageError extends Error {}
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+/** Checks `paths` in this process (one parser, files read and parsed one after another). */
+export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<CheckResult> {
+  for (const selector of [...(options.select ?? []), ...(options.ignore ?? [])]) {
+    if (!isKnownSelector(selector)) throw new UsageError(`unknown rule "${selector}"; run "hangar rules" for the list of ids and names`);
+  }
+  let files: string[];
+  try {
+    files = resolveCheckFiles(paths, options.cwd);
+  } catch (error) {
+    if (error instanceof MissingPathError) throw new UsageError(error.message);
+    throw error;
+  }
+  const parser = await createPythonParser();
+  const configs = new Map<string, HangarConfig>();
+  const index = new DagIndex();
+  const results: { file: string; path: string; findings: Finding[]; config: HangarConfig }[] = [];
+  for (const file of files) {
+    const config = configFor(file, configs, options);
+    const display = displayPath(file, options.cwd);
+    const size = statSync(file).size;
+    if (size > MAX_FILE_BYTES) {
+      results.push({ file, path: display, findings: [fileTooLarge(size)], config });
+      continue;
+    }
+    const analysis = analyzeBytes({ path: display, bytes: readFileSync(file), parser, config });
+    if (analysis.model) index.update(display, analysis.model);
+    results.push({ file, path: display, findings: analysis.findings, config });
+  }
+  for (const result of results) {
+    if (index.duplicatesIn(result.path).length === 0) continue;
+    const source = readFileSync(result.file, 'utf8');
+    result.findings = [...result.findings, ...duplicateDagFindings(result.path, source, index, result.config)].sort(compareFindings);
+  }
+  parser.delete();
+  const threshold = RANK[options.failOn];
+  const failed = results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
+  return { results: results.map(({ path: p, findings }) => ({ path: p, findings })), exitCode: failed ? 1 : 0 };
+}
+
+function configFor(file: string, cache: Map<string, HangarConfig>, options: CheckOptions): HangarConfig {
+  const dir = path.dirname(file);
+  let config = cache.get(dir);
+  if (!config) {
+    try {
+      config = loadConfigFor(dir, isKnownSelector);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`invalid configuration: ${error.message}`);
+      throw error;
+    }
+    if (options.select && options.select.length > 0) config = { ...config, select: options.select };
+    if (options.ignore && options.ignore.length > 0) config = { ...config, ignore: [...config.ignore, ...options.ignore] };
+    cache.set(dir, config);
+  }
+  return config;
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+}
+
+const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Check Airflow DAG files: import errors, Airflow 3 migration, best practice and security.')
+    .argument('[paths...]', 'files or folders to check (default: the dags/ folders under the current directory)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .option('--select <rules>', 'only these rules: ids, names or id prefixes, comma-separated (replaces "select" from the config)', list)
+    .option('--ignore <rules>', 'skip these rules (added to "ignore" from the config)', list)
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning']).default('error'))
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .addHelpText('after', '\nExit codes: 0 no findings at the --fail-on level, 1 findings at or above it, 2 usage or configuration error.\nConfiguration: [tool.hangar] in pyproject.toml or hangar.toml, found upward from each file.')
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    })
+    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string }) => {
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `hangar check | head`
+      });
+      try {
+        const { results, exitCode } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd() });
+        const report = render(raw.format, results);
+        if (raw.output) writeFileSync(raw.output, report);
+        else process.stdout.write(report);
+        process.exitCode = exitCode;
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`hangar check: ${error.message}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,305 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigFile } from '../config/load';
+import { catalogsFromReposFile, parseCatalogSpec } from '../market/config';
+import { checkCatalog } from '../market/indexer';
+import { HANGAR_INDEX } from '../market/readers/hangarIndex';
+import type { InstallResult } from '../market/install';
+import { Marketplace } from '../market/marketplace';
+import { MarketServiceClient } from '../market/serviceClient';
+import type { SortKey } from '../market/search';
+import { createMarketServer } from '../market/service/api';
+import { MarketDb } from '../market/service/db';
+import { readState } from '../market/state';
+import { cloneDirOf } from '../repos/sync';
+import { defaultStorageDir } from '../repos/workspace';
+import type { CatalogSource } from '../market/sources';
+import type { CatalogProblem } from '../market/types';
+
+interface CommonOptions {
+  json?: boolean;
+  catalog?: string[];
+  config?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function withCommon(command: Command): Command {
+  return command
+    .option('--json', 'print machine-readable JSON')
+    .option('--catalog <name=url-or-folder[#ref]>', 'catalog to use (repeatable; default: HANGAR_MARKET_CATALOGS and airflow-repos.yaml)', collect)
+    .option('--config <file>', 'airflow-repos.yaml with a catalogs: list', 'airflow-repos.yaml');
+}
+
+/** Catalog sources from --catalog, else HANGAR_MARKET_CATALOGS, else the catalogs: list of airflow-repos.yaml. */
+export function catalogSources(options: CommonOptions): CatalogSource[] {
+  if (options.catalog?.length) return options.catalog.map(parseCatalogSpec);
+  const env = process.env.HANGAR_MARKET_CATALOGS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  if (env.length) return env.map(parseCatalogSpec);
+  return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'));
+}
+
+/** Service URL from HANGAR_MARKET_URL and token from HANGAR_MARKET_TOKEN: the token is never taken from argv. */
+function service(): MarketServiceClient | undefined {
+  const url = process.env.HANGAR_MARKET_URL;
+  return url ? new MarketServiceClient(url, process.env.HANGAR_MARKET_TOKEN) : undefined;
+}
+
+function requireService(): MarketServiceClient {
+  const client = service();
+  if (!client) throw new Error('no marketplace service configured: set HANGAR_MARKET_URL (and HANGAR_MARKET_TOKEN for writes)');
+  if (!process.env.HANGAR_MARKET_TOKEN) throw new Error('writing to the marketplace service needs a token: set HANGAR_MARKET_TOKEN (ask the admin for one)');
+  return client;
+}
+
+function formatProblem(p: CatalogProblem): string {
+  return `${p.catalog}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
+}
+
+async function openMarket(options: CommonOptions): Promise<Marketplace> {
+  const sources = catalogSources(options);
+  if (sources.length === 0) {
+    throw new Error('no catalogs configured: pass --catalog NAME=URL, set HANGAR_MARKET_CATALOGS, or add a catalogs: list to airflow-repos.yaml');
+  }
+  const market = await Marketplace.load(sources);
+  if (!options.json) for (const problem of market.problems) console.error(`warning: ${formatProblem(problem)}`);
+  const client = service();
+  if (client) {
+    try {
+      market.setStats(await client.stats());
+    } catch (error) {
+      if (!options.json) console.error(`warning: ${(error as Error).message}; showing catalogs only`);
+    }
+  }
+  return market;
+}
+
+const print = (options: CommonOptions, data: unknown, text: () => string): void => {
+  console.log(options.json ? JSON.stringify(data, null, 2) : text());
+};
+
+interface RepoTarget {
+  root: string;
+  /** The repository's DAG folder from airflow-repos.yaml, when --repo named one. */
+  dagsPath?: string;
+}
+
+/**
+ * --repo: a folder, or the name of a repository in airflow-repos.yaml (its local clone, which
+ * `hangar repos sync` made); without it, the Git work tree around the current folder.
+ */
+function repoTarget(repo: string | undefined, configFile = 'airflow-repos.yaml'): RepoTarget {
+  if (repo && existsSync(repo) && statSync(repo).isDirectory()) return { root: path.resolve(repo) };
+  if (repo) {
+    const file = path.resolve(configFile);
+    const configured = loadConfigFile(file).repositories.find((r) => r.name === repo);
+    if (!configured) throw new Error(`--repo ${repo}: no such folder, and no repository of that name in ${file}`);
+    const root = cloneDirOf(configured, defaultStorageDir(file));
+    if (!existsSync(root)) throw new Error(`repository ${repo} has no local clone yet: run "hangar repos sync ${repo}" first`);
+    return { root, dagsPath: configured.dagsPath || '.' };
+  }
+  try {
+    return { root: execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim() };
+  } catch {
+    return { root: process.cwd() };
+  }
+}
+
+const repoRoot = (repo: string | undefined, configFile?: string): string => repoTarget(repo, configFile).root;
+
+function parseRating(value: string): number {
+  const rating = Number(value);
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new InvalidArgumentError('a rating is a whole number from 1 to 5');
+  return rating;
+}
+
+export function registerMarket(program: Command): void {
+  const market = program.command('market').description('Search, inspect, install and rate shared DAGs from catalogs');
+
+  withCommon(market.command('search').argument('[query]', 'words to search in names, descriptions, tags and providers'))
+    .description('search the catalogs')
+    .option('--category <name>')
+    .option('--status <status>')
+    .option('--airflow <version>', 'only entries compatible with this Airflow version')
+    .option('--provider <package>')
+    .option('--sort <key>', 'relevance, rating, installs, updated or title')
+    .option('--limit <n>', 'at most this many results', '50')
+    .action(async (query: string | undefined, options: CommonOptions & { category?: string; status?: string; airflow?: string; provider?: string; sort?: SortKey; limit: string }) => {
+      const m = await openMarket(options);
+      const result = m.find({ text: query, category: options.category, status: options.status, airflowVersion: options.airflow, provider: options.provider, sort: options.sort, limit: Number(options.limit) });
+      print(options, { total: result.total, hits: result.hits.map((h) => ({ ...h.entry, stats: h.stats })), problems: m.problems }, () =>
+        [`${result.total} result(s)`, ...result.hits.map((h) => `${h.entry.id}  ${h.entry.version}  [${h.entry.status}]  ${h.entry.title}${h.stats.ratings ? `  ★${h.stats.rating.toFixed(1)}` : ''}`)].join('\n'),
+      );
+    });
+
+  withCommon(market.command('info').argument('<id>', 'entry id (catalog/entry)'))
+    .description('show an entry: description, requirements, validation')
+    .action(async (id: string, options: CommonOptions) => {
+      const details = await (await openMarket(options)).details(id);
+      const { entry } = details;
+      const { descriptionHtml: _html, ...rest } = details;
+      print(options, rest, () =>
+        [
+          `${entry.title} (${entry.id} ${entry.version}, ${entry.status})`,
+          entry.description,
+          `category: ${entry.category}   author: ${entry.author || '-'}   license: ${entry.license ?? '-'}`,
+          `airflow: ${entry.airflowVersion ?? 'any'}   sha256: ${entry.sha256 ?? 'not pinned by the index'}`,
+          `providers: ${entry.providers.map((p) => `${p.name}${p.version ?? ''}`).join(', ') || '-'}`,
+          `connections: ${entry.connections.map((c) => c.id).join(', ') || '-'}   variables: ${entry.variables.map((v) => v.name).join(', ') || '-'}`,
+          `tasks: ${details.tasks.join(', ') || '-'}`,
+          `validation: ${details.badge}${details.findings.map((f) => `\n  ${f.severity} ${f.ruleId} line ${f.range.start.line + 1}: ${f.message}`).join('')}`,
+        ].join('\n'),
+      );
+    });
+
+  withCommon(market.command('install').argument('<id>', 'entry id (catalog/entry)'))
+    .description('verify, scan and copy an entry into a repository; merge its providers into requirements.txt')
+    .option('--repo <name-or-dir>', 'repository folder, or a repository name from airflow-repos.yaml (default: the Git work tree around the current folder)')
+    .option('--path <dir>', "folder inside the repository (default: the repository's dags_path, else dags)")
+    .option('--force', 'install even when the scan reports errors')
+    .action(async (id: string, options: CommonOptions & { repo?: string; path?: string; force?: boolean }) => {
+      const m = await openMarket(options);
+      const target = repoTarget(options.repo, options.config);
+      const result = await m.install(id, { repoRoot: target.root, folder: options.path ?? target.dagsPath ?? 'dags', force: options.force });
+      await service()?.recordInstall(result.id).catch(() => undefined);
+      print(options, result, () =>
+        [
+          `${result.updated ? 'Updated' : 'Installed'} ${result.id} ${result.version}: ${result.files.join(', ')}`,
+          result.requirements.added.length ? `requirements.txt: added ${result.requirements.added.join(', ')}` : 'requirements.txt: nothing to add',
+          ...result.requirements.conflicts.map((c) => `conflict: requirements.txt has "${c.existing}", the DAG wants "${c.wanted}"`),
+          ...result.checklist.connections.map((c) => `[ ] create connection ${c.id}${c.type ? ` (${c.type})` : ''}`),
+          ...result.checklist.variables.map((v) => `[ ] create variable ${v.name}`),
+        ].join('\n'),
+      );
+    });
+
+  withCommon(market.command('uninstall').argument('<id>'))
+    .description('remove the files an install wrote')
+    .option('--repo <name-or-dir>', 'repository folder or name (as for install)')
+    .option('--force', 'remove files even if they were edited')
+    .action(async (id: string, options: CommonOptions & { repo?: string; force?: boolean }) => {
+      const removed = (await openMarket(options)).uninstall(id, repoRoot(options.repo, options.config), options.force);
+      print(options, { id, removed }, () => `Removed ${removed.join(', ')}`);
+    });
+
+  withCommon(market.command('update').argument('[id]', 'entry to update (default: all with updates)'))
+    .description('update installed entries whose catalog has a newer version')
+    .option('--repo <name-or-dir>', 'repository folder or name (as for install)')
+    .option('--check', 'only list available updates')
+    .action(async (id: string | undefined, options: CommonOptions & { repo?: string; check?: boolean }) => {
+      const m = await openMarket(options);
+      const root = repoRoot(options.repo, options.config);
+      const updates = m.updates(root).filter((u) => !id || u.id === id);
+      if (options.check) return print(options, { updates }, () => updates.map((u) => `${u.id}: ${u.installed} -> ${u.available}`).join('\n') || 'Everything is up to date');
+      const results: InstallResult[] = [];
+      const installed = readState(root).installed;
+      for (const update of updates) {
+        const folder = path.posix.dirname(installed[update.id]?.files[0]?.path ?? 'dags/x');
+        results.push(await m.install(update.id, { repoRoot: root, folder }));
+      }
+      print(options, { updated: results }, () => results.map((r) => `Updated ${r.id} to ${r.version}`).join('\n') || 'Everything is up to date');
+    });
+
+  withCommon(market.command('rate').argument('<id>').argument('<rating>', '1 to 5', parseRating))
+    .description('rate an entry on the marketplace service (token from HANGAR_MARKET_TOKEN)')
+    .action(async (id: string, rating: number, options: CommonOptions) => {
+      const stats = await requireService().rate(id, rating);
+      print(options, stats, () => `Rated ${id} ${rating}/5 (average ${stats.rating.toFixed(1)} from ${stats.ratings})`);
+    });
+
+  withCommon(market.command('review').argument('<id>').argument('<text>'))
+    .description('review an entry on the marketplace service (token from HANGAR_MARKET_TOKEN)')
+    .action(async (id: string, text: string, options: CommonOptions) => {
+      const result = await requireService().review(id, text);
+      print(options, result, () => `Review ${result.id} posted for ${id}`);
+    });
+
+  registerMarketAdmin(market);
+
+  market
+    .command('index')
+    .argument('<path>', 'catalog repository folder')
+    .description('check a catalog (any of the three formats) or write its hangar-catalog.json with fresh sha256 values')
+    .option('--write', `write ${HANGAR_INDEX}`)
+    .option('--json', 'print machine-readable JSON')
+    .action((folder: string, options: { write?: boolean; json?: boolean }) => {
+      const report = checkCatalog(folder);
+      if (options.write) writeFileSync(path.join(folder, HANGAR_INDEX), `${JSON.stringify(report.index, null, 2)}\n`);
+      print(options, report, () =>
+        [
+          `${folder}: ${report.format ?? 'no'} index, ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}`,
+          ...report.problems.map((p) => `error: ${formatProblem(p)}`),
+          options.write ? `wrote ${path.join(folder, HANGAR_INDEX)}` : '',
+        ].filter(Boolean).join('\n'),
+      );
+      if (report.problems.length && !options.write) process.exitCode = 1;
+    });
+}
+
+function registerMarketAdmin(market: Command): void {
+  const admin = market.command('admin').description('administer the marketplace service database');
+  admin
+    .command('hide-review')
+    .argument('<review-id>', 'review number (from the entry page or GET /api/v1/entries/{id}/reviews)')
+    .description('hide a review on the marketplace service (admin token from HANGAR_MARKET_TOKEN)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (reviewId: string, options: { json?: boolean }) => {
+      await requireService().hideReview(Number(reviewId));
+      print(options, { hidden: Number(reviewId) }, () => `Review ${reviewId} hidden`);
+    });
+  const token = admin.command('token').description('bearer tokens for writes (stored hashed; shown once)');
+  token
+    .command('create')
+    .requiredOption('--user <name>', 'who the token belongs to (one rating per user per entry)')
+    .option('--admin', 'may hide reviews')
+    .option('--db <file>', 'SQLite file of the service', 'hangar-marketplace.db')
+    .option('--json', 'print machine-readable JSON')
+    .action((options: { user: string; admin?: boolean; db: string; json?: boolean }) => {
+      const db = new MarketDb(options.db);
+      const created = db.createToken(options.user, options.admin);
+      db.close();
+      print(options, { user: options.user, admin: Boolean(options.admin), token: created }, () => `${created}\n(store it now: only its hash is kept; give it to ${options.user} as HANGAR_MARKET_TOKEN)`);
+    });
+  token
+    .command('revoke')
+    .requiredOption('--user <name>')
+    .option('--db <file>', 'SQLite file of the service', 'hangar-marketplace.db')
+    .option('--json', 'print machine-readable JSON')
+    .action((options: { user: string; db: string; json?: boolean }) => {
+      const db = new MarketDb(options.db);
+      const revoked = db.revokeTokens(options.user);
+      db.close();
+      print(options, { user: options.user, revoked }, () => `Revoked ${revoked} token(s) of ${options.user}`);
+    });
+}
+
+export type MarketplaceServeOptions = CommonOptions & { port: string; bind: string; db: string; catalogRefresh: string };
+
+export function withMarketplaceServeOptions(serve: Command): Command {
+  return withCommon(serve)
+    .option('--marketplace', 'serve the marketplace HTTP JSON API')
+    .option('--db <file>', 'SQLite file for ratings, reviews, installs and tokens', 'hangar-marketplace.db')
+    .option('--catalog-refresh <minutes>', 'fetch and re-read the catalogs this often (0: never)', '10');
+}
+
+export async function serveMarketplace(options: MarketplaceServeOptions): Promise<void> {
+  let market = await openMarket(options);
+  const db = new MarketDb(options.db);
+  const server = createMarketServer(() => market, db);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(options.port), options.bind, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  console.log(`marketplace: serving ${market.search.size} entries from ${market.catalogNames.length} catalog(s) on http://${options.bind}:${port}`);
+  const minutes = Number(options.catalogRefresh);
+  // The new catalogs replace the old ones only once fully read: requests never see a half-loaded marketplace.
+  const refresh = minutes > 0 ? setInterval(() => void openMarket(options).then((fresh) => (market = fresh), (error: Error) => console.error(`marketplace: catalog refresh failed: ${error.message}`)), minutes * 60_000) : undefined;
+  refresh?.unref();
+  const stop = (): void => {
+    clearInterval(refresh);
+    server.close();
+    db.close();
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { startAgentService } from '../agent/service';
+import { serveMarketplace, withMarketplaceServeOptions, type MarketplaceServeOptions } from './market';
+
+interface ServeOptions extends MarketplaceServeOptions {
+  marketplace?: boolean;
+  env?: string;
+  state: string;
+  maxBody: string;
+}
+
+const SECRETS_HELP = `
+Webhook agent secrets come from the environment (or NAME_FILE naming a file), never from arguments:
+  HANGAR_GITHUB_WEBHOOK_SECRET   enables POST /webhooks/github (X-Hub-Signature-256)
+  HANGAR_GITLAB_WEBHOOK_TOKEN    enables POST /webhooks/gitlab (X-Gitlab-Token)
+  HANGAR_HOOK_TOKEN              enables POST /hooks/sync/{repo} (Authorization: Bearer)
+  HANGAR_GITHUB_API_TOKEN, HANGAR_GITLAB_API_TOKEN   commit status + comment on pull/merge requests
+Git and Airflow credentials: the same variables as hangar repos sync and hangar deploy.`;
+
+/** `hangar serve`: the webhook agent, or with --marketplace the marketplace service. */
+export function registerServe(program: Command): void {
+  const serve = program
+    .command('serve')
+    .description('run the webhook agent (sync, validate and deploy on push) or, with --marketplace, the marketplace service')
+    .option('--env <name>', 'environment a push to a tracked branch is deployed to (default: sync and validate only)')
+    .option('--port <n>', 'port to listen on', '8765')
+    .option('--bind <address>', 'address to listen on', '127.0.0.1')
+    .option('--state <dir>', 'folder for sync state, history and clones', '.hangar-agent')
+    .option('--max-body <bytes>', 'largest webhook body accepted', String(1024 * 1024))
+    .option('--github-api-url <url>', 'GitHub API root for pull request statuses', 'https://api.github.com')
+    .option('--gitlab-api-url <url>', 'GitLab API root for merge request statuses', 'https://gitlab.com/api/v4')
+    .addHelpText('after', SECRETS_HELP);
+  withMarketplaceServeOptions(serve).action(async (options: ServeOptions & { githubApiUrl: string; gitlabApiUrl: string }) => {
+    if (options.marketplace) return serveMarketplace(options);
+    await startAgentService({
+      configFile: path.resolve(options.config ?? 'airflow-repos.yaml'),
+      ...(options.env ? { environment: options.env } : {}),
+      storageDir: path.resolve(options.state),
+      port: Number(options.port),
+      bind: options.bind,
+      maxBodyBytes: Number(options.maxBody),
+      githubApiUrl: options.githubApiUrl,
+      gitlabApiUrl: options.gitlabApiUrl,
+    });
+  });
+}

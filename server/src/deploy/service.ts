@@ -1,0 +1,265 @@
+import { userInfo } from 'node:os';
+import type { GitCredentials } from '../git/credentials';
+import { analyzeForDeploy, type FileAnalyzer } from './analyzer';
+import { conflictLosers } from './conflicts';
+import { changedFiles, dagDiff } from './diff';
+import { FolderHistory } from './folderHistory';
+import { FolderStore } from './folderTarget';
+import { GateError, buildManifest, gatePasses } from './gate';
+import { git, listFiles, resolveCommit } from './gitSource';
+import { GitStore } from './gitTarget';
+import { withLock } from './lock';
+import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
+
+export interface PlannedRepository extends RepositoryRef {
+  readonly source: DeployRepository;
+  /** Files to leave out (conflict losers), relative to the namespace. */
+  readonly excluded: readonly string[];
+}
+
+/** Everything a deploy will do, computed before anything changes; shown to the user as the change summary. */
+export interface DeployPlan {
+  readonly environment: Environment;
+  readonly action: DeployAction;
+  readonly repositories: readonly PlannedRepository[];
+  readonly manifest: Manifest;
+  readonly dagDiff: DagDiff;
+  readonly changedFiles: readonly string[];
+  readonly validation: ValidationSummary;
+  readonly forced?: { readonly reason: string };
+  readonly restores?: number;
+  readonly promotedFrom?: { readonly environment: string; readonly version: number };
+  /** What the target served when planned: the apply step refuses to run if it changed meanwhile. */
+  readonly base: string;
+  readonly who: string;
+}
+
+export interface DeployRequest {
+  /** repository name -> branch, tag or commit; repositories not named deploy their default ref. */
+  readonly refs?: Readonly<Record<string, string>>;
+  readonly force?: boolean;
+  readonly reason?: string;
+  readonly who?: string;
+}
+
+export interface ApplyOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (message: string) => void;
+}
+
+export class DeployService {
+  constructor(
+    private readonly analyze: FileAnalyzer = analyzeForDeploy,
+    /** Credentials for pushing to a git target's remote. */
+    private readonly gitCredentials: (env: Environment) => GitCredentials | undefined = () => undefined,
+  ) {}
+
+  async history(env: Environment): Promise<HistoryRecord[]> {
+    if (env.target.kind === 'git') return this.gitStore(env).list();
+    return new FolderHistory(new FolderStore(env.target).stateDir).list();
+  }
+
+  async planDeploy(env: Environment, request: DeployRequest = {}): Promise<DeployPlan> {
+    if (request.force && !request.reason?.trim()) throw new Error('A forced deploy needs a reason (--reason "why"); it is recorded in the history.');
+    for (const name of Object.keys(request.refs ?? {})) {
+      if (!env.repositories.some((r) => r.name === name)) throw new Error(`Environment "${env.name}" has no repository "${name}".`);
+    }
+    const commits = await Promise.all(env.repositories.map((r) => resolveCommit(r.path, request.refs?.[r.name] ?? r.defaultRef)));
+    const plan = await this.plan(env, 'deploy', commits, request.refs ?? {}, request.who);
+    if (!gatePasses(plan.validation) && !request.force) throw new GateError(plan.validation);
+    return request.force ? { ...plan, forced: { reason: request.reason!.trim() } } : plan;
+  }
+
+  /** Serves a version from the history again (default: the version before the current one). */
+  async planRollback(env: Environment, toVersion?: number, who?: string): Promise<DeployPlan> {
+    const history = await this.history(env);
+    const current = history.at(-1);
+    if (!current) throw new Error(`Nothing was deployed to "${env.name}" yet; there is nothing to roll back.`);
+    const target = toVersion === undefined ? previousDistinct(history) : history.find((r) => r.version === toVersion);
+    if (!target) {
+      throw new Error(toVersion === undefined ? `"${env.name}" has only one version; there is nothing older to roll back to.` : `"${env.name}" has no version ${toVersion}; see hangar history --env ${env.name}.`);
+    }
+    const commits = env.repositories.map((r) => {
+      const ref = target.repositories.find((x) => x.name === r.name);
+      if (!ref) throw new Error(`Version ${target.version} of "${env.name}" did not deploy repository "${r.name}"; roll back by deploying explicit refs instead.`);
+      return ref.commit;
+    });
+    const refs = Object.fromEntries(target.repositories.map((r) => [r.name, r.ref]));
+    const plan = await this.plan(env, 'rollback', commits, refs, who);
+    return { ...plan, validation: target.validation, restores: target.version, ...(target.forced ? { forced: target.forced } : {}) };
+  }
+
+  /** Deploys to `to` exactly the commits of the newest verified version of `from` (or `fromVersion`). */
+  async planPromote(from: Environment, to: Environment, fromVersion?: number, who?: string): Promise<DeployPlan> {
+    const history = await this.history(from);
+    const source =
+      fromVersion === undefined ? [...history].reverse().find((r) => r.verification?.status === 'verified') : history.find((r) => r.version === fromVersion);
+    if (!source) {
+      throw new Error(
+        fromVersion === undefined
+          ? `"${from.name}" has no verified version to promote. Deploy and verify it there first (an Airflow endpoint is needed to verify).`
+          : `"${from.name}" has no version ${fromVersion}.`,
+      );
+    }
+    const commits = to.repositories.map((r) => {
+      const ref = source.repositories.find((x) => x.name === r.name);
+      if (!ref) throw new Error(`Version ${source.version} of "${from.name}" does not contain repository "${r.name}" that "${to.name}" deploys.`);
+      return ref.commit;
+    });
+    const refs = Object.fromEntries(source.repositories.map((r) => [r.name, r.ref]));
+    const plan = await this.plan(to, 'promote', commits, refs, who);
+    if (!gatePasses(plan.validation)) throw new GateError(plan.validation);
+    return { ...plan, promotedFrom: { environment: from.name, version: source.version } };
+  }
+
+  private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
+    const { base, previous } = await this.current(env);
+    const files = await Promise.all(env.repositories.map((r, i) => listFiles(r.path, commits[i]!, r.subdir)));
+    const { manifest, validation } = await buildManifest(
+      env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! })),
+      this.analyze,
+      previous,
+    );
+    const losers = conflictLosers(manifest, env.repositories);
+    const repositories = env.repositories.map((r, i): PlannedRepository => {
+      const excluded = losers.get(r.namespace) ?? [];
+      const commit = commits[i]!;
+      return {
+        name: r.name,
+        namespace: r.namespace,
+        ref: refs[r.name] ?? r.defaultRef,
+        commit,
+        ...(env.target.kind === 'folder' ? { release: FolderStore.releaseName(r.namespace, commit, excluded) } : {}),
+        source: r,
+        excluded,
+      };
+    });
+    return {
+      environment: env,
+      action,
+      repositories,
+      manifest,
+      dagDiff: dagDiff(previous, manifest),
+      changedFiles: changedFiles(previous, manifest),
+      validation,
+      base,
+      who: who ?? (await whoAmI(env.repositories[0]?.path)),
+    };
+  }
+
+  private async current(env: Environment): Promise<{ base: string; previous: Manifest }> {
+    if (env.target.kind === 'git') {
+      const store = this.gitStore(env);
+      const [base, history] = await Promise.all([store.remoteHead(), store.list()]);
+      return { base, previous: history.at(-1)?.manifest ?? {} };
+    }
+    const store = new FolderStore(env.target);
+    await store.checkTarget();
+    const namespaces = env.repositories.map((r) => r.namespace);
+    const live = await store.liveReleases(namespaces);
+    return { base: JSON.stringify([...live]), previous: await store.liveManifest(namespaces) };
+  }
+
+  /** Makes the plan live and records it. Cancellation is honoured until the switch. */
+  async apply(plan: DeployPlan, options: ApplyOptions = {}): Promise<HistoryRecord> {
+    const env = plan.environment;
+    return env.target.kind === 'git' ? this.applyGit(plan, options) : this.applyFolder(plan, options);
+  }
+
+  private async applyFolder(plan: DeployPlan, { signal, onProgress }: ApplyOptions): Promise<HistoryRecord> {
+    const env = plan.environment;
+    if (env.target.kind !== 'folder') throw new Error('not a folder target');
+    const store = new FolderStore(env.target);
+    await store.checkTarget();
+    const history = new FolderHistory(store.stateDir);
+    return withLock(store.stateDir, `environment "${env.name}"`, async () => {
+      const namespaces = env.repositories.map((r) => r.namespace);
+      if (JSON.stringify([...(await store.liveReleases(namespaces))]) !== plan.base) {
+        throw new Error(`"${env.name}" changed since this deploy was planned (another deploy ran); run it again to see the new summary.`);
+      }
+      await store.prepare();
+      for (const r of plan.repositories) {
+        signal?.throwIfAborted();
+        if (!store.hasRelease(r.release!)) onProgress?.(`Writing release ${r.release}`);
+        const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
+        await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+      }
+      signal?.throwIfAborted();
+      onProgress?.('Switching the DAGs folder to the new release');
+      for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
+      const records = await history.list();
+      const record = toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false);
+      records.push(record);
+      await history.write(records);
+      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!)));
+      return record;
+    });
+  }
+
+  private async applyGit(plan: DeployPlan, { signal, onProgress }: ApplyOptions): Promise<HistoryRecord> {
+    const env = plan.environment;
+    const store = this.gitStore(env);
+    const [repository] = plan.repositories;
+    return withLock(`${repository!.source.path}/.git/hangar`, `environment "${env.name}"`, async () => {
+      const history = await store.list();
+      signal?.throwIfAborted();
+      const record = toRecord(plan, (history.at(-1)?.version ?? 0) + 1, true);
+      onProgress?.(`Pushing ${repository!.commit.slice(0, 12)} to ${env.target.kind === 'git' ? env.target.branch : ''}`);
+      await store.publish(repository!.commit, plan.base, record);
+      return record;
+    });
+  }
+
+  /** Stores the verification result in the version's record. */
+  async recordVerification(env: Environment, record: HistoryRecord, verification: VerificationResult): Promise<HistoryRecord> {
+    const updated = { ...record, verification };
+    if (env.target.kind === 'git') {
+      await this.gitStore(env).amend(updated, record.repositories[0]!.commit);
+      return updated;
+    }
+    const store = new FolderStore(env.target);
+    const history = new FolderHistory(store.stateDir);
+    await withLock(store.stateDir, `environment "${env.name}"`, async () => {
+      const records = await history.list();
+      const index = records.findIndex((r) => r.version === record.version);
+      if (index >= 0) records[index] = { ...records[index]!, verification };
+      await history.write(records);
+    });
+    return updated;
+  }
+
+  private gitStore(env: Environment): GitStore {
+    if (env.target.kind !== 'git') throw new Error('not a git target');
+    return new GitStore(env.target, env.name, env.repositories[0]!.path, this.gitCredentials(env));
+  }
+}
+
+function toRecord(plan: DeployPlan, version: number, withManifest: boolean): HistoryRecord {
+  return {
+    version,
+    environment: plan.environment.name,
+    action: plan.action,
+    who: plan.who,
+    at: new Date().toISOString(),
+    repositories: plan.repositories.map(({ name, namespace, ref, commit, release }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}) })),
+    dagDiff: plan.dagDiff,
+    validation: plan.validation,
+    ...(plan.forced ? { forced: plan.forced } : {}),
+    ...(plan.restores !== undefined ? { restores: plan.restores } : {}),
+    ...(plan.promotedFrom ? { promotedFrom: plan.promotedFrom } : {}),
+    ...(withManifest ? { manifest: plan.manifest } : {}),
+  };
+}
+
+/** The newest version whose commits differ from the current one. */
+function previousDistinct(history: readonly HistoryRecord[]): HistoryRecord | undefined {
+  const key = (r: HistoryRecord): string => r.repositories.map((x) => `${x.name}@${x.release ?? x.commit}`).join(',');
+  const current = key(history.at(-1)!);
+  return [...history].reverse().find((r) => key(r) !== current);
+}
+
+async function whoAmI(repoPath?: string): Promise<string> {
+  if (process.env.HANGAR_USER) return process.env.HANGAR_USER;
+  const email = repoPath ? (await git(repoPath, ['config', 'user.email']).catch(() => '')).trim() : '';
+  return email || userInfo().username;
+}

@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { satisfies } from '@renovatebot/pep440';
+import type { Finding } from '../analysis/findings';
+import { rangeOf } from '../analysis/model/syntax';
+import { createPythonParser } from '../analysis/parser';
+import { specsConflict } from '../market/requirements';
+import { normaliseName } from '../market/requirementsSpec';
+import type { PythonEnvironment } from '../pyenv/environment';
+import { docstringRequirements, repositoryRequirements, type DeclaredRequirement } from './declared';
+import { distributionsFor, providerDistribution } from './distributions';
+import { importedModules } from './imports';
+
+/** A dependency finding, located in a DAG file, requirements.txt or pyproject.toml. */
+export interface DependencyFinding extends Finding {
+  readonly file: string;
+  /** For HGR501/HGR504: the distribution to add to requirements.txt or install. */
+  readonly distribution?: string;
+}
+
+export const DEPENDENCY_RULES = {
+  HGR501: { name: 'missing-package', title: 'Imported package is not installed in the Airflow environment' },
+  HGR502: { name: 'unsatisfied-requirement', title: 'Declared requirement is not satisfied by the installed version' },
+  HGR503: { name: 'conflicting-pins', title: 'Two DAGs of the repository pin incompatible versions' },
+  HGR504: { name: 'undeclared-provider', title: 'Provider imported but not declared' },
+} as const;
+
+export interface DependencyCheckInput {
+  /** Repository root: requirements.txt / pyproject.toml live there, and local modules are looked up there. */
+  readonly root: string;
+  /** DAG files (absolute). */
+  readonly files: readonly string[];
+  readonly env: PythonEnvironment;
+}
+
+/** Modules the repository itself provides (`dags/helpers.py`, `include/`), which need no installing. */
+function localModules(root: string): (module: string, file: string) => boolean {
+  const known = new Map<string, boolean>();
+  const exists = (dir: string, top: string): boolean => {
+    const key = `${dir}\0${top}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      found = existsSync(path.join(dir, `${top}.py`)) || existsSync(path.join(dir, top, '__init__.py'));
+      known.set(key, found);
+    }
+    return found;
+  };
+  const shared = [root, path.join(root, 'dags'), path.join(root, 'plugins'), path.join(root, 'include')];
+  return (module, file) => {
+    const top = module.split('.')[0]!;
+    return exists(path.dirname(file), top) || shared.some((dir) => exists(dir, top));
+  };
+}
+
+/** Checks every file's imports and declared requirements against the environment. */
+export async function checkDependencies(input: DependencyCheckInput): Promise<DependencyFinding[]> {
+  const { env, root } = input;
+  const parser = await createPythonParser();
+  const findings: DependencyFinding[] = [];
+  const repositoryDeclared = repositoryRequirements(root);
+  const repositoryNames = repositoryDeclared.map((r) => normaliseName(r.name));
+  const declaredByDag = new Map<string, DeclaredRequirement[]>();
+  const installed = (name: string) => env.distributions.get(normaliseName(name));
+  const isLocal = localModules(root);
+
+  for (const file of input.files) {
+    const source = readFileSync(file, 'utf8');
+    const declared = docstringRequirements(file, source);
+    declaredByDag.set(file, declared);
+    const declaredNames = new Set([...repositoryNames, ...declared.map((r) => normaliseName(r.name))]);
+    const tree = parser.parse(source);
+    if (!tree) continue;
+    try {
+      const reported = new Set<string>();
+      for (const imported of importedModules(tree)) {
+        const module = imported.module;
+        if (!module || module.startsWith('.') || isLocal(module, file)) continue;
+        const candidates = distributionsFor(module, env);
+        if (!candidates.length) continue;
+        const key = candidates[0]!;
+        if (reported.has(key)) continue;
+        if (!candidates.some((name) => installed(name))) {
+          reported.add(key);
+          findings.push({
+            ruleId: 'HGR501',
+            severity: 'error',
+            message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). Airflow will fail to import this file.`,
+            range: rangeOf(imported.node),
+            file,
+            distribution: key,
+          });
+          continue;
+        }
+        const provider = providerDistribution(module);
+        if (provider && !declaredNames.has(provider)) {
+          reported.add(key);
+          findings.push({
+            ruleId: 'HGR504',
+            severity: 'warning',
+            message: `${provider} is used here but declared nowhere (requirements.txt, pyproject.toml or the DAG's "Dependencies:" docstring block); deployments may not have it.`,
+            range: rangeOf(imported.node),
+            file,
+            distribution: provider,
+          });
+        }
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+
+  for (const requirement of [...repositoryDeclared, ...[...declaredByDag.values()].flat()]) {
+    if (!requirement.spec) continue;
+    const version = installed(requirement.name);
+    if (version && satisfies(version, requirement.spec)) continue;
+    findings.push({
+      ruleId: 'HGR502',
+      severity: 'warning',
+      message: version
+        ? `${requirement.name}${requirement.spec} is required but ${version} is installed in the Airflow environment.`
+        : `${requirement.name}${requirement.spec} is required but not installed in the Airflow environment.`,
+      range: requirement.range,
+      file: requirement.file,
+      ...(version ? {} : { distribution: `${requirement.name}${requirement.spec}` }),
+    });
+  }
+
+  const pins = new Map<string, DeclaredRequirement[]>();
+  for (const requirement of [...declaredByDag.values()].flat()) {
+    if (!requirement.spec) continue;
+    const key = normaliseName(requirement.name);
+    pins.set(key, [...(pins.get(key) ?? []), requirement]);
+  }
+  for (const group of pins.values()) {
+    for (const requirement of group) {
+      const other = group.find((o) => o.file !== requirement.file && specsConflict(o.spec, requirement.spec));
+      if (!other) continue;
+      findings.push({
+        ruleId: 'HGR503',
+        severity: 'warning',
+        message: `${requirement.name}${requirement.spec} conflicts with ${other.name}${other.spec} in ${path.relative(root, other.file)}: one Airflow environment cannot satisfy both.`,
+        range: requirement.range,
+        file: requirement.file,
+      });
+    }
+  }
+  return findings;
+}

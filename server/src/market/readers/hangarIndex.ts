@@ -1,0 +1,96 @@
+import Ajv from 'ajv';
+import path from 'node:path';
+import schema from '../hangar-catalog.schema.json';
+import { readLocated } from '../locatedYaml';
+import { resolveInside } from '../safePath';
+import type { CatalogProblem, MarketEntry } from '../types';
+
+export const HANGAR_INDEX = 'hangar-catalog.json';
+
+interface RawEntry {
+  id: string;
+  title: string;
+  description?: string;
+  version: string;
+  category?: string;
+  tags?: string[];
+  author?: string;
+  license?: string;
+  status?: string;
+  updated?: string;
+  source: { path: string; ref?: string; files?: string[] };
+  sha256: string;
+  airflow?: string;
+  providers?: MarketEntry['providers'];
+  connections?: MarketEntry['connections'];
+  variables?: MarketEntry['variables'];
+  params?: MarketEntry['params'];
+}
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+export interface ReadResult {
+  entries: MarketEntry[];
+  problems: CatalogProblem[];
+}
+
+/** Reads `hangar-catalog.json`; entries that fail the schema or escape the catalog are dropped and reported. */
+export function readHangarIndex(root: string, catalog: string): ReadResult {
+  const doc = readLocated(path.join(root, HANGAR_INDEX), HANGAR_INDEX);
+  const problems: CatalogProblem[] = [];
+  const badEntries = new Set<number>();
+  const problem = (where: (string | number)[], message: string): void => {
+    problems.push({ catalog, file: HANGAR_INDEX, line: doc.lineOf(where), message });
+  };
+  if (!validate(doc.value)) {
+    for (const error of validate.errors ?? []) {
+      const where = error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      if (where[0] === 'entries' && typeof where[1] === 'number') badEntries.add(where[1]);
+      else {
+        problem(where, `${error.instancePath || 'index'} ${error.message ?? 'is invalid'}`);
+        continue;
+      }
+      problem(where, `${error.instancePath} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? `: ${String(error.params.additionalProperty)}` : ''}`);
+    }
+    if (badEntries.size === 0) return { entries: [], problems };
+  }
+  const raw = (doc.value as { entries?: unknown[] }).entries ?? [];
+  const entries: MarketEntry[] = [];
+  const seen = new Set<string>();
+  raw.forEach((value, index) => {
+    if (badEntries.has(index)) return;
+    const e = value as RawEntry;
+    if (seen.has(e.id)) return problem(['entries', index, 'id'], `duplicate entry id "${e.id}"`);
+    try {
+      for (const file of [e.source.path, ...(e.source.files ?? [])]) resolveInside(root, file);
+    } catch (error) {
+      return problem(['entries', index, 'source'], `entry "${e.id}": ${(error as Error).message}`);
+    }
+    seen.add(e.id);
+    entries.push({
+      id: `${catalog}/${e.id}`,
+      catalog,
+      localId: e.id,
+      title: e.title,
+      description: e.description ?? '',
+      version: e.version,
+      category: e.category ?? 'uncategorised',
+      tags: e.tags ?? [],
+      author: e.author ?? '',
+      license: e.license,
+      status: e.status ?? 'stable',
+      sourcePath: path.posix.normalize(e.source.path),
+      ref: e.source.ref,
+      sha256: e.sha256,
+      extraFiles: (e.source.files ?? []).map((f) => path.posix.normalize(f)),
+      airflowVersion: e.airflow,
+      providers: e.providers ?? [],
+      connections: e.connections ?? [],
+      variables: e.variables ?? [],
+      params: e.params ?? [],
+      updated: e.updated,
+      format: 'hangar',
+    });
+  });
+  return { entries, problems };
+}

@@ -1,0 +1,39 @@
+import { analyzeSource } from '../analysis/engine';
+import type { Finding } from '../analysis/findings';
+import type { TaskModel } from '../analysis/model/types';
+
+export interface ScanResult {
+  /** Findings of Hangar's rule catalog (syntax, DAG structure, security); the file is parsed, never imported or run. */
+  findings: Finding[];
+  /** Task ids in definition order, from the DAG model. */
+  tasks: string[];
+  /** Dependency edges between task ids. */
+  edges: [string, string][];
+}
+
+const nameOf = (task: TaskModel): string | undefined => (task.taskId.known ? task.taskId.value : task.variable);
+
+/** Hangar's analysis engine over a catalog DAG. */
+export async function scanDag(source: string, path: string): Promise<ScanResult> {
+  const { findings, model } = await analyzeSource({ path, source });
+  const tasks: string[] = [];
+  const edges: [string, string][] = [];
+  for (const dag of model.dags) {
+    for (const task of dag.tasks) {
+      const id = nameOf(task);
+      if (id && !tasks.includes(id)) tasks.push(id);
+    }
+    for (const edge of dag.edges) {
+      const [up, down] = [nameOf(edge.upstream), nameOf(edge.downstream)];
+      if (up && down) edges.push([up, down]);
+    }
+  }
+  return { findings, tasks, edges };
+}
+
+export type Badge = 'passed' | 'warnings' | 'failed';
+
+export function badgeOf(findings: readonly Finding[]): Badge {
+  if (findings.some((f) => f.severity === 'error')) return 'failed';
+  return findings.some((f) => f.severity === 'warning') ? 'warnings' : 'passed';
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { DeployOutcome } from '../../../client/src/deploy/deployController';
+import type { HangarApi } from '../../../client/src/extension';
+import { screenshot, waitFor } from './harness';
+
+const EXTENSION_ID = 'hangar-dev.hangar';
+const REPO = 'editor-deploy-repo';
+const ENV = 'editor-dev';
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+const dag = (id: string): string => `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="${id}", schedule=None):\n    EmptyOperator(task_id="start")\n`;
+
+type Widget = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
+
+suite('Deploy', () => {
+  let api: HangarApi;
+  let root: string;
+  let dags: string;
+  let first: string;
+  const shown: Widget[] = [];
+
+  /** Waits for the next quick pick whose title matches, selects the item whose label matches, and accepts it like a user. */
+  async function choose(running: Thenable<DeployOutcome>, title: RegExp, label: RegExp): Promise<void> {
+    let settled: DeployOutcome | undefined;
+    void running.then((outcome) => (settled = outcome));
+    const pick = await waitFor(`a quick pick "${title}"`, () => {
+      if (settled) throw new Error(`the command ended before "${title}" was shown: ${settled.error ?? JSON.stringify(settled)}`);
+      return shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && title.test(w.title ?? ''));
+    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; other widgets shown: ${shown.map((w) => w.title).join(' | ') || 'none'}`)));
+    shown.splice(shown.indexOf(pick), 1);
+    const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
+    // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
+    await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
+    if (pick.activeItems[0]?.label !== item.label) {
+      let echoed = false;
+      const listener = pick.onDidChangeActive((active) => (echoed = active[0]?.label === item.label));
+      pick.activeItems = [item];
+      await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
+    }
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+
+  suiteSetup(async () => {
+    const extension = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not loaded`);
+    api = await waitFor('the extension to activate', () => extension.isActive && extension.exports, 30_000);
+    api.deploy.ui.onDidShow((widget) => shown.push(widget));
+    root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-deploy-'));
+    const bare = path.join(root, 'origin.git');
+    const work = path.join(root, 'work');
+    dags = path.join(root, 'airflow-dags');
+    mkdirSync(dags);
+    git(root, 'init', '-q', '--bare', '--initial-branch=main', bare);
+    git(root, 'init', '-q', '--initial-branch=main', work);
+    git(work, 'remote', 'add', 'origin', bare);
+    mkdirSync(path.join(work, 'dags'));
+    writeFileSync(path.join(work, 'dags', 'orders.py'), dag('deploy_orders'));
+    git(work, 'add', '-A');
+    git(work, 'commit', '-q', '-m', 'orders');
+    first = git(work, 'rev-parse', 'HEAD');
+    writeFileSync(path.join(work, 'dags', 'billing.py'), dag('deploy_billing'));
+    git(work, 'add', '-A');
+    git(work, 'commit', '-q', '-m', 'billing');
+    git(work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+
+    const synced = await vscode.commands.executeCommand<{ result: string } | undefined>('hangar.addRepository', { name: REPO, url: bare, branch: 'main', priority: 1 });
+    assert.equal(synced?.result, 'synced');
+    const configFile = api.repositories.controller.configFile;
+    const text = readFileSync(configFile, 'utf8');
+    const environment = `  - name: ${ENV}\n    target: { kind: folder, path: ${JSON.stringify(dags)}, keep_releases: 3 }\n    repositories: [${REPO}]\n`;
+    writeFileSync(configFile, /^environments:/m.test(text) ? text.replace(/^environments:\n/m, `environments:\n${environment}`) : `${text.trimEnd()}\nenvironments:\n${environment}`);
+    await waitFor('the environment to be loaded', () => api.deploy.environments().some((e) => e.name === ENV), 20_000);
+  });
+
+  suiteTeardown(() => rmSync(root, { recursive: true, force: true }));
+
+  test('Deploy… from the command palette: environment, version and summary quick picks, then the release is live', async () => {
+    const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+    await choose(running, /Deploy — environment/, new RegExp(`^${ENV}$`));
+    await choose(running, /version of editor-deploy-repo/, new RegExp(first.slice(0, 12)));
+    await choose(running, new RegExp(`Deploy → ${ENV}: added 1 \\(deploy_orders\\)`), /Deploy$/);
+    const outcome = await running;
+    assert.equal(outcome.record?.version, 1);
+    assert.equal(outcome.record?.repositories[0]?.commit, first);
+    assert.deepEqual(readdirSync(path.join(dags, REPO)), ['orders.py']);
+
+    const again = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+    await choose(again, /Deploy — environment/, new RegExp(`^${ENV}$`));
+    await choose(again, /version of editor-deploy-repo/, /\$\(git-branch\) main$/);
+    await choose(again, new RegExp(`Deploy → ${ENV}: added 1 \\(deploy_billing\\)`), /Deploy$/);
+    assert.equal((await again).record?.version, 2);
+    assert.deepEqual(readdirSync(path.join(dags, REPO)).sort(), ['billing.py', 'orders.py']);
+    await screenshot('deploy-after-second-deploy');
+  });
+
+  test('Rollback… picks a version from the history and serves it again', async () => {
+    const running = vscode.commands.executeCommand<DeployOutcome>('hangar.rollback');
+    await choose(running, /Rollback — environment/, new RegExp(`^${ENV}$`));
+    await choose(running, new RegExp(`Rollback ${ENV} \\(now v2\\)`), /v1 · deploy/);
+    await choose(running, /Roll back to v1/, /Roll back to v1$/);
+    const outcome = await running;
+    assert.equal(outcome.record?.action, 'rollback');
+    assert.equal(outcome.record?.restores, 1);
+    assert.deepEqual(readdirSync(path.join(dags, REPO)), ['orders.py']);
+    assert.match(realpathSync(path.join(dags, REPO)), new RegExp(`${first.slice(0, 12)}$`));
+    const env = api.deploy.environments().find((e) => e.name === ENV)!;
+    assert.deepEqual((await api.deploy.history(env)).map((r) => `v${r.version} ${r.action}`), ['v1 deploy', 'v2 deploy', 'v3 rollback']);
+    await vscode.commands.executeCommand('hangar.deployments.focus');
+    await screenshot('deploy-history-view');
+  });
+});

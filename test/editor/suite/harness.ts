@@ -1,0 +1,39 @@
+/**
+ * Helpers for suite tests that talk to the harness outside the extension host (test/editor/run.mjs):
+ * screenshots of the workbench and metrics reported with the results.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Numbers the suite measured (e.g. activation time); run.mjs prints them with the results. */
+export const metrics: Record<string, number> = {};
+
+export function reportMetric(name: string, value: number): void {
+  metrics[name] = value;
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Asks the harness to save a screenshot of the workbench as test-results/<name>.png and waits until it
+ * has. Returns the file path, or undefined when the suite runs without the code-server harness.
+ */
+export async function screenshot(name: string): Promise<string | undefined> {
+  const requests = process.env.HANGAR_EDITOR_SCREENSHOTS;
+  if (!requests) return undefined;
+  const safe = name.replace(/[^a-zA-Z0-9_.-]+/g, '-').slice(0, 120);
+  mkdirSync(requests, { recursive: true });
+  const done = path.join(requests, `${safe}.done`);
+  writeFileSync(path.join(requests, `${safe}.request`), safe);
+  await waitFor(`the harness to save screenshot "${safe}"`, () => existsSync(done), 15_000);
+  return readFileSync(done, 'utf8');
+}

@@ -1,0 +1,103 @@
+/**
+ * Accuracy against the real Airflow: Airflow 3.3's own DagBag is the ground truth.
+ * (a) no error-level finding on any file DagBag imports cleanly (Airflow's and its providers' example
+ *     DAGs, test/fixtures/clean, examples/);
+ * (b) an error-level finding on every file DagBag rejects (test/fixtures/broken, broken files in
+ *     examples/), on the line Airflow reports where it reports one.
+ * Gaps the engine does not cover yet are listed in accuracy-known-misses.json and printed on every run;
+ * a miss not on that list fails the test, and a listed gap that is closed is printed so it can be removed.
+ * HANGAR_UPDATE_KNOWN_MISSES=1 rewrites the list with the current misses.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { acceptedLines, airflowExampleDagFolders, describeFinding, engineErrors, findingOnLines, pythonFilesUnder } from '../support/accuracy';
+import { airflowPythonOrSkip, dagbagImport, REPO_ROOT, type DagBagResult } from '../support/airflow';
+import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../support/brokenCorpus';
+
+const KNOWN_MISSES_FILE = path.join(__dirname, 'accuracy-known-misses.json');
+const knownMisses = JSON.parse(readFileSync(KNOWN_MISSES_FILE, 'utf8')) as { falseErrors: string[]; missedErrors: string[] };
+
+const relative = (file: string) => path.relative(REPO_ROOT, file);
+
+function printReport(title: string, lines: string[]): void {
+  if (lines.length) process.stdout.write(`\n${title} (${lines.length}):\n${lines.map((l) => `  - ${l}`).join('\n')}\n`);
+}
+
+/** Compares the current misses with the known list: a new miss fails; closed gaps are printed. */
+function assertKnown(kind: 'falseErrors' | 'missedErrors', misses: Map<string, string>): void {
+  if (process.env.HANGAR_UPDATE_KNOWN_MISSES === '1') {
+    knownMisses[kind] = [...misses.keys()].sort();
+    writeFileSync(KNOWN_MISSES_FILE, `${JSON.stringify(knownMisses, null, 2)}\n`);
+  }
+  const known = new Set(knownMisses[kind]);
+  const fresh = [...misses.keys()].filter((key) => !known.has(key));
+  const closed = [...known].filter((key) => !misses.has(key));
+  printReport(`accuracy: known engine gaps (${kind}), listed in ${relative(KNOWN_MISSES_FILE)}`, [...misses].filter(([key]) => known.has(key)).map(([key, why]) => `${key}: ${why}`));
+  printReport(`accuracy: ${kind} fixed since the list was written: remove them from ${relative(KNOWN_MISSES_FILE)}`, closed);
+  assert.deepEqual(fresh.map((key) => `${key}: ${misses.get(key)}`), [], `new ${kind}`);
+}
+
+describe('accuracy against Airflow 3.3 DagBag', () => {
+  let accepted: DagBagResult[] = [];
+  let rejected: DagBagResult[] = [];
+  let exampleCount = 0;
+
+  before(async (t) => {
+    const python = await airflowPythonOrSkip(t);
+    if (!python) return;
+    const exampleFolders = await airflowExampleDagFolders(python);
+    const examples = exampleFolders.flatMap(pythonFilesUnder);
+    const candidates = [...examples, ...pythonFilesUnder(CLEAN_DIR), ...pythonFilesUnder(path.join(REPO_ROOT, 'examples'))];
+    const results = await dagbagImport(python, candidates);
+    accepted = results.filter((r) => r.error === null);
+    const shipped = new Set(examples);
+    rejected = results.filter((r) => r.error !== null && !shipped.has(r.file));
+    exampleCount = accepted.filter((r) => shipped.has(r.file)).length;
+    const exampleDagFiles = accepted.filter((r) => shipped.has(r.file) && r.dag_ids.length > 0).length;
+    const skippedExamples = results.filter((r) => r.error !== null && shipped.has(r.file));
+    process.stdout.write(
+      `accuracy: ${accepted.length} files Airflow imports cleanly (${exampleCount} files shipped in ${exampleFolders.length} example_dags folders of the installed Airflow packages, ${exampleDagFiles} of them defining DAGs), ` +
+        `${skippedExamples.length} shipped examples Airflow itself cannot import here (not used): ${skippedExamples.map((r) => path.basename(r.file)).join(', ') || 'none'}\n`,
+    );
+  });
+
+  test('(a) no error-level finding on any file Airflow imports cleanly, including every shipped example DAG', async (t) => {
+    if (!accepted.length) return t.skip('Airflow not available');
+    assert.ok(exampleCount >= 50, `only ${exampleCount} shipped example DAG files found`);
+    const falseErrors = new Map<string, string>();
+    for (const result of accepted) {
+      const errors = await engineErrors(result.file);
+      if (errors.length) falseErrors.set(relative(result.file).replace(/^.*site-packages\//, 'site-packages/'), errors.map(describeFinding).join('; '));
+    }
+    process.stdout.write(`accuracy (a): ${accepted.length} clean files checked, ${falseErrors.size} with an error-level finding\n`);
+    assertKnown('falseErrors', falseErrors);
+  });
+
+  test('(b) an error-level finding on every file Airflow rejects, on the line Airflow reports', async (t) => {
+    if (!accepted.length) return t.skip('Airflow not available');
+    const manifest = readManifest();
+    const cases = [
+      ...Object.entries(manifest.files).map(([name, entry]) => ({ file: path.join(BROKEN_DIR, name), line: entry.line, summary: entry.summary })),
+      ...rejected.filter((r) => !r.file.startsWith(CLEAN_DIR)).map((r) => ({ file: r.file, line: r.line, summary: r.summary ?? '' })),
+    ];
+    const missed = new Map<string, string>();
+    let onLine = 0;
+    for (const { file, line, summary } of cases) {
+      const errors = await engineErrors(file);
+      const key = relative(file);
+      if (!errors.length) {
+        missed.set(key, `no error-level finding; Airflow: ${summary}${line ? ` (line ${line})` : ''}`);
+        continue;
+      }
+      if (line === null) continue;
+      const lines = await acceptedLines(readFileSync(file, 'utf8'), line);
+      if (errors.some((finding) => findingOnLines(finding, lines))) onLine++;
+      else missed.set(key, `error-level finding on the wrong line; Airflow reports line ${line} (${summary}); Hangar: ${errors.map(describeFinding).join('; ')}`);
+    }
+    const withLine = cases.filter((c) => c.line !== null).length;
+    process.stdout.write(`accuracy (b): ${cases.length} rejected files checked (${withLine} with an Airflow line; ${onLine} matched on that line), ${missed.size} missed\n`);
+    assertKnown('missedErrors', missed);
+  });
+});

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AirflowClient } from '../../../server/src/airflow/client';
+import { GateError } from '../../../server/src/deploy/gate';
+import { DeployService, type DeployPlan } from '../../../server/src/deploy/service';
+import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
+import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verification';
+import { airflowPythonOrSkip, freePort, gitDagBundle, startAirflow, waitFor, type RunningAirflow } from '../../support/airflow';
+import { DagRepo, dagSource, folderEnvironment, gitIn, scratch } from './fixtures';
+
+const service = new DeployService();
+const BROKEN = 'from airflow.sdk import DAG\n\nwith DAG(dag_id="broken", schedule=None)\n    pass\n';
+
+describe('deploy to a real Airflow 3.3', () => {
+  let airflow: RunningAirflow | undefined;
+  let folderEnv: Environment;
+  let gitEnv: Environment;
+  let repo: DagRepo;
+  let gitRepo: DagRepo;
+  let origin: string;
+  let dags: string;
+
+  async function deployAndVerify(plan: DeployPlan, reparse = true): Promise<HistoryRecord> {
+    const record = await service.apply(plan);
+    const verified = await verifyAndRecord(service, plan, record, { credentials: { username: airflow!.username, password: airflow!.password }, reparse, timeoutMs: 90_000, pollMs: 500 });
+    console.log(`${plan.environment.name} v${verified.version} ${plan.action}: ${verified.verification?.status} after ${verified.verification?.ms} ms (re-parse requests: ${verified.verification?.reparsed})`);
+    return verified;
+  }
+
+  async function description(dagId: string): Promise<string | null> {
+    return (await airflow!.get<{ description: string | null }>(`/api/v2/dags/${dagId}/details`)).description;
+  }
+
+  before(async (t) => {
+    if (!(await airflowPythonOrSkip(t))) return;
+    const root = scratch('airflow-deploy');
+    repo = new DagRepo(root, 'team');
+    repo.commit({ 'hello.py': dagSource('hello', 'one'), 'etl.py': dagSource('etl', 'one') });
+    dags = path.join(root, 'dags');
+    await mkdir(dags);
+
+    // The git target: a bare repository whose `deploy` branch a GitDagBundle tracks.
+    origin = path.join(root, 'origin.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin]);
+    gitRepo = new DagRepo(root, 'gitteam');
+    gitRepo.commit({ 'git_hello.py': dagSource('git_hello', 'first') });
+    gitEnv = { name: 'staging', target: { kind: 'git', url: origin, branch: 'deploy' }, repositories: [gitRepo.asDeployRepository()] };
+    // The branch must exist before the bundle starts: the first deploy goes out before Airflow runs (not verified).
+    await service.apply(await service.planDeploy(gitEnv));
+
+    airflow = await startAirflow({ dagsFolder: dags, bundles: [gitDagBundle('team-git', `file://${origin}`, { trackingRef: 'deploy', subdir: 'dags', refreshInterval: 2 })] });
+    folderEnv = folderEnvironment('dev', dags, [repo.asDeployRepository()], 5, airflow.baseUrl);
+    gitEnv = { ...gitEnv, airflow: { url: airflow.baseUrl, version: 3, bundle: 'team-git' } };
+  });
+
+  after(async () => {
+    await airflow?.stop();
+  });
+
+  test('deploys a repository to the DAGs folder and sees its DAGs through the REST API', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    const record = await deployAndVerify(await service.planDeploy(folderEnv));
+    assert.equal(record.verification?.status, 'verified', record.verification?.message);
+    assert.deepEqual(record.verification?.visibleDags, ['etl', 'hello']);
+    const listed = await airflow.dags();
+    const hello = listed.find((d) => d.dag_id === 'hello');
+    assert.ok(hello, 'Airflow lists hello');
+    assert.match(hello.fileloc, /\/team\/hello\.py$/, 'served through the namespace link');
+    assert.equal(await description('hello'), 'one');
+    assert.equal((await service.history(folderEnv)).at(-1)?.verification?.status, 'verified', 'the verification is in the history');
+  });
+
+  test('a forced deploy of a DAG that fails to import shows the import error on the source file and line', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    repo.commit({ 'hello.py': dagSource('hello', 'two'), 'broken.py': BROKEN });
+    await assert.rejects(service.planDeploy(folderEnv), GateError);
+    const record = await deployAndVerify(await service.planDeploy(folderEnv, { force: true, reason: 'demo of a broken file' }));
+    assert.equal(record.verification?.status, 'import-errors', record.verification?.message);
+    const error = record.verification!.importErrors[0]!;
+    assert.equal(error.file, path.join(repo.path, 'dags', 'broken.py'));
+    assert.equal(error.repository, 'team');
+    assert.equal(error.line, 3);
+    assert.match(error.message, /SyntaxError/);
+    assert.equal((await service.history(folderEnv)).at(-1)?.forced?.reason, 'demo of a broken file');
+    await waitFor('the changed hello DAG', async () => (await description('hello')) === 'two', 60_000, 500);
+  });
+
+  test('rolling back serves the previous version again', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    const plan = await service.planRollback(folderEnv);
+    assert.equal(plan.restores, 1);
+    const record = await deployAndVerify(plan);
+    assert.equal(record.action, 'rollback');
+    assert.equal(record.verification?.status, 'verified', record.verification?.message);
+    assert.deepEqual(readdirSync(path.join(dags, 'team')).sort(), ['etl.py', 'hello.py']);
+    assert.equal(await description('hello'), 'one', 'Airflow serves the rolled-back DAG (re-parse requested)');
+  });
+
+  test('promotion deploys exactly the newest verified version of dev to prod', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    repo.commit({ 'unverified.py': dagSource('unverified', 'never deployed to dev') });
+    const prodDags = path.join(path.dirname(dags), 'prod-dags');
+    await mkdir(prodDags);
+    const prod = folderEnvironment('prod', prodDags, [repo.asDeployRepository()]);
+    const devHistory = await service.history(folderEnv);
+    const verified = [...devHistory].reverse().find((r) => r.verification?.status === 'verified')!;
+    const plan = await service.planPromote(folderEnv, prod);
+    assert.deepEqual(plan.promotedFrom, { environment: 'dev', version: verified.version });
+    const record = await service.apply(plan);
+    assert.equal(record.action, 'promote');
+    assert.equal(record.repositories[0]!.commit, verified.repositories[0]!.commit, 'the verified commit, not the newer branch head');
+    assert.deepEqual(readdirSync(path.join(prodDags, 'team')).sort(), ['etl.py', 'hello.py']);
+  });
+
+  test('the git target pushes to the branch a GitDagBundle tracks; Airflow reports the deployed commit as bundle_version', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    const sha = gitRepo.commit({ 'git_hello.py': dagSource('git_hello', 'second'), 'git_new.py': dagSource('git_new', 'second') });
+    const record = await deployAndVerify(await service.planDeploy(gitEnv));
+    assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), sha);
+    assert.equal(record.verification?.status, 'verified', record.verification?.message);
+    assert.deepEqual(record.verification?.bundleVersions, { git_hello: sha, git_new: sha });
+    const versions = await airflow.dagVersions('git_hello');
+    assert.ok(versions.some((v) => v.bundle_version === sha && v.bundle_name === 'team-git'));
+    // The history lives on the remote as annotated tags: another clone sees the same versions.
+    const history = await service.history(gitEnv);
+    assert.deepEqual(history.map((r) => [r.version, r.repositories[0]!.commit]), [
+      [1, history[0]!.repositories[0]!.commit],
+      [2, sha],
+    ]);
+    assert.equal(history[1]!.verification?.status, 'verified');
+    assert.match(gitIn(origin, 'cat-file', '-t', 'refs/tags/hangar/deploy/staging/2'), /tag/);
+    // Rollback is a leased push of the previous commit.
+    const rollback = await deployAndVerify(await service.planRollback(gitEnv));
+    assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), history[0]!.repositories[0]!.commit);
+    assert.equal(rollback.version, 3);
+  });
+
+  test('a concurrent change to the deployment branch is never overwritten', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    const plan = await service.planDeploy(gitEnv, { refs: { gitteam: 'main' } });
+    // Someone else moves the branch after the plan was made.
+    const other = scratch('other-clone');
+    gitIn(other, 'clone', '-q', '-b', 'deploy', origin, 'c');
+    gitIn(path.join(other, 'c'), 'commit', '-q', '--allow-empty', '-m', 'hotfix outside Hangar');
+    gitIn(path.join(other, 'c'), 'push', '-q', 'origin', 'deploy');
+    const moved = gitIn(origin, 'rev-parse', 'refs/heads/deploy');
+    await assert.rejects(service.apply(plan), /changed while this deploy ran.*nothing was pushed/s);
+    assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), moved);
+  });
+
+  test('wrong credentials and an unreachable Airflow are clear errors and change nothing on the target', async (t) => {
+    if (!airflow) return t.skip('Airflow not available');
+    repo.commit({ 'etl.py': dagSource('etl', 'three'), 'broken.py': null });
+    const plan = await service.planDeploy(folderEnv);
+    const link = readlinkSync(path.join(dags, 'team'));
+    const history = readFileSync(path.join(dags, '.hangar', 'history.json'), 'utf8');
+    const secret = 'not-the-password-s3cr3t';
+    await assert.rejects(checkAirflow(plan, { username: 'admin', password: secret }), (error: Error) => /rejected the credentials of user "admin"/.test(error.message) && !error.message.includes(secret));
+    const unreachable = { ...plan, environment: { ...folderEnv, airflow: { url: `http://127.0.0.1:${await freePort()}`, version: 3 as const } } };
+    await assert.rejects(checkAirflow(unreachable, { username: 'admin', password: secret }), /unreachable \(ECONNREFUSED\).*airflow\.url/);
+    await assert.rejects(new AirflowClient(airflow.baseUrl, 2, { username: 'admin', password: secret }).checkConnection(), /not Airflow 2\. Set airflow\.version: 3/);
+    assert.equal(readlinkSync(path.join(dags, 'team')), link);
+    assert.equal(readFileSync(path.join(dags, '.hangar', 'history.json'), 'utf8'), history);
+  });
+});

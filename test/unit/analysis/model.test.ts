@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeTree } from '../../../server/src/analysis/engine';
+import { createPythonParser } from '../../../server/src/analysis/parser';
+import type { DagFileModel, Known } from '../../../server/src/analysis/model/types';
+import { HEADER } from './helpers';
+
+const parserReady = createPythonParser();
+
+/** The model of `source`; its tree stays alive (nodes are only readable while their tree is). */
+async function model(source: string): Promise<DagFileModel> {
+  const tree = (await parserReady).parse(source)!;
+  return analyzeTree({ path: 'dags/m.py', source, tree }).model;
+}
+const id = (k: Known<string>): string => (k.known ? k.value : '?');
+
+describe('DAG model', () => {
+  it('finds DAGs of every form with their ids and args', async () => {
+    const m = await model(`${HEADER}
+with DAG("ctx", schedule="@daily") as d1:
+    EmptyOperator(task_id="a")
+
+d2 = DAG(dag_id="ctor", schedule=None)
+EmptyOperator(task_id="b", dag=d2)
+
+@dag(dag_id="deco", schedule=None)
+def pipeline():
+    EmptyOperator(task_id="c")
+
+pipeline()
+
+@dag(schedule=None)
+def never():
+    pass
+`);
+    assert.deepEqual(m.dags.map((d) => [id(d.dagId), d.kind, d.called, d.tasks.map((t) => id(t.taskId))]), [
+      ['ctx', 'context', undefined, ['a']],
+      ['ctor', 'constructor', undefined, ['b']],
+      ['deco', 'decorator', true, ['c']],
+      ['never', 'decorator', false, []],
+    ]);
+    assert.equal(m.dags[0]!.args.get('schedule')?.text, '"@daily"');
+    assert.equal(m.dags[0]!.variable, 'd1');
+  });
+
+  it('prefixes task ids with nested TaskGroup ids, honouring prefix_group_id=False', async () => {
+    const m = await model(`${HEADER}
+with DAG("g", schedule=None):
+    with TaskGroup("outer"):
+        with TaskGroup(group_id="inner"):
+            EmptyOperator(task_id="t")
+        with TaskGroup("flat", prefix_group_id=False):
+            EmptyOperator(task_id="u")
+`);
+    assert.deepEqual(m.dags[0]!.tasks.map((t) => id(t.taskId)), ['outer.inner.t', 'outer.u']);
+    assert.deepEqual(m.dags[0]!.groups.map((g) => id(g.groupId)), ['outer', 'outer.inner', 'outer.flat']);
+  });
+
+  it('resolves TaskFlow calls, .override() and .partial().expand() mapping', async () => {
+    const m = await model(`${HEADER}
+with DAG("tf", schedule=None):
+    @task
+    def extract():
+        return [1, 2]
+
+    @task.bash
+    def run(x):
+        return f"echo {x}"
+
+    data = extract()
+    run.override(task_id="run_all")(data)
+    run.expand(x=data)
+    BashOperator.partial(task_id="mapped").expand(bash_command=["a", "b"])
+`);
+    const tasks = m.dags[0]!.tasks;
+    assert.deepEqual(tasks.map((t) => [id(t.taskId), t.operator, t.kind, t.mapped]), [
+      ['extract', '@task', 'taskflow', false],
+      ['run_all', '@task.bash', 'taskflow', false],
+      ['run', '@task.bash', 'taskflow', true],
+      ['mapped', 'BashOperator', 'operator', true],
+    ]);
+    assert.deepEqual(m.dags[0]!.edges.map((e) => `${id(e.upstream.taskId)}>${id(e.downstream.taskId)}`), ['extract>run_all', 'extract>run']);
+  });
+
+  it('builds edges from >>, <<, lists, set_upstream, chain, chain_linear and cross_downstream', async () => {
+    const m = await model(`${HEADER}
+from airflow.sdk import chain_linear, cross_downstream
+with DAG("deps", schedule=None):
+    a, b, c, d = [EmptyOperator(task_id=x) for x in "abcd"]
+    e = EmptyOperator(task_id="e")
+    f = EmptyOperator(task_id="f")
+    g = EmptyOperator(task_id="g")
+    h = EmptyOperator(task_id="h")
+    e >> [f, g]
+    h << g
+    f.set_upstream(h)
+    chain(e, [f, g], [h, e])
+    chain_linear(e, [f, g])
+    cross_downstream([e, f], [g, h])
+`);
+    const edges = m.dags[0]!.edges.map((x) => `${id(x.upstream.taskId)}>${id(x.downstream.taskId)}`);
+    assert.deepEqual(edges, ['e>f', 'e>g', 'g>h', 'h>f', 'e>f', 'e>g', 'f>h', 'g>e', 'e>f', 'e>g', 'e>g', 'e>h', 'f>g', 'f>h']);
+  });
+
+  it('marks ids from loop variables unknown and literal loop ids repeated', async () => {
+    const m = await model(`${HEADER}
+with DAG("loops", schedule=None):
+    for name in ["x", "y"]:
+        EmptyOperator(task_id=f"load_{name}")
+        EmptyOperator(task_id="same")
+        if name == "x":
+            EmptyOperator(task_id="conditional")
+`);
+    const tasks = m.dags[0]!.tasks;
+    assert.deepEqual(tasks.map((t) => [id(t.taskId), t.inLoop, t.repeatedInLoop]), [['?', true, false], ['same', true, true], ['conditional', true, false]]);
+  });
+
+  it('records exclusive branches', async () => {
+    const m = await model(`${HEADER}
+with DAG("b", schedule=None):
+    if X:
+        EmptyOperator(task_id="a")
+    else:
+        EmptyOperator(task_id="a")
+`);
+    const [first, second] = m.dags[0]!.tasks;
+    assert.notDeepEqual(first!.branch, second!.branch);
+    assert.equal(first!.branch[0]!.split(':')[0], second!.branch[0]!.split(':')[0]);
+  });
+
+  it('resolves imports and aliases to qualified names', async () => {
+    const m = await model('import airflow.sdk as sdk\nfrom airflow.providers.standard.operators.bash import BashOperator as Bash\nimport os.path\n');
+    assert.equal(m.qualifiedName('Bash'), 'airflow.providers.standard.operators.bash.BashOperator');
+    assert.equal(m.qualifiedName('sdk'), 'airflow.sdk');
+    assert.equal(m.qualifiedName('os'), 'os');
+    assert.equal(m.qualifiedName('nothing'), undefined);
+    assert.deepEqual(m.imports.map((i) => i.module), ['airflow.sdk', 'airflow.providers.standard.operators.bash', 'os.path']);
+  });
+
+  it('knows which code runs at parse time', async () => {
+    const source = `${HEADER}
+top = len("x")
+
+def helper():
+    return len("helper")
+
+def callable_():
+    return len("runtime")
+
+VALUE = helper()
+
+with DAG("p", schedule=None):
+    @task
+    def body():
+        return len("task body")
+    PythonOperator(task_id="p", python_callable=callable_)
+`;
+    const m = await model(source);
+    const lenCall = (text: string): boolean => {
+      const call = m.calls.find((c) => c.text.startsWith('len(') && c.text.includes(text));
+      assert.ok(call, text);
+      return m.isParseTime(call);
+    };
+    assert.equal(lenCall('"x"'), true);
+    assert.equal(lenCall('helper'), true);
+    assert.equal(lenCall('runtime'), false);
+    assert.equal(lenCall('task body'), false);
+  });
+
+  it('lists orphan tasks and undefined dependency names', async () => {
+    const m = await model(`${HEADER}
+lonely = EmptyOperator(task_id="lonely")
+with DAG("o", schedule=None):
+    a = EmptyOperator(task_id="a")
+    a >> missing
+`);
+    assert.deepEqual(m.orphanTasks.map((t) => id(t.taskId)), ['lonely']);
+    assert.deepEqual(m.undefinedDependencyNames.map((n) => n.text), ['missing']);
+  });
+
+  it('prefixes @task_group tasks only when the group function is called once, as written', async () => {
+    const m = await model(`${HEADER}
+@dag(schedule=None)
+def p():
+    @task_group(group_id="load")
+    def load_group(x):
+        @task
+        def stage(rows):
+            return rows
+        stage(x)
+
+    @task_group
+    def once():
+        @task
+        def a():
+            return 1
+        a()
+
+    load_group.override(group_id="load_a")(1)
+    load_group(2)
+    once()
+
+p()
+`);
+    assert.deepEqual(m.dags[0]!.tasks.map((t) => id(t.taskId)), ['?', 'once.a']);
+  });
+});
