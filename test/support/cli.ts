@@ -11,7 +11,7 @@ export async function buildCli(): Promise<string> {
   const outdir = path.join(ROOT, '.cache', 'deploy-test-cli', String(process.pid));
   mkdirSync(path.join(outdir, 'wasm'), { recursive: true });
   await build({
-    entryPoints: { hangar: path.join(ROOT, 'server', 'src', 'cli', 'main.ts') },
+    entryPoints: { hangar: path.join(ROOT, 'server', 'src', 'cli', 'main.ts'), checkWorker: path.join(ROOT, 'server', 'src', 'cli', 'checkWorker.ts') },
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -2,9 +2,19 @@ import type { Range } from './findings';
 import type { DagFileModel } from './model/types';
 import { rangeOf } from './model/syntax';
 
-interface Definition {
+/** A DAG a file defines with a statically known dag_id (plain data: CLI workers send it between threads). */
+export interface DagDefinition {
   readonly dagId: string;
   readonly range: Range;
+}
+
+/** The DAGs of a model that count for duplicates: known dag_id, not built in a loop or factory. */
+export function definitionsOf(model: DagFileModel): DagDefinition[] {
+  const definitions: DagDefinition[] = [];
+  for (const dag of model.dags) {
+    if (dag.dagId.known && !dag.inLoop) definitions.push({ dagId: dag.dagId.value, range: rangeOf(dag.args.get('dag_id') ?? dag.node) });
+  }
+  return definitions;
 }
 
 /** One DAG defined in another file with the same dag_id as a DAG here. */
@@ -19,15 +29,16 @@ export interface DuplicateDag {
  * so every file involved gets a finding. Updated per file (the language server calls `update` on each change).
  */
 export class DagIndex {
-  private readonly byFile = new Map<string, readonly Definition[]>();
+  private readonly byFile = new Map<string, readonly DagDefinition[]>();
   private readonly byId = new Map<string, Set<string>>();
 
   /** Records the DAGs of `file`; returns the other files whose duplicate findings may have changed. */
   update(file: string, model: DagFileModel): string[] {
-    const definitions: Definition[] = [];
-    for (const dag of model.dags) {
-      if (dag.dagId.known && !dag.inLoop) definitions.push({ dagId: dag.dagId.value, range: rangeOf(dag.args.get('dag_id') ?? dag.node) });
-    }
+    return this.record(file, definitionsOf(model));
+  }
+
+  /** Records the DAG definitions of `file` found elsewhere (see definitionsOf); same result as update. */
+  record(file: string, definitions: readonly DagDefinition[]): string[] {
     const before = this.byFile.get(file) ?? [];
     const touched = new Set([...before, ...definitions].map((d) => d.dagId));
     this.removeDefinitions(file, before);
@@ -62,7 +73,7 @@ export class DagIndex {
     return result;
   }
 
-  private removeDefinitions(file: string, definitions: readonly Definition[]): void {
+  private removeDefinitions(file: string, definitions: readonly DagDefinition[]): void {
     for (const { dagId } of definitions) {
       const files = this.byId.get(dagId);
       files?.delete(file);

@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG, type HangarConfig } from './config';
-import type { DagIndex } from './dagIndex';
+import { definitionsOf, type DagDefinition, type DagIndex } from './dagIndex';
 import type { Finding, Range, Severity } from './findings';
 import { buildModel } from './model/build';
 import { rangeOf } from './model/syntax';
@@ -63,23 +63,29 @@ export interface AnalyzeBytesInput extends Omit<AnalyzeTreeInput, 'tree' | 'sour
   readonly parser: Parser;
 }
 
+export interface BytesAnalysis extends Omit<AnalysisResult, 'model'> {
+  /** The file's DAG definitions for duplicate dag_ids, read before the tree is freed (the model cannot be read after). */
+  readonly dags: readonly DagDefinition[];
+}
+
 /**
  * Decodes, parses and analyzes a file read from disk (the CLI's path). Files that cannot be analyzed (too large,
- * binary, invalid UTF-8, nesting Python rejects) yield one finding and no model.
+ * binary, invalid UTF-8, nesting Python rejects) yield one finding and no DAGs.
  */
-export function analyzeBytes(input: AnalyzeBytesInput): Omit<AnalysisResult, 'model'> & { readonly model?: DagFileModel } {
+export function analyzeBytes(input: AnalyzeBytesInput): BytesAnalysis {
   const config = input.config ?? DEFAULT_CONFIG;
   const decoded = decodeSource(input.bytes);
   if ('finding' in decoded) {
     const rule = ruleById(decoded.finding.ruleId);
     const severity = rule ? effectiveSeverity(rule, config) : decoded.finding.severity;
     const findings = severity === 'off' ? [] : [{ ...decoded.finding, severity }];
-    return { findings, affectedFiles: input.dagIndex ? input.dagIndex.remove(input.path) : [] };
+    return { findings, affectedFiles: input.dagIndex ? input.dagIndex.remove(input.path) : [], dags: [] };
   }
   const tree = input.parser.parse(decoded.source);
   if (!tree) throw new Error(`Hangar could not parse ${input.path}`);
   try {
-    return analyzeTree({ ...input, source: decoded.source, tree });
+    const { findings, affectedFiles, model } = analyzeTree({ ...input, source: decoded.source, tree });
+    return { findings, affectedFiles, dags: definitionsOf(model) };
   } finally {
     tree.delete();
   }

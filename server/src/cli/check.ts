@@ -1,12 +1,12 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
 import { DagIndex } from '../analysis/dagIndex';
-import { analyzeBytes, compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
-import type { Finding, Severity } from '../analysis/findings';
-import { fileTooLarge, MAX_FILE_BYTES } from '../analysis/input';
-import { createPythonParser } from '../analysis/parser';
+import { compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
+import type { Severity } from '../analysis/findings';
+import { checkAll } from './checkPool';
 import { render, type FileFindings, type ReportFormat } from './checkReport';
 import { MissingPathError, resolveCheckFiles } from './dagFiles';
 
@@ -16,6 +16,8 @@ export interface CheckOptions {
   readonly ignore?: readonly string[];
   readonly failOn: 'error' | 'warning';
   readonly cwd: string;
+  /** Worker threads for large file sets (default: the number of cores). */
+  readonly jobs?: number;
 }
 
 export interface CheckResult {
@@ -29,7 +31,7 @@ export class UsageError extends Error {}
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
-/** Checks `paths` in this process (one parser, files read and parsed one after another). */
+/** Checks `paths`: files are analysed on worker threads when there are many, then duplicate dag_ids are matched. */
 export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<CheckResult> {
   for (const selector of [...(options.select ?? []), ...(options.ignore ?? [])]) {
     if (!isKnownSelector(selector)) throw new UsageError(`unknown rule "${selector}"; run "hangar rules" for the list of ids and names`);
@@ -41,28 +43,16 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     if (error instanceof MissingPathError) throw new UsageError(error.message);
     throw error;
   }
-  const parser = await createPythonParser();
   const configs = new Map<string, HangarConfig>();
+  const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options) }));
+  const results = await checkAll(work, options.jobs ?? availableParallelism());
   const index = new DagIndex();
-  const results: { file: string; path: string; findings: Finding[]; config: HangarConfig }[] = [];
-  for (const file of files) {
-    const config = configFor(file, configs, options);
-    const display = displayPath(file, options.cwd);
-    const size = statSync(file).size;
-    if (size > MAX_FILE_BYTES) {
-      results.push({ file, path: display, findings: [fileTooLarge(size)], config });
-      continue;
-    }
-    const analysis = analyzeBytes({ path: display, bytes: readFileSync(file), parser, config });
-    if (analysis.model) index.update(display, analysis.model);
-    results.push({ file, path: display, findings: analysis.findings, config });
-  }
+  for (const result of results) index.record(result.path, result.dags);
   for (const result of results) {
     if (index.duplicatesIn(result.path).length === 0) continue;
     const source = readFileSync(result.file, 'utf8');
     result.findings = [...result.findings, ...duplicateDagFindings(result.path, source, index, result.config)].sort(compareFindings);
   }
-  parser.delete();
   const threshold = RANK[options.failOn];
   const failed = results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
   return { results: results.map(({ path: p, findings }) => ({ path: p, findings })), exitCode: failed ? 1 : 0 };
@@ -90,6 +80,12 @@ function displayPath(file: string, cwd: string): string {
   return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
 }
 
+function jobCount(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return jobs;
+}
+
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function registerCheck(program: Command): void {
@@ -102,16 +98,17 @@ export function registerCheck(program: Command): void {
     .option('--ignore <rules>', 'skip these rules (added to "ignore" from the config)', list)
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--jobs <n>', 'worker threads for large file sets (default: the number of cores)', jobCount)
     .addHelpText('after', '\nExit codes: 0 no findings at the --fail-on level, 1 findings at or above it, 2 usage or configuration error.\nConfiguration: [tool.hangar] in pyproject.toml or hangar.toml, found upward from each file.')
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
     })
-    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string }) => {
+    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string; jobs?: number }) => {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `hangar check | head`
       });
       try {
-        const { results, exitCode } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd() });
+        const { results, exitCode } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs });
         const report = render(raw.format, results);
         if (raw.output) writeFileSync(raw.output, report);
         else process.stdout.write(report);

@@ -38,9 +38,10 @@ describe('hangar check', () => {
 
   it('--select limits the rules', () => {
     const run = hangar(path.join(FIXTURES, 'broken'), 'check', '--select', 'HGR006', '--format', 'json');
-    const report = JSON.parse(run.stdout) as { findings: { ruleId: string; line: number; column: number; path: string }[] };
+    const report = JSON.parse(run.stdout) as { findings: { ruleId: string; line: number; column: number; endLine: number; endColumn: number; path: string }[] };
     assert.deepEqual([...new Set(report.findings.map((f) => f.ruleId))], ['HGR006']);
-    assert.deepEqual(report.findings.map((f) => [f.path, f.line, f.column]), [['dags/sales.py', 6, 17], ['dags/sales_copy.py', 6, 17]]);
+    // The whole `"sales"` literal: the range is read while the file's tree is alive.
+    assert.deepEqual(report.findings.map((f) => [f.path, f.line, f.column, f.endLine, f.endColumn]), [['dags/sales.py', 6, 17, 6, 24], ['dags/sales_copy.py', 6, 17, 6, 24]]);
   });
 
   it('exits 2 with a clear message on usage and configuration errors', () => {
