@@ -2,7 +2,7 @@ import type { Node, Tree } from '../parser';
 import { parseTimeOracle } from './parseTime';
 import { BINDERS, Scope } from './scope';
 import {
-  calleeHead, decoratorTarget, dottedName, keywordArguments, known, LOOP_EXPRESSIONS, plainString, positionalArguments, unknown,
+  calleeHead, callStartingAt, decoratorTarget, dottedName, keywordArguments, known, LOOP_EXPRESSIONS, plainString, positionalArguments, unknown,
 } from './syntax';
 import type { DagFileModel, DagModel, EdgeModel, ImportModel, Known, TaskGroupModel, TaskModel } from './types';
 
@@ -167,7 +167,7 @@ class ModelBuilder {
   /** The first call `name(...)` (or `name.override(...)(...)`) in the file, outside strings and comments. */
   private firstCallOf(name: string): Node | undefined {
     for (const use of this.usesOf(name, CALL_OR_ATTRIBUTE)) {
-      const call = this.callStartingAt(use.index);
+      const call = callStartingAt(this.root, use.index);
       if (call) return call;
     }
     return undefined;
@@ -188,17 +188,6 @@ class ModelBuilder {
       if (suffix !== undefined) yield { index, suffix };
       from = suffix === undefined ? index + 1 : index + name.length + suffix.length;
     }
-  }
-
-  /** The outermost call that starts at `index` with its callee (`f(...)`, `f.override(...)(...)`), if any. */
-  private callStartingAt(index: number): Node | undefined {
-    let node: Node | null = this.root.descendantForIndex(index);
-    let call: Node | undefined;
-    while (node && node.startIndex === index && (node.type === 'identifier' || node.type === 'attribute' || node.type === 'call')) {
-      if (node.type === 'call') call = node;
-      node = node.parent;
-    }
-    return call;
   }
 
   /** Identifiers called somewhere in the file (`name(`), from the text (a call in a string or comment counts too). */
@@ -247,7 +236,7 @@ class ModelBuilder {
       const first = dot < 0 ? head : head.slice(0, dot);
       if (KEYWORDS.has(first)) continue;
       if (!RELEVANT_CALLEE.test(head) && !defined.has(first) && !RELEVANT_CALLEE.test(this.aliases.get(first) ?? '')) continue;
-      const call = this.callStartingAt(start);
+      const call = callStartingAt(this.root, start);
       if (call && !seen.has(call.id)) {
         seen.add(call.id);
         calls.push(call);
@@ -419,9 +408,10 @@ class ModelBuilder {
       case 'comment':
         return;
       default: {
-        const text = this.source.slice(statement.startIndex, statement.endIndex);
+        const end = statement.endIndex;
+        const text = this.source.slice(statement.startIndex, end);
         this.statementLoopFree = !LOOP_WORDS.test(text);
-        this.consumeCalls(statement.endIndex, context);
+        this.consumeCalls(end, context);
         this.statementLoopFree = false;
         if (BINDS_OR_DEPENDS.test(text)) this.afterSimpleStatement(statement, context);
       }
@@ -454,13 +444,13 @@ class ModelBuilder {
       const callee = expression.childForFieldName('function');
       if (callee && this.isDagClass(callee)) {
         this.handled.add(expression.id);
-        const dag = this.newDag(expression, 'context', keywordArguments(expression), alias, outer);
+        const dag = this.newDag(expression, 'context', keywordArguments(expression, this.source), alias, outer);
         if (alias) this.variables.set(alias, { kind: 'dag', dag });
         return { dag, inLoop: false, branch: [], mode: inner.mode === 'runtime' ? 'runtime' : inner.mode };
       }
       if (callee && this.isTaskGroupClass(callee)) {
         this.handled.add(expression.id);
-        const group = this.newGroup(expression, keywordArguments(expression), positionalArguments(expression)[0], alias, inner);
+        const group = this.newGroup(expression, keywordArguments(expression, this.source), positionalArguments(expression)[0], alias, inner);
         if (alias) this.variables.set(alias, { kind: 'group', group });
         return { ...inner, group };
       }
@@ -493,7 +483,7 @@ class ModelBuilder {
       return this.dictEntries(this.moduleValue(node.text), depth + 1);
     }
     if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict') {
-      const entries = keywordArguments(node);
+      const entries = keywordArguments(node, this.source);
       return entries.has('**') || positionalArguments(node).length > 0 ? undefined : entries;
     }
     if (node.type !== 'dictionary') return undefined;
@@ -607,7 +597,7 @@ class ModelBuilder {
     for (const decorator of decorators) {
       const target = decoratorTarget(decorator);
       if (!target) continue;
-      const decoratorArgs = target.call ? keywordArguments(target.call) : new Map<string, Node>();
+      const decoratorArgs = target.call ? keywordArguments(target.call, this.source) : new Map<string, Node>();
       if (target.call) this.handled.add(target.call.id);
       const taskLabel = this.taskDecorator(target.expression);
       if (taskLabel) {
@@ -674,13 +664,13 @@ class ModelBuilder {
 
     if (this.isDagClass(callee)) {
       const variable = assignedName(call);
-      const dag = this.newDag(call, 'constructor', keywordArguments(call), variable, context);
+      const dag = this.newDag(call, 'constructor', keywordArguments(call, this.source), variable, context);
       if (variable) this.variables.set(variable, { kind: 'dag', dag });
       return;
     }
     if (this.isTaskGroupClass(callee)) {
       const variable = assignedName(call);
-      const group = this.newGroup(call, keywordArguments(call), positionalArguments(call)[0], variable, context);
+      const group = this.newGroup(call, keywordArguments(call, this.source), positionalArguments(call)[0], variable, context);
       if (variable) this.variables.set(variable, { kind: 'group', group });
       return;
     }
@@ -707,13 +697,13 @@ class ModelBuilder {
       const object = callee.childForFieldName('object');
       if ((method === 'expand' || method === 'expand_kwargs') && object) {
         mapped = true;
-        expandArgs = keywordArguments(call);
+        expandArgs = keywordArguments(call, this.source);
         base = object;
         if (object.type === 'call') {
           const partial = object.childForFieldName('function');
           if (partial?.type === 'attribute' && partial.childForFieldName('attribute')?.text === 'partial') {
             this.handled.add(object.id);
-            for (const [k, v] of keywordArguments(object)) args.set(k, v);
+            for (const [k, v] of keywordArguments(object, this.source)) args.set(k, v);
             base = partial.childForFieldName('object') ?? object;
           }
         }
@@ -725,7 +715,7 @@ class ModelBuilder {
       const inner = base.childForFieldName('function');
       if (inner?.type === 'attribute' && inner.childForFieldName('attribute')?.text === 'override') {
         this.handled.add(base.id);
-        for (const [k, v] of keywordArguments(base)) args.set(k, v);
+        for (const [k, v] of keywordArguments(base, this.source)) args.set(k, v);
         base = inner.childForFieldName('object') ?? base;
         overridden = true;
       }
@@ -739,7 +729,7 @@ class ModelBuilder {
     if (overridden) return undefined;
     const operator = this.operatorClass(base);
     if (!operator) return undefined;
-    if (!mapped) for (const [k, v] of keywordArguments(call)) args.set(k, v);
+    if (!mapped) for (const [k, v] of keywordArguments(call, this.source)) args.set(k, v);
     const taskIdNode = args.get('task_id');
     const taskId: Known<string> = taskIdNode ? this.evalString(taskIdNode) : unknown('missing');
     return {
@@ -937,34 +927,35 @@ class ModelBuilder {
   private afterSimpleStatement(statement: Node, context: Context): void {
     const expression = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
     if (!expression) return;
-    if (expression.type === 'binary_operator') {
+    const type = expression.type;
+    if (type === 'binary_operator') {
       this.shiftDependency(expression, context);
-    } else if (expression.type === 'call') {
+    } else if (type === 'call') {
       this.callDependency(expression, context);
-    } else if (expression.type === 'assignment') {
+    } else if (type === 'assignment') {
       const left = expression.childForFieldName('left');
       const right = expression.childForFieldName('right');
-      if (left?.type === 'identifier' && right && context.mode === 'module' && statement.parent?.type === 'module') {
-        this.moduleValues.set(left.text, right);
+      if (left?.type !== 'identifier' || !right) return;
+      const name = left.text;
+      if (context.mode === 'module' && statement.parent?.type === 'module') this.moduleValues.set(name, right);
+      const rightType = right.type;
+      if (rightType === 'call' && (this.taskByNode.has(right.id) || this.variables.get(name)?.kind === 'dag')) return;
+      if (rightType === 'binary_operator' && shiftOperator(right)) {
+        this.shiftDependency(right, context);
+        return;
       }
-      if (left?.type === 'identifier' && right) {
-        if (right.type === 'call' && (this.taskByNode.has(right.id) || this.variables.get(left.text)?.kind === 'dag')) return;
-        if (right.type === 'binary_operator' && isShift(right)) {
-          this.shiftDependency(right, context);
-          return;
-        }
-        const value = this.valueOf(right, false);
-        this.variables.set(left.text, value.tasks.length > 0 && !value.unknown ? { kind: 'tasks', tasks: value.tasks } : { kind: 'opaque' });
-      }
+      const value = this.valueOf(right, false);
+      this.variables.set(name, value.tasks.length > 0 && !value.unknown ? { kind: 'tasks', tasks: value.tasks } : { kind: 'opaque' });
     }
   }
 
   /** `a >> b >> [c, d]`: returns the right-hand tasks, as Airflow's `__rshift__` returns its argument. */
   private shiftDependency(node: Node, context: Context): Operand {
-    if (!isShift(node)) return this.valueOf(node, true);
+    const operator = shiftOperator(node);
+    if (!operator) return this.valueOf(node, true);
     const left = this.shiftDependency(node.childForFieldName('left')!, context);
     const right = this.valueOf(node.childForFieldName('right')!, true);
-    const downstream = node.childForFieldName('operator')!.text === '>>';
+    const downstream = operator === '>>';
     this.connect(downstream ? left : right, downstream ? right : left, node);
     return right;
   }
@@ -1065,7 +1056,7 @@ class ModelBuilder {
         return inner ? this.valueOf(inner, report) : { tasks: [], unknown: true, isList: false };
       }
       case 'binary_operator':
-        if (isShift(node)) return this.shiftDependency(node, { inLoop: false, branch: [], mode: 'module' });
+        if (shiftOperator(node)) return this.shiftDependency(node, { inLoop: false, branch: [], mode: 'module' });
         return { tasks: [], unknown: true, isList: false };
       default:
         return { tasks: [], unknown: true, isList: false };
@@ -1111,10 +1102,11 @@ interface Operand {
   readonly isList: boolean;
 }
 
-function isShift(node: Node): boolean {
-  if (node.type !== 'binary_operator') return false;
+/** `>>` or `<<` when `node` is a dependency shift, else undefined. */
+function shiftOperator(node: Node): '>>' | '<<' | undefined {
+  if (node.type !== 'binary_operator') return undefined;
   const operator = node.childForFieldName('operator')?.text;
-  return operator === '>>' || operator === '<<';
+  return operator === '>>' || operator === '<<' ? operator : undefined;
 }
 
 /** `x = call(...)`: x. */
@@ -1127,8 +1119,9 @@ function assignedName(call: Node): string | undefined {
 
 function insideLoopExpression(node: Node): boolean {
   for (let current = node.parent; current; current = current.parent) {
-    if (LOOP_EXPRESSIONS.has(current.type)) return true;
-    if (current.type === 'block' || current.type === 'module' || current.type.endsWith('_statement')) return false;
+    const type = current.type;
+    if (LOOP_EXPRESSIONS.has(type)) return true;
+    if (type === 'block' || type === 'module' || type.endsWith('_statement')) return false;
   }
   return false;
 }

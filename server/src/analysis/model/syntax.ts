@@ -19,22 +19,47 @@ export function unknown<T>(why: string): Known<T> {
   return { known: false, why };
 }
 
-/** Keyword arguments of a call by name; `**kwargs` is stored under `**`. */
-export function keywordArguments(call: Node): Map<string, Node> {
+/** A keyword argument starts with `name =` (not `==`); nothing else in an argument list does. */
+const KEYWORD_START = /([A-Za-z_]\w*)\s*=(?!=)/y;
+
+/**
+ * Keyword arguments of a call by name; `**kwargs` is stored under `**`. Arguments are told apart and named from
+ * `source`: every node read is a call into WebAssembly, and this runs for every call of interest.
+ */
+export function keywordArguments(call: Node, source: string): Map<string, Node> {
   const result = new Map<string, Node>();
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return result;
   for (const arg of args.namedChildren) {
     if (!arg) continue;
-    if (arg.type === 'keyword_argument') {
-      const name = arg.childForFieldName('name');
+    const start = arg.startIndex;
+    KEYWORD_START.lastIndex = start;
+    const keyword = KEYWORD_START.exec(source);
+    if (keyword) {
       const value = arg.childForFieldName('value');
-      if (name && value) result.set(name.text, value);
-    } else if (arg.type === 'dictionary_splat') {
+      if (value) result.set(keyword[1]!, value);
+    } else if (source.startsWith('**', start)) {
       result.set('**', arg);
     }
   }
   return result;
+}
+
+/**
+ * The outermost call whose text starts at `index` (`f(...)`, `a.b(...)`, `f.override(...)(...)`), if any; with
+ * `calleeEnd`, only a call whose callee ends there (`a.b(...)`, not `a.b(...).c(...)`).
+ */
+export function callStartingAt(root: Node, index: number, calleeEnd?: number): Node | undefined {
+  let node: Node | null = root.descendantForIndex(index);
+  let call: Node | undefined;
+  while (node && node.startIndex === index) {
+    const type = node.type;
+    if (type === 'call') {
+      if (calleeEnd === undefined || node.childForFieldName('function')?.endIndex === calleeEnd) call = node;
+    } else if (type !== 'identifier' && type !== 'attribute') break;
+    node = node.parent;
+  }
+  return call;
 }
 
 /** Positional arguments of a call (not keywords, not splats). */

@@ -1,3 +1,4 @@
+import { callStartingAt } from '../model/syntax';
 import type { DagModel, Known, TaskModel } from '../model/types';
 import type { Node, Tree } from '../parser';
 import type { RuleContext } from './rule';
@@ -52,12 +53,7 @@ export function callsByCallee(context: RuleContext, accept: (callee: string) => 
   const result: { call: Node; callee: string }[] = [];
   for (const { index, calleeEnd, callee } of calleeTexts(context)) {
     if (!accept(callee)) continue;
-    let node: Node | null = context.tree.rootNode.descendantForIndex(index);
-    let call: Node | undefined;
-    while (node && node.startIndex === index && (node.type === 'identifier' || node.type === 'attribute' || node.type === 'call')) {
-      if (node.type === 'call' && node.childForFieldName('function')?.endIndex === calleeEnd) call = node;
-      node = node.parent;
-    }
+    const call = callStartingAt(context.tree.rootNode, index, calleeEnd);
     if (call) result.push({ call, callee });
   }
   return result;

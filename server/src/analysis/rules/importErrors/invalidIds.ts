@@ -76,7 +76,7 @@ ${py('with TaskGroup(group_id="clean_up"):\n    ...')}`,
         if (!group.localId.known || group.localId.value === '') continue;
         const problem = keyProblem(group.localId.value, true);
         if (!problem) continue;
-        const at = group.node.type === 'call' ? keywordArguments(group.node).get('group_id') ?? positionalArguments(group.node)[0] ?? group.node : group.node;
+        const at = group.node.type === 'call' ? keywordArguments(group.node, context.source).get('group_id') ?? positionalArguments(group.node)[0] ?? group.node : group.node;
         context.report(group.callSite ?? at, `Invalid TaskGroup id ${JSON.stringify(group.localId.value.slice(0, 60))}: ${problem}.`);
       }
     }

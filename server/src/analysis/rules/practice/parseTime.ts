@@ -26,7 +26,7 @@ function variableGetFix(context: RuleContext, call: Node): Fix | undefined {
   const task = allTasks(context).find((t) => t.args.get(field)?.id === call.id);
   if (!task || !TEMPLATED_FIELDS[task.operator]?.includes(field)) return undefined;
   const args = positionalArguments(call);
-  if (args.length !== 1 || keywordArguments(call).size > 0) return undefined;
+  if (args.length !== 1 || keywordArguments(call, context.source).size > 0) return undefined;
   const key = plainString(args[0]!);
   if (key === undefined || /["'{}\\]/.test(key)) return undefined;
   const expression = /^[A-Za-z_]\w*$/.test(key) ? `var.value.${key}` : `var.value.get('${key}')`;
