@@ -175,6 +175,8 @@ const bench: Bench = {
       ['measure', 'wall', 'CPU', 'ratio (wall)', 'target', 'verdict'],
       ['hangar check (CLI, median of 3)', h === undefined ? 'n/a' : seconds(h), cpu(hangar), '', '<= 1.5 s', verdict(h === undefined ? undefined : h <= 1500)],
       ['bare tree-sitter parse (process)', seconds(parse.wallMs), cpu(parse), overhead === undefined ? 'n/a' : `+${(overhead * 100).toFixed(0)}% analysis`, '<= +30%', verdict(overhead === undefined ? undefined : overhead <= 0.3)],
+      // The same question without the worker threads: analysis CPU over parse CPU in one thread.
+      ['analyzeTree in one thread (in process)', seconds(split.analyzeMs), '', `+${((split.analyzeMs / split.parseMs) * 100).toFixed(0)}% over ${seconds(split.parseMs)} parse`, '<= +30%', verdict(split.analyzeMs / split.parseMs <= 0.3)],
       ['ruff check --select AIR,S (no cache)', seconds(ruff.wallMs), cpu(ruff), h === undefined ? 'n/a' : `hangar/ruff ${ratio(h / ruff.wallMs)}`, '<= 3x', verdict(h === undefined ? undefined : h / ruff.wallMs <= 3)],
       ['bandit -r -q', seconds(bandit.wallMs), cpu(bandit), h === undefined ? 'n/a' : `bandit/hangar ${ratio(bandit.wallMs / h)}`, '>= 10x', verdict(h === undefined ? undefined : bandit.wallMs / h >= 10)],
       [`Airflow DagBag import (${dagbag.note})`, seconds(dagbag.wallMs), cpu(dagbag), h === undefined ? 'n/a' : `DagBag/hangar ${ratio(dagbag.wallMs / h)}`, '>= 50x', verdict(h === undefined ? undefined : dagbag.wallMs / h >= 50)],

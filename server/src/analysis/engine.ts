@@ -109,8 +109,18 @@ export async function analyzeSource(input: Omit<AnalyzeTreeInput, 'tree'>): Prom
   }
 }
 
-/** The severity a rule reports with under `config`, or `off` when the config disables it. */
+const severities = new WeakMap<HangarConfig, Map<Rule, Severity | 'off'>>();
+
+/** The severity a rule reports with under `config`, or `off` when the config disables it (worked out once per config). */
 export function effectiveSeverity(rule: Rule, config: HangarConfig): Severity | 'off' {
+  let byRule = severities.get(config);
+  if (!byRule) severities.set(config, (byRule = new Map()));
+  let severity = byRule.get(rule);
+  if (severity === undefined) byRule.set(rule, (severity = severityUnder(rule, config)));
+  return severity;
+}
+
+function severityUnder(rule: Rule, config: HangarConfig): Severity | 'off' {
   const override = config.severity[rule.id] ?? config.severity[rule.name];
   if (override === 'off') return 'off';
   if (config.ignore.some((selector) => matches(rule, selector))) return 'off';

@@ -1,4 +1,5 @@
 import type { Node, Tree } from '../parser';
+import { callHeads } from './callHeads';
 import { parseTimeOracle } from './parseTime';
 import { BINDERS, Scope } from './scope';
 import {
@@ -71,11 +72,6 @@ interface TaskGroupFunction {
 
 const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
 const IMPORT_LINE = /^[ \t]*(import|from)[ \t]/gm;
-/**
- * A match can only start at the first letter of a word: a later start fails wherever the first one fails (the
- * lookbehinds only skip those doomed starts, which made the scan quadratic in the length of each word).
- */
-const CALL_HEAD = /(?<![A-Za-z_])(?<![A-Za-z_]\w*)([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*\(/g;
 /** At `lastIndex`: a name starts there that is not an attribute and not the one a `def` defines. */
 const NAME_START = /(?<![\w.])(?<!\bdef\s+)/y;
 const CALL_OR_ATTRIBUTE = /\s*[(.]/y;
@@ -136,7 +132,7 @@ class ModelBuilder {
     // calls that can matter are found in the text, then looked up in the tree one by one.
     this.importNodes = this.findImports();
     this.collectImports();
-    this.calls = this.findModelCalls();
+    this.calls = this.findModelCalls(tree);
     this.callbackNames = callbackNames(source);
     const counts = new Map<string, number>();
     for (const match of source.matchAll(MODULE_ASSIGNMENT)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
@@ -224,14 +220,11 @@ class ModelBuilder {
    * is one call). Found by callee text (operator-like names, aliases of them, functions and classes defined in this
    * file, the dependency helpers), then located in the tree; matches in strings or comments resolve to no call.
    */
-  private findModelCalls(): Node[] {
+  private findModelCalls(tree: Tree): Node[] {
     const defined = new Set(Array.from(this.source.matchAll(DEFINITION), (m) => m[1]!));
     const calls: Node[] = [];
     const seen = new Set<number>();
-    for (const match of this.source.matchAll(CALL_HEAD)) {
-      const start = match.index;
-      if (start > 0 && this.source.charCodeAt(start - 1) === 46 /* . */) continue;
-      const head = match[1]!.replace(/\s+/g, '');
+    for (const { index: start, callee: head } of callHeads(tree, this.source)) {
       const dot = head.indexOf('.');
       const first = dot < 0 ? head : head.slice(0, dot);
       if (KEYWORDS.has(first)) continue;

@@ -1,6 +1,7 @@
+import { callHeads } from '../model/callHeads';
 import { callStartingAt } from '../model/syntax';
 import type { DagModel, Known, TaskModel } from '../model/types';
-import type { Node, Tree } from '../parser';
+import type { Node } from '../parser';
 import type { RuleContext } from './rule';
 
 /** Every task the model knows, in a DAG or not. */
@@ -42,8 +43,6 @@ export function py(code: string): string {
   return '```python\n' + code.trim() + '\n```';
 }
 
-const CALLEE_TEXT = /(?<![\w.])(?<!\b(?:def|class)[ \t]+)([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*\(/g;
-
 /**
  * Calls whose callee text (`requests.get`, `BashOperator`) passes `accept`, found in the source text and located in
  * the tree: much cheaper than visiting every call when only a few names matter. Matches in strings or comments are
@@ -51,33 +50,10 @@ const CALLEE_TEXT = /(?<![\w.])(?<!\b(?:def|class)[ \t]+)([A-Za-z_]\w*(?:[ \t]*\
  */
 export function callsByCallee(context: RuleContext, accept: (callee: string) => boolean): { call: Node; callee: string }[] {
   const result: { call: Node; callee: string }[] = [];
-  for (const { index, calleeEnd, callee } of calleeTexts(context)) {
+  for (const { index, calleeEnd, callee } of callHeads(context.tree, context.source)) {
     if (!accept(callee)) continue;
     const call = callStartingAt(context.tree.rootNode, index, calleeEnd);
     if (call) result.push({ call, callee });
   }
   return result;
-}
-
-interface CalleeText {
-  readonly index: number;
-  readonly calleeEnd: number;
-  /** Without spaces: `requests.get`. */
-  readonly callee: string;
-}
-
-/** Several rules ask for calls by callee: the text is scanned once per tree. */
-const calleeTextCache = new WeakMap<Tree, readonly CalleeText[]>();
-
-function calleeTexts(context: RuleContext): readonly CalleeText[] {
-  let texts = calleeTextCache.get(context.tree);
-  if (!texts) {
-    texts = Array.from(context.source.matchAll(CALLEE_TEXT), (match) => ({
-      index: match.index,
-      calleeEnd: match.index + match[0].replace(/[ \t]*\($/, '').length,
-      callee: match[1]!.replace(/\s+/g, ''),
-    }));
-    calleeTextCache.set(context.tree, texts);
-  }
-  return texts;
 }
