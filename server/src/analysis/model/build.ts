@@ -81,6 +81,8 @@ const DEFINITION = /\b(?:def|class)[ \t]+([A-Za-z_]\w*)/g;
 const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'while', 'for', 'return', 'and', 'or', 'not', 'in', 'is', 'lambda', 'with', 'yield', 'assert', 'print', 'del', 'await', 'except', 'raise', 'import', 'from']);
 /** Callee text of the calls the model cares about (also tested on the qualified name of an alias). */
 const RELEVANT_CALLEE = /Operator|Sensor|DAG|TaskGroup|\.(?:partial|expand|expand_kwargs|override|set_upstream|set_downstream)$|(?:^|\.)(?:chain|chain_linear|cross_downstream)$/;
+/** A statement that starts `NAME =` (not `==`, not `+=`, not annotated). */
+const SIMPLE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*/;
 const MODULE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm;
 const STRINGISH = new Set(['string', 'concatenated_string', 'binary_operator', 'parenthesized_expression']);
 /** A simple statement without these can neither bind a variable the model tracks nor declare a dependency. */
@@ -151,6 +153,10 @@ class ModelBuilder {
   private readonly moduleAssignments: ReadonlyMap<string, number>;
   /** The statement being processed has no comprehension or lambda, so its calls are not in one. */
   private statementLoopFree = false;
+  /** The simple statement whose calls are being processed, with its text. */
+  private simpleStatement: { readonly start: number; readonly end: number; readonly text: string } | undefined;
+  /** The call that makes up the whole right side of `NAME = call(...)`, the simple statement being processed. */
+  private statementCall: { readonly call: Node; readonly name: string } | undefined;
 
   private scopeCache: Scope | undefined;
 
@@ -322,7 +328,10 @@ class ModelBuilder {
   /** `BashOperator` -> `airflow.providers.standard.operators.bash.BashOperator`; `x.y` with `x` imported -> resolved head. */
   private qualify(node: Node): string | undefined {
     const name = dottedName(node);
-    if (name === undefined) return undefined;
+    return name === undefined ? undefined : this.qualifyName(name);
+  }
+
+  private qualifyName(name: string): string {
     const dot = name.indexOf('.');
     const head = dot < 0 ? name : name.slice(0, dot);
     const resolved = this.aliases.get(head);
@@ -344,8 +353,7 @@ class ModelBuilder {
     return this.isAirflowName(this.qualify(callee), 'TaskGroup');
   }
 
-  private operatorClass(callee: Node): { name: string; qualified: string; sensor: boolean } | undefined {
-    const qualified = this.qualify(callee);
+  private operatorClass(qualified: string | undefined): { name: string; qualified: string; sensor: boolean } | undefined {
     if (!qualified) return undefined;
     const name = qualified.slice(qualified.lastIndexOf('.') + 1);
     if (!/^[A-Z]/.test(name)) return undefined;
@@ -376,6 +384,20 @@ class ModelBuilder {
 
   // ---- statements ----
 
+  /**
+   * `x = call(...)`: x. A simple statement that is exactly `NAME = call(...)` is recognised from its text (and
+   * remembered, so the statement needs no further look); anything else is read from the tree.
+   */
+  private assignedName(call: Node): string | undefined {
+    const statement = this.simpleStatement;
+    const match = statement && SIMPLE_ASSIGNMENT.exec(statement.text);
+    if (statement && match && call.startIndex === statement.start + match[0].length && !/\S/.test(this.source.slice(call.endIndex, statement.end))) {
+      this.statementCall = { call, name: match[1]! };
+      return match[1];
+    }
+    return assignedNameInTree(call);
+  }
+
   private walkBlock(block: Node, context: Context): void {
     for (const statement of block.namedChildren) {
       if (statement) this.walkStatement(statement, context);
@@ -401,12 +423,22 @@ class ModelBuilder {
       case 'comment':
         return;
       default: {
+        const start = statement.startIndex;
         const end = statement.endIndex;
-        const text = this.source.slice(statement.startIndex, end);
+        const text = this.source.slice(start, end);
         this.statementLoopFree = !LOOP_WORDS.test(text);
+        this.simpleStatement = { start, end, text };
         this.consumeCalls(end, context);
+        const whole = this.statementCall;
         this.statementLoopFree = false;
-        if (BINDS_OR_DEPENDS.test(text)) this.afterSimpleStatement(statement, context);
+        this.simpleStatement = undefined;
+        this.statementCall = undefined;
+        if (whole && (this.taskByNode.has(whole.call.id) || this.variables.get(whole.name)?.kind === 'dag')) {
+          // `x = Op(...)` / `dag = DAG(...)`: the call already bound x; all that is left is x's module value.
+          if (context.mode === 'module' && statement.parent?.type === 'module') this.moduleValues.set(whole.name, whole.call);
+        } else if (BINDS_OR_DEPENDS.test(text)) {
+          this.afterSimpleStatement(statement, context);
+        }
       }
     }
   }
@@ -581,7 +613,6 @@ class ModelBuilder {
     const name = definition.childForFieldName('name')?.text ?? '';
     const body = definition.childForFieldName('body');
     if (name) this.functionsByName.set(name, [...(this.functionsByName.get(name) ?? []), definition]);
-    const insideClass = definition.parent?.parent?.type === 'class_definition' || statement.parent?.parent?.type === 'class_definition';
 
     let inner: Context = { ...context, inLoop: true, repeatsAtDepth: undefined, mode: context.mode === 'runtime' ? 'runtime' : 'function' };
     const decorators = statement.type === 'decorated_definition'
@@ -622,7 +653,8 @@ class ModelBuilder {
         inner = { ...inner, group };
       }
     }
-    if (insideClass && name === 'execute') this.runtimeFunctionNodes.push(definition);
+    const insideClass = (): boolean => definition.parent?.parent?.type === 'class_definition' || statement.parent?.parent?.type === 'class_definition';
+    if (name === 'execute' && insideClass()) this.runtimeFunctionNodes.push(definition);
     this.consumeCalls(body?.startIndex ?? definition.endIndex, context);
     const plain = inner.mode === 'function' && decorators.length === 0;
     const skip = inner.mode === 'runtime' || (plain && (this.callbackNames.has(name) || (body !== null && !MODEL_WORDS.test(this.source.slice(body.startIndex, body.endIndex)))));
@@ -656,13 +688,13 @@ class ModelBuilder {
     if (shape) return this.createTask(call, shape, context);
 
     if (this.isDagClass(callee)) {
-      const variable = assignedName(call);
+      const variable = this.assignedName(call);
       const dag = this.newDag(call, 'constructor', keywordArguments(call, this.source), variable, context);
       if (variable) this.variables.set(variable, { kind: 'dag', dag });
       return;
     }
     if (this.isTaskGroupClass(callee)) {
-      const variable = assignedName(call);
+      const variable = this.assignedName(call);
       const group = this.newGroup(call, keywordArguments(call, this.source), positionalArguments(call)[0], variable, context);
       if (variable) this.variables.set(variable, { kind: 'group', group });
       return;
@@ -681,46 +713,51 @@ class ModelBuilder {
   /** Recognizes `Op(...)`, `Op.partial(...).expand(...)`, `fn()`, `fn.override(...)()`, `fn.expand(...)`. */
   private taskShape(call: Node, callee: Node): TaskShape | undefined {
     let base = callee;
+    let baseType = callee.type;
     const args = new Map<string, Node>();
     let expandArgs = new Map<string, Node>();
     let mapped = false;
     let overridden = false;
-    if (callee.type === 'attribute') {
+    if (baseType === 'attribute') {
       const method = callee.childForFieldName('attribute')?.text;
       const object = callee.childForFieldName('object');
       if ((method === 'expand' || method === 'expand_kwargs') && object) {
         mapped = true;
         expandArgs = keywordArguments(call, this.source);
         base = object;
-        if (object.type === 'call') {
+        baseType = object.type;
+        if (baseType === 'call') {
           const partial = object.childForFieldName('function');
           if (partial?.type === 'attribute' && partial.childForFieldName('attribute')?.text === 'partial') {
             this.handled.add(object.id);
             for (const [k, v] of keywordArguments(object, this.source)) args.set(k, v);
             base = partial.childForFieldName('object') ?? object;
+            baseType = base.type;
           }
         }
       } else if (method === 'partial') {
         return undefined;
       }
     }
-    if (base.type === 'call') {
+    if (baseType === 'call') {
       const inner = base.childForFieldName('function');
       if (inner?.type === 'attribute' && inner.childForFieldName('attribute')?.text === 'override') {
         this.handled.add(base.id);
         for (const [k, v] of keywordArguments(base, this.source)) args.set(k, v);
         base = inner.childForFieldName('object') ?? base;
+        baseType = base.type;
         overridden = true;
       }
     }
-    if (base.type === 'identifier' && this.taskflowFunctions.has(base.text)) {
-      const fn = this.taskflowFunctions.get(base.text)!;
+    const baseName = baseType === 'identifier' ? base.text : undefined;
+    const fn = baseName === undefined ? undefined : this.taskflowFunctions.get(baseName);
+    if (fn) {
       const merged = new Map([...fn.args, ...args]);
       const explicit = args.get('task_id');
       return { kind: 'taskflow', operator: fn.operator, taskId: explicit ? this.evalString(explicit) : fn.taskId, args: merged, expandArgs, mapped };
     }
     if (overridden) return undefined;
-    const operator = this.operatorClass(base);
+    const operator = this.operatorClass(baseName === undefined ? this.qualify(base) : this.qualifyName(baseName));
     if (!operator) return undefined;
     if (!mapped) for (const [k, v] of keywordArguments(call, this.source)) args.set(k, v);
     const taskIdNode = args.get('task_id');
@@ -739,7 +776,7 @@ class ModelBuilder {
       if (!prefix.known) taskId = unknown('the task group id is not known statically');
       else if (prefix.value) taskId = known(`${prefix.value}.${taskId.value}`);
     }
-    const variable = assignedName(call);
+    const variable = this.assignedName(call);
     const task: TaskModel = {
       variable,
       taskId,
@@ -1102,8 +1139,8 @@ function shiftOperator(node: Node): '>>' | '<<' | undefined {
   return operator === '>>' || operator === '<<' ? operator : undefined;
 }
 
-/** `x = call(...)`: x. */
-function assignedName(call: Node): string | undefined {
+/** `x = call(...)`: x (from the tree). */
+function assignedNameInTree(call: Node): string | undefined {
   const parent = call.parent;
   if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
   const left = parent.childForFieldName('left');
