@@ -137,6 +137,23 @@ with DAG("b", schedule=None):
     assert.deepEqual(m.imports.map((i) => i.module), ['airflow.sdk', 'airflow.providers.standard.operators.bash', 'os.path']);
   });
 
+  it('reads imports written in any form, with the node of every part', async () => {
+    // Common forms are read from the text, the rest (comments, continuations) from the tree: both give the same model.
+    const forms = [
+      'from .jobs import (\n    load,\n    Export as Out,\n)\n',
+      'from .jobs import (  # the loaders\n    load,\n    Export as Out,\n)\n',
+      'from .jobs import load, \\\n    Export as Out\n',
+    ];
+    for (const source of forms) {
+      const [imported] = (await model(source)).imports;
+      const parts = imported!.names.map((n) => [n.name, n.alias, n.node.type, n.node.text]);
+      assert.deepEqual([imported!.module, imported!.moduleNode.type, imported!.moduleNode.text], ['.jobs', 'relative_import', '.jobs'], source);
+      assert.deepEqual(parts, [['load', undefined, 'dotted_name', 'load'], ['Export', 'Out', 'aliased_import', 'Export as Out']], source);
+    }
+    const plain = (await model('import os.path as p, sys\n')).imports;
+    assert.deepEqual(plain.map((i) => [i.module, i.alias, i.moduleNode.type, i.moduleNode.text]), [['os.path', 'p', 'dotted_name', 'os.path'], ['sys', undefined, 'dotted_name', 'sys']]);
+  });
+
   it('knows which code runs at parse time', async () => {
     const source = `${HEADER}
 top = len("x")

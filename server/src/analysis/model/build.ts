@@ -1,11 +1,12 @@
 import type { Node, Tree } from '../parser';
 import { callHeads } from './callHeads';
+import { parseImportText, type Span } from './importText';
 import { parseTimeOracle } from './parseTime';
 import { BINDERS, Scope } from './scope';
 import {
   calleeHead, callStartingAt, decoratorTarget, dottedName, keywordArguments, known, LOOP_EXPRESSIONS, plainString, positionalArguments, unknown,
 } from './syntax';
-import type { DagFileModel, DagModel, EdgeModel, ImportModel, Known, TaskGroupModel, TaskModel } from './types';
+import type { DagFileModel, DagModel, EdgeModel, ImportedName, ImportModel, Known, TaskGroupModel, TaskModel } from './types';
 
 /**
  * Builds the DAG model of one file in a single pass over its statements. Calls are collected once (document
@@ -287,6 +288,7 @@ class ModelBuilder {
   private collectImports(): void {
     for (const node of this.importNodes) {
       const type = node.type;
+      if ((type === 'import_statement' || type === 'import_from_statement') && this.collectImportText(node)) continue;
       if (type === 'import_statement') {
         for (const item of node.namedChildren) {
           if (!item) continue;
@@ -323,6 +325,46 @@ class ModelBuilder {
         this.imports.push({ module, names, node, moduleNode });
       }
     }
+  }
+
+  /**
+   * Records an import statement read from its text (see parseImportText), as the tree walk below would; the nodes
+   * of its parts are looked up only when a rule asks for them. False when the text is not one of the common forms.
+   */
+  private collectImportText(node: Node): boolean {
+    const offset = node.startIndex;
+    const parsed = parseImportText(this.source.slice(offset, node.endIndex));
+    if (!parsed) return false;
+    const at = (part: Span, ...types: string[]): (() => Node) => {
+      let found: Node | undefined;
+      return () => (found ??= this.nodeSpanning(offset + part.start, offset + part.end, types) ?? node);
+    };
+    if (parsed.kind === 'import') {
+      for (const { name, alias } of parsed.items) {
+        const moduleNode = at(name, 'dotted_name');
+        this.imports.push({ module: name.text, names: [], ...(alias ? { alias: alias.text } : {}), node, get moduleNode() { return moduleNode(); } });
+        if (alias) this.aliases.set(alias.text, name.text);
+        else this.aliases.set(name.text.split('.')[0]!, name.text.split('.')[0]!);
+      }
+      return true;
+    }
+    const module = parsed.module.text;
+    const moduleNode = at(parsed.module, 'dotted_name', 'relative_import');
+    const names = parsed.names.map(({ name, alias, item }): ImportedName => {
+      this.aliases.set(alias?.text ?? name.text, `${module}.${name.text}`);
+      const itemNode = at(item, alias ? 'aliased_import' : 'dotted_name');
+      return { name: name.text, ...(alias ? { alias: alias.text } : {}), get node() { return itemNode(); } };
+    });
+    this.imports.push({ module, names, node, get moduleNode() { return moduleNode(); } });
+    return true;
+  }
+
+  /** The node of one of `types` that spans exactly `start..end`. */
+  private nodeSpanning(start: number, end: number, types: readonly string[]): Node | undefined {
+    for (let node = this.root.descendantForIndex(start, end); node && node.startIndex <= start; node = node.parent) {
+      if (node.startIndex === start && node.endIndex === end && types.includes(node.type)) return node;
+    }
+    return undefined;
   }
 
   /** `BashOperator` -> `airflow.providers.standard.operators.bash.BashOperator`; `x.y` with `x` imported -> resolved head. */
