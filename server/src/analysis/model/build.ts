@@ -82,6 +82,8 @@ const DEFINITION = /\b(?:def|class)[ \t]+([A-Za-z_]\w*)/g;
 const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'while', 'for', 'return', 'and', 'or', 'not', 'in', 'is', 'lambda', 'with', 'yield', 'assert', 'print', 'del', 'await', 'except', 'raise', 'import', 'from']);
 /** Callee text of the calls the model cares about (also tested on the qualified name of an alias). */
 const RELEVANT_CALLEE = /Operator|Sensor|DAG|TaskGroup|\.(?:partial|expand|expand_kwargs|override|set_upstream|set_downstream)$|(?:^|\.)(?:chain|chain_linear|cross_downstream)$/;
+/** `a >> b` or `a << b` between two names, as a whole statement (`print >> f` is Python 2's print statement). */
+const SIMPLE_SHIFT = /^(?!print\b)([A-Za-z_]\w*)[ \t]*(>>|<<)[ \t]*([A-Za-z_]\w*)$/;
 /** A statement that starts `NAME =` (not `==`, not `+=`, not annotated). */
 const SIMPLE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*/;
 const MODULE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm;
@@ -154,6 +156,8 @@ class ModelBuilder {
   private readonly moduleAssignments: ReadonlyMap<string, number>;
   /** The statement being processed has no comprehension or lambda, so its calls are not in one. */
   private statementLoopFree = false;
+  /** The block being walked is the module's body. */
+  private topLevel = false;
   /** The simple statement whose calls are being processed, with its text. */
   private simpleStatement: { readonly start: number; readonly end: number; readonly text: string } | undefined;
   /** The call that makes up the whole right side of `NAME = call(...)`, the simple statement being processed. */
@@ -441,13 +445,17 @@ class ModelBuilder {
   }
 
   private walkBlock(block: Node, context: Context): void {
+    const outer = this.topLevel;
+    this.topLevel = block.id === this.root.id;
     for (const statement of block.namedChildren) {
       if (statement) this.walkStatement(statement, context);
     }
+    this.topLevel = outer;
   }
 
   private walkStatement(statement: Node, context: Context): void {
-    switch (statement.type) {
+    const type = statement.type;
+    switch (type) {
       case 'with_statement':
         return this.walkWith(statement, context);
       case 'for_statement':
@@ -477,7 +485,9 @@ class ModelBuilder {
         this.statementCall = undefined;
         if (whole && (this.taskByNode.has(whole.call.id) || this.variables.get(whole.name)?.kind === 'dag')) {
           // `x = Op(...)` / `dag = DAG(...)`: the call already bound x; all that is left is x's module value.
-          if (context.mode === 'module' && statement.parent?.type === 'module') this.moduleValues.set(whole.name, whole.call);
+          if (context.mode === 'module' && this.topLevel) this.moduleValues.set(whole.name, whole.call);
+        } else if (type === 'expression_statement' && SIMPLE_SHIFT.test(text)) {
+          this.simpleShift(statement, text);
         } else if (BINDS_OR_DEPENDS.test(text)) {
           this.afterSimpleStatement(statement, context);
         }
@@ -1009,7 +1019,7 @@ class ModelBuilder {
       const right = expression.childForFieldName('right');
       if (left?.type !== 'identifier' || !right) return;
       const name = left.text;
-      if (context.mode === 'module' && statement.parent?.type === 'module') this.moduleValues.set(name, right);
+      if (context.mode === 'module' && this.topLevel) this.moduleValues.set(name, right);
       const rightType = right.type;
       if (rightType === 'call' && (this.taskByNode.has(right.id) || this.variables.get(name)?.kind === 'dag')) return;
       if (rightType === 'binary_operator' && shiftOperator(right)) {
@@ -1019,6 +1029,20 @@ class ModelBuilder {
       const value = this.valueOf(right, false);
       this.variables.set(name, value.tasks.length > 0 && !value.unknown ? { kind: 'tasks', tasks: value.tasks } : { kind: 'opaque' });
     }
+  }
+
+  /**
+   * The statement `a >> b` (or `a << b`) with two names, the most common dependency, read from its text:
+   * the same as shiftDependency, with the tree read only for the nodes that end up in the model.
+   */
+  private simpleShift(statement: Node, text: string): void {
+    const [, left, operator, right] = SIMPLE_SHIFT.exec(text)!;
+    const start = statement.startIndex;
+    const identifierAt = (name: string, offset: number) => () => this.root.descendantForIndex(start + offset, start + offset + name.length) ?? statement;
+    const a = this.valueOfName(left!, true, identifierAt(left!, 0));
+    const b = this.valueOfName(right!, true, identifierAt(right!, text.length - right!.length));
+    const [upstream, downstream] = operator === '>>' ? [a, b] : [b, a];
+    if (upstream.tasks.length > 0 && downstream.tasks.length > 0) this.connect(upstream, downstream, statement.firstNamedChild!);
   }
 
   /** `a >> b >> [c, d]`: returns the right-hand tasks, as Airflow's `__rshift__` returns its argument. */
@@ -1096,12 +1120,8 @@ class ModelBuilder {
   /** The tasks an expression stands for in a dependency; `report` records undefined names. */
   private valueOf(node: Node, report: boolean): Operand {
     switch (node.type) {
-      case 'identifier': {
-        const value = this.variables.get(node.text);
-        if (value?.kind === 'tasks') return { tasks: value.tasks, unknown: false, isList: value.tasks.length !== 1 };
-        if (!value && report && !this.scope.binds(node.text)) this.undefinedNames.push(node);
-        return { tasks: [], unknown: true, isList: false };
-      }
+      case 'identifier':
+        return this.valueOfName(node.text, report, () => node);
       case 'call': {
         const task = this.taskByNode.get(node.id);
         return task ? { tasks: [task], unknown: false, isList: false } : { tasks: [], unknown: true, isList: false };
@@ -1133,6 +1153,13 @@ class ModelBuilder {
       default:
         return { tasks: [], unknown: true, isList: false };
     }
+  }
+
+  private valueOfName(name: string, report: boolean, node: () => Node): Operand {
+    const value = this.variables.get(name);
+    if (value?.kind === 'tasks') return { tasks: value.tasks, unknown: false, isList: value.tasks.length !== 1 };
+    if (!value && report && !this.scope.binds(name)) this.undefinedNames.push(node());
+    return { tasks: [], unknown: true, isList: false };
   }
 
   /** TaskFlow: passing one task's result (or `.output`) into another is an upstream edge. */

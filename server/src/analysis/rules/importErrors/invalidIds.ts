@@ -49,9 +49,10 @@ export const invalidTaskId: Rule = {
       if (!task.localId.known) continue;
       const problem = keyProblem(task.localId.value);
       // a TaskFlow id set in the decorator fails where the function is called
+      if (!problem) continue;
       const written = task.args.get('task_id');
       const at = written && written.startIndex >= task.node.startIndex && written.endIndex <= task.node.endIndex ? written : task.node;
-      if (problem) context.report(at, `Invalid task_id ${JSON.stringify(task.localId.value.slice(0, 60))}: ${problem}.`);
+      context.report(at, `Invalid task_id ${JSON.stringify(task.localId.value.slice(0, 60))}: ${problem}.`);
     }
   },
 };
