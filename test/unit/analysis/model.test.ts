@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { analyzeTree } from '../../../server/src/analysis/engine';
 import { createPythonParser } from '../../../server/src/analysis/parser';
 import type { DagFileModel, Known } from '../../../server/src/analysis/model/types';
-import { HEADER } from './helpers';
+import { HEADER, inDag } from './helpers';
 
 const parserReady = createPythonParser();
 
@@ -100,6 +100,16 @@ with DAG("deps", schedule=None):
 `);
     const edges = m.dags[0]!.edges.map((x) => `${id(x.upstream.taskId)}>${id(x.downstream.taskId)}`);
     assert.deepEqual(edges, ['e>f', 'e>g', 'g>h', 'h>f', 'e>f', 'e>g', 'f>h', 'g>e', 'e>f', 'e>g', 'e>g', 'e>h', 'f>g', 'f>h']);
+  });
+
+  it('gives each step of a dependency chain the node of its own operator, with or without comments', async () => {
+    for (const chain of ['a >> [b,\n        c] << d >> missing', 'a >> [b,  # fan out\n        c] << d >> missing']) {
+      const m = await model(inDag(`${['a', 'b', 'c', 'd'].map((t) => `${t} = EmptyOperator(task_id="${t}")`).join('\n')}\n${chain}`));
+      const edges = m.dags[0]!.edges.map((x) => `${id(x.upstream.taskId)}>${id(x.downstream.taskId)} ${x.node.text.replace(/\s+/g, ' ')}`);
+      const written = chain.split('>> missing')[0]!.replace(/\s+/g, ' ').trim();
+      assert.deepEqual(edges, [`a>b ${written.split(' <<')[0]}`, `a>c ${written.split(' <<')[0]}`, `d>b ${written}`, `d>c ${written}`], chain);
+      assert.deepEqual(m.undefinedDependencyNames.map((n) => n.text), ['missing'], chain);
+    }
   });
 
   it('marks ids from loop variables unknown and literal loop ids repeated', async () => {

@@ -1,6 +1,7 @@
 import type { Node, Tree } from '../parser';
 import { callHeads } from './callHeads';
 import { parseImportText, type Span } from './importText';
+import { parseShiftChain, type ShiftChain, type ShiftOperand } from './shiftText';
 import { parseTimeOracle } from './parseTime';
 import { BINDERS, Scope } from './scope';
 import {
@@ -82,8 +83,6 @@ const DEFINITION = /\b(?:def|class)[ \t]+([A-Za-z_]\w*)/g;
 const KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'while', 'for', 'return', 'and', 'or', 'not', 'in', 'is', 'lambda', 'with', 'yield', 'assert', 'print', 'del', 'await', 'except', 'raise', 'import', 'from']);
 /** Callee text of the calls the model cares about (also tested on the qualified name of an alias). */
 const RELEVANT_CALLEE = /Operator|Sensor|DAG|TaskGroup|\.(?:partial|expand|expand_kwargs|override|set_upstream|set_downstream)$|(?:^|\.)(?:chain|chain_linear|cross_downstream)$/;
-/** `a >> b` or `a << b` between two names, as a whole statement (`print >> f` is Python 2's print statement). */
-const SIMPLE_SHIFT = /^(?!print\b)([A-Za-z_]\w*)[ \t]*(>>|<<)[ \t]*([A-Za-z_]\w*)$/;
 /** A statement that starts `NAME =` (not `==`, not `+=`, not annotated). */
 const SIMPLE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*/;
 const MODULE_ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm;
@@ -473,6 +472,7 @@ class ModelBuilder {
       case 'comment':
         return;
       default: {
+        let chain: ShiftChain | undefined;
         const start = statement.startIndex;
         const end = statement.endIndex;
         const text = this.source.slice(start, end);
@@ -486,8 +486,8 @@ class ModelBuilder {
         if (whole && (this.taskByNode.has(whole.call.id) || this.variables.get(whole.name)?.kind === 'dag')) {
           // `x = Op(...)` / `dag = DAG(...)`: the call already bound x; all that is left is x's module value.
           if (context.mode === 'module' && this.topLevel) this.moduleValues.set(whole.name, whole.call);
-        } else if (type === 'expression_statement' && SIMPLE_SHIFT.test(text)) {
-          this.simpleShift(statement, text);
+        } else if (type === 'expression_statement' && (chain = parseShiftChain(text))) {
+          this.shiftChain(statement, chain);
         } else if (BINDS_OR_DEPENDS.test(text)) {
           this.afterSimpleStatement(statement, context);
         }
@@ -1032,17 +1032,35 @@ class ModelBuilder {
   }
 
   /**
-   * The statement `a >> b` (or `a << b`) with two names, the most common dependency, read from its text:
-   * the same as shiftDependency, with the tree read only for the nodes that end up in the model.
+   * A statement of names and lists of names joined by `>>` / `<<` (see parseShiftChain), read from its text: the
+   * same as shiftDependency, with the tree read only for the nodes that end up in the model.
    */
-  private simpleShift(statement: Node, text: string): void {
-    const [, left, operator, right] = SIMPLE_SHIFT.exec(text)!;
-    const start = statement.startIndex;
-    const identifierAt = (name: string, offset: number) => () => this.root.descendantForIndex(start + offset, start + offset + name.length) ?? statement;
-    const a = this.valueOfName(left!, true, identifierAt(left!, 0));
-    const b = this.valueOfName(right!, true, identifierAt(right!, text.length - right!.length));
-    const [upstream, downstream] = operator === '>>' ? [a, b] : [b, a];
-    if (upstream.tasks.length > 0 && downstream.tasks.length > 0) this.connect(upstream, downstream, statement.firstNamedChild!);
+  private shiftChain(statement: Node, chain: ShiftChain): void {
+    const offset = statement.startIndex;
+    const operand = ({ names, isList }: ShiftOperand): Operand => {
+      const tasks: TaskModel[] = [];
+      let isUnknown = false;
+      for (const { name, start } of names) {
+        const node = (): Node => this.root.descendantForIndex(offset + start, offset + start + name.length) ?? statement;
+        const value = this.valueOfName(name, true, node);
+        if (!isList) return value;
+        tasks.push(...value.tasks);
+        isUnknown ||= value.unknown || value.isList;
+      }
+      return { tasks, unknown: isUnknown, isList: true };
+    };
+    const first = chain.operands[0]!;
+    let left = operand(first);
+    chain.operators.forEach((operator, i) => {
+      const next = chain.operands[i + 1]!;
+      const right = operand(next);
+      const [upstream, downstream] = operator === '>>' ? [left, right] : [right, left];
+      if (upstream.tasks.length > 0 && downstream.tasks.length > 0) {
+        // The `>>` of this step spans from the first operand to this one (the operators associate to the left).
+        this.connect(upstream, downstream, this.root.descendantForIndex(offset + first.start, offset + next.end) ?? statement);
+      }
+      left = right;
+    });
   }
 
   /** `a >> b >> [c, d]`: returns the right-hand tasks, as Airflow's `__rshift__` returns its argument. */
