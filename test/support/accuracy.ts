@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeSource } from '../../server/src/analysis/engine';
 import type { Finding } from '../../server/src/analysis/findings';
+import type { Known } from '../../server/src/analysis/model/types';
 import { createPythonParser, type Node } from '../../server/src/analysis/parser';
 import { run } from './venv';
 
@@ -35,6 +36,20 @@ export async function engineErrors(file: string): Promise<Finding[]> {
   const { findings } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8') });
   return findings.filter((finding) => finding.severity === 'error');
 }
+
+/** Each DAG's dependencies in Hangar's model, "upstream>downstream" between tasks whose ids are known, by dag_id. */
+export async function modelEdges(file: string): Promise<Map<string, Set<string>>> {
+  const { model } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8') });
+  const edges = new Map<string, Set<string>>();
+  for (const dag of model.dags) {
+    if (!dag.dagId.known) continue;
+    const known = dag.edges.filter((edge) => edge.upstream.taskId.known && edge.downstream.taskId.known);
+    edges.set(dag.dagId.value, new Set(known.map((edge) => `${knownValue(edge.upstream.taskId)}>${knownValue(edge.downstream.taskId)}`)));
+  }
+  return edges;
+}
+
+const knownValue = (value: Known<string>): string => (value.known ? value.value : '');
 
 let parser: ReturnType<typeof createPythonParser> | undefined;
 

@@ -92,6 +92,8 @@ export async function airflowPythonOrSkip(context?: object): Promise<string | un
 export interface DagBagResult {
   file: string;
   dag_ids: string[];
+  /** Each DAG's task dependencies, "upstream>downstream" by task id, sorted. */
+  edges: Record<string, string[]>;
   /** Airflow's import error text (a traceback or "ExceptionName: message"), null when the file imports. */
   error: string | null;
   /** The exception's class name, e.g. "SyntaxError" or "DuplicateTaskIdFound". */

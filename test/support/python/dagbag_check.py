@@ -2,7 +2,8 @@
 
 Usage: python dagbag_check.py PATH [PATH ...]   (files or folders; folders are walked for *.py)
 
-Each line: {"file", "dag_ids", "error", "exception", "summary", "line", "parse_ms"}. `exception`
+Each line: {"file", "dag_ids", "edges", "error", "exception", "summary", "line", "parse_ms"}; `edges` maps each
+dag_id to its task dependencies as sorted "upstream>downstream" task ids. `exception`
 is the exception's class name and `summary` the first line of "Name: message". `line` is the last line of the
 traceback that points into the file itself (Airflow's own report), or null when Airflow gives none
 (for example a cycle, which is found after the import). The caller sets AIRFLOW_HOME and
@@ -69,6 +70,10 @@ def check(file: str) -> dict:
     return {
         "file": file,
         "dag_ids": sorted(bag.dag_ids),
+        "edges": {
+            dag_id: sorted(f"{task.task_id}>{downstream}" for task in dag.tasks for downstream in task.downstream_task_ids)
+            for dag_id, dag in bag.dags.items()
+        },
         "error": error,
         "exception": summary.split(":", 1)[0].rsplit(".", 1)[-1] if summary else None,
         "summary": summary,

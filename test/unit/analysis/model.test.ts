@@ -102,6 +102,37 @@ with DAG("deps", schedule=None):
     assert.deepEqual(edges, ['e>f', 'e>g', 'g>h', 'h>f', 'e>f', 'e>g', 'f>h', 'g>e', 'e>f', 'e>g', 'e>g', 'e>h', 'f>g', 'f>h']);
   });
 
+  it('connects a TaskGroup in a dependency through its roots and leaves, as Airflow does when the line runs', async () => {
+    const m = await model(`${HEADER}
+with DAG("groups", schedule=None):
+    start = EmptyOperator(task_id="start")
+    end = EmptyOperator(task_id="end")
+    with TaskGroup("load") as load:
+        a = EmptyOperator(task_id="a")
+        b = EmptyOperator(task_id="b")
+        with TaskGroup("inner") as inner:
+            c = EmptyOperator(task_id="c")
+        a >> b
+    start >> load >> [end]
+    load.set_downstream(end)
+    empty = TaskGroup("empty")
+    start >> empty >> end
+`);
+    const edges = m.dags[0]!.edges.map((e) => `${id(e.upstream.taskId)}>${id(e.downstream.taskId)}`);
+    assert.deepEqual(edges, [
+      'load.a>load.b',
+      'start>load.a', 'start>load.inner.c',
+      'load.b>end', 'load.inner.c>end',
+      'load.b>end', 'load.inner.c>end',
+    ]);
+  });
+
+  it('knows setup and teardown tasks, and the edge from each setup a teardown names', async () => {
+    const m = await model(inDag('s = EmptyOperator(task_id="s").as_setup()\nw = EmptyOperator(task_id="w")\nt = EmptyOperator(task_id="t").as_teardown(setups=s)\ns >> w >> t'));
+    assert.deepEqual(m.dags[0]!.tasks.map((t) => id(t.taskId)), ['s', 'w', 't']);
+    assert.deepEqual(m.dags[0]!.edges.map((e) => `${id(e.upstream.taskId)}>${id(e.downstream.taskId)}`), ['s>t', 's>w', 'w>t']);
+  });
+
   it('gives each step of a dependency chain the node of its own operator, with or without comments', async () => {
     for (const chain of ['a >> [b,\n        c] << d >> missing', 'a >> [b,  # fan out\n        c] << d >> missing']) {
       const m = await model(inDag(`${['a', 'b', 'c', 'd'].map((t) => `${t} = EmptyOperator(task_id="${t}")`).join('\n')}\n${chain}`));

@@ -37,6 +37,7 @@ const CASES: Case[] = [
   { rule: 'HGR007', bad: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na >> b >> a'), good: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na >> b') },
   { rule: 'HGR007', bad: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na.set_downstream(b)\nb.set_downstream(a)'), good: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na.set_downstream(b)') },
   { rule: 'HGR007', bad: inDag('a = EmptyOperator(task_id="a")\na >> a'), good: inDag('a = EmptyOperator(task_id="a")') },
+  { rule: 'HGR007', bad: inDag('a = EmptyOperator(task_id="a")\nwith TaskGroup("g") as g:\n    b = EmptyOperator(task_id="b")\na >> g >> a'), good: inDag('a = EmptyOperator(task_id="a")\nwith TaskGroup("g") as g:\n    b = EmptyOperator(task_id="b")\na >> g') },
   { rule: 'HGR007', bad: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na << b\na >> b'), good: inDag('a = EmptyOperator(task_id="a")\nb = EmptyOperator(task_id="b")\na << b') },
   { rule: 'HGR008', bad: inDag('EmptyOperator(task_id="a", trigger_rule="all_sucess")'), good: inDag('EmptyOperator(task_id="a", trigger_rule="all_success")') },
   { rule: 'HGR008', bad: inDag('EmptyOperator(task_id="a", trigger_rule="dummy")'), good: inDag('EmptyOperator(task_id="a", trigger_rule="always")'), fixed: 'trigger_rule="always"' },

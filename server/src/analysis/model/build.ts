@@ -1,4 +1,5 @@
 import type { Node, Tree } from '../parser';
+import { canCoexist } from './branches';
 import { callHeads } from './callHeads';
 import { parseImportText, type Span } from './importText';
 import { parseShiftChain, type ShiftChain, type ShiftOperand } from './shiftText';
@@ -24,6 +25,9 @@ interface Group {
   readonly model: TaskGroupModel;
   /** Prefix for the ids of its children ('' when `prefix_group_id=False` up the chain). */
   readonly childPrefix: Known<string>;
+  readonly parent?: Group;
+  /** Every task created inside it, nested groups included, in order. */
+  readonly tasks: TaskModel[];
 }
 
 interface Context {
@@ -92,6 +96,7 @@ const BINDS_OR_DEPENDS = /=|>>|<<|set_(?:up|down)stream|chain|cross_downstream/;
 const LOOP_WORDS = /\bfor\b|\blambda\b/;
 /** Function bodies without any of these words cannot create tasks, DAGs or dependencies: no need to walk them. */
 const MODEL_WORDS = /Operator|Sensor|DAG|TaskGroup|task|>>|<<|chain|stream|dag|[A-Z]\w*\(/;
+const SETUP_TEARDOWN = new Set(['as_setup', 'as_teardown']);
 const DEPENDENCY_FUNCTIONS = new Set(['chain', 'chain_linear', 'cross_downstream']);
 /** `python_callable=name`, `on_failure_callback=name`, ...: functions Airflow calls at task runtime. */
 const CALLBACK_ARGUMENT = /\b(?:python_callable|on_\w+_callback|sla_miss_callback)\s*=\s*([A-Za-z_]\w*)/g;
@@ -736,6 +741,7 @@ class ModelBuilder {
     if (head === undefined || !this.mayMatter(head)) return;
     const callee = call.childForFieldName('function');
     if (!callee) return;
+    if (this.visitSetupTeardown(call, callee, context)) return;
     const shape = this.taskShape(call, callee);
     if (shape) return this.createTask(call, shape, context);
 
@@ -751,6 +757,22 @@ class ModelBuilder {
       if (variable) this.variables.set(variable, { kind: 'group', group });
       return;
     }
+  }
+
+  /**
+   * `Op(...).as_setup()` / `Op(...).as_teardown(setups=s)`: the task is the inner call (the methods return it), and
+   * `setups=` adds the edge from each setup task, as Airflow does.
+   */
+  private visitSetupTeardown(call: Node, callee: Node, context: Context): boolean {
+    if (callee.type !== 'attribute') return false;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    const inner = callee.childForFieldName('object');
+    if (!SETUP_TEARDOWN.has(method) || inner?.type !== 'call') return false;
+    this.visitCall(inner, context);
+    const task = this.taskByNode.get(inner.id);
+    const setups = method === 'as_teardown' ? keywordArguments(call, this.source).get('setups') : undefined;
+    if (task && setups) this.connect(this.valueOf(setups, true), { tasks: [task], unknown: false, isList: false }, call);
+    return true;
   }
 
   /** Cheap test on the callee text: could this call create a task, a DAG or a group? */
@@ -823,11 +845,13 @@ class ModelBuilder {
   private createTask(call: Node, shape: TaskShape, context: Context): void {
     const inLoop = context.inLoop || (!this.statementLoopFree && insideLoopExpression(call));
     const prefix: Known<string> = context.group?.childPrefix ?? known('');
+    const dag = this.dagFor(shape.args.get('dag'), context);
     let taskId = shape.taskId;
     if (taskId.known) {
       if (!prefix.known) taskId = unknown('the task group id is not known statically');
       else if (prefix.value) taskId = known(`${prefix.value}.${taskId.value}`);
     }
+    if (shape.kind === 'taskflow' && dag && taskId.known && prefix.known) taskId = uniqueTaskflowId(dag.tasks, taskId.value, prefix.value, { inLoop, branch: context.branch });
     const variable = this.assignedName(call);
     const task: TaskModel = {
       variable,
@@ -847,7 +871,7 @@ class ModelBuilder {
       branch: context.branch,
     };
     this.taskByNode.set(call.id, task);
-    const dag = this.dagFor(shape.args.get('dag'), context);
+    for (let group = context.group; group; group = group.parent) group.tasks.push(task);
     if (dag) {
       dag.tasks.push(task);
       this.dagOfTask.set(task, dag);
@@ -930,7 +954,7 @@ class ModelBuilder {
     const childPrefix = prefixArg?.type === 'false' ? parentPrefix : prefixArg && prefixArg.type !== 'true' ? unknown<string>('prefix_group_id is not a literal') : groupId;
     const dag = this.dagFor(args.get('dag'), context);
     if (dag) dag.groups.push(model);
-    return { model, childPrefix };
+    return { model, childPrefix, parent: context.group, tasks: [] };
   }
 
   // ---- values and dependencies ----
@@ -1038,16 +1062,11 @@ class ModelBuilder {
   private shiftChain(statement: Node, chain: ShiftChain): void {
     const offset = statement.startIndex;
     const operand = ({ names, isList }: ShiftOperand): Operand => {
-      const tasks: TaskModel[] = [];
-      let isUnknown = false;
-      for (const { name, start } of names) {
+      const values = names.map(({ name, start }) => {
         const node = (): Node => this.root.descendantForIndex(offset + start, offset + start + name.length) ?? statement;
-        const value = this.valueOfName(name, true, node);
-        if (!isList) return value;
-        tasks.push(...value.tasks);
-        isUnknown ||= value.unknown || value.isList;
-      }
-      return { tasks, unknown: isUnknown, isList: true };
+        return this.valueOfName(name, true, node);
+      });
+      return isList ? listOperand(values) : values[0]!;
     };
     const first = chain.operands[0]!;
     let left = operand(first);
@@ -1055,7 +1074,7 @@ class ModelBuilder {
       const next = chain.operands[i + 1]!;
       const right = operand(next);
       const [upstream, downstream] = operator === '>>' ? [left, right] : [right, left];
-      if (upstream.tasks.length > 0 && downstream.tasks.length > 0) {
+      if (upstreamSide(upstream).length > 0 && downstreamSide(downstream).length > 0) {
         // The `>>` of this step spans from the first operand to this one (the operators associate to the left).
         this.connect(upstream, downstream, this.root.descendantForIndex(offset + first.start, offset + next.end) ?? statement);
       }
@@ -1113,7 +1132,7 @@ class ModelBuilder {
   }
 
   private connect(upstream: Operand, downstream: Operand, node: Node): void {
-    for (const a of upstream.tasks) for (const b of downstream.tasks) this.edge(a, b, node);
+    for (const a of upstreamSide(upstream)) for (const b of downstreamSide(downstream)) this.edge(a, b, node);
   }
 
   private edge(upstream: TaskModel, downstream: TaskModel, node: Node): void {
@@ -1142,7 +1161,11 @@ class ModelBuilder {
         return this.valueOfName(node.text, report, () => node);
       case 'call': {
         const task = this.taskByNode.get(node.id);
-        return task ? { tasks: [task], unknown: false, isList: false } : { tasks: [], unknown: true, isList: false };
+        if (task) return { tasks: [task], unknown: false, isList: false };
+        // `Op(...).as_setup()` and `.as_teardown(...)` return the task itself.
+        const callee = node.childForFieldName('function');
+        const object = callee?.type === 'attribute' && SETUP_TEARDOWN.has(callee.childForFieldName('attribute')?.text ?? '') ? callee.childForFieldName('object') : null;
+        return object ? this.valueOf(object, report) : { tasks: [], unknown: true, isList: false };
       }
       case 'attribute': {
         const object = node.childForFieldName('object');
@@ -1151,15 +1174,11 @@ class ModelBuilder {
       }
       case 'list':
       case 'tuple': {
-        const tasks: TaskModel[] = [];
-        let isUnknown = false;
+        const values: Operand[] = [];
         for (const child of node.namedChildren) {
-          if (!child || child.type === 'comment') continue;
-          const value = this.valueOf(child, report);
-          tasks.push(...value.tasks);
-          isUnknown ||= value.unknown || value.isList;
+          if (child && child.type !== 'comment') values.push(this.valueOf(child, report));
         }
-        return { tasks, unknown: isUnknown, isList: true };
+        return listOperand(values);
       }
       case 'parenthesized_expression': {
         const inner = node.namedChildren[0];
@@ -1176,8 +1195,33 @@ class ModelBuilder {
   private valueOfName(name: string, report: boolean, node: () => Node): Operand {
     const value = this.variables.get(name);
     if (value?.kind === 'tasks') return { tasks: value.tasks, unknown: false, isList: value.tasks.length !== 1 };
+    if (value?.kind === 'group') return this.groupOperand(value.group);
     if (!value && report && !this.scope.binds(name)) this.undefinedNames.push(node());
     return { tasks: [], unknown: true, isList: false };
+  }
+
+  /**
+   * A TaskGroup in a dependency, as Airflow resolves it when the line runs: upstream of something, its leaves (its
+   * tasks with nothing downstream inside it); downstream, its roots. It stands for no tasks of its own.
+   */
+  private groupOperand(group: Group): Operand {
+    const members = new Set(group.tasks);
+    const hasUpstream = new Set<TaskModel>();
+    const hasDownstream = new Set<TaskModel>();
+    for (const dag of new Set(group.tasks.map((task) => this.dagOfTask.get(task)))) {
+      for (const { upstream, downstream } of dag?.edges ?? []) {
+        if (!members.has(upstream) || !members.has(downstream)) continue;
+        hasDownstream.add(upstream);
+        hasUpstream.add(downstream);
+      }
+    }
+    return {
+      tasks: [],
+      unknown: true,
+      isList: false,
+      roots: group.tasks.filter((task) => !hasUpstream.has(task)),
+      leaves: group.tasks.filter((task) => !hasDownstream.has(task)),
+    };
   }
 
   /** TaskFlow: passing one task's result (or `.output`) into another is an upstream edge. */
@@ -1217,6 +1261,24 @@ interface Operand {
   /** Some part could not be resolved to tasks. */
   readonly unknown: boolean;
   readonly isList: boolean;
+  /** Where a dependency attaches when this is downstream / upstream, when not `tasks` (TaskGroups). */
+  readonly roots?: readonly TaskModel[];
+  readonly leaves?: readonly TaskModel[];
+}
+
+const downstreamSide = (operand: Operand): readonly TaskModel[] => operand.roots ?? operand.tasks;
+const upstreamSide = (operand: Operand): readonly TaskModel[] => operand.leaves ?? operand.tasks;
+
+/** `[a, b]`: the tasks of every element; unknown when any element is unknown or itself a list. */
+function listOperand(values: readonly Operand[]): Operand {
+  const tasks: TaskModel[] = [];
+  let isUnknown = false;
+  for (const value of values) {
+    tasks.push(...value.tasks);
+    isUnknown ||= value.unknown || value.isList;
+  }
+  if (!values.some((value) => value.roots || value.leaves)) return { tasks, unknown: isUnknown, isList: true };
+  return { tasks, unknown: isUnknown, isList: true, roots: values.flatMap(downstreamSide), leaves: values.flatMap(upstreamSide) };
 }
 
 /** `>>` or `<<` when `node` is a dependency shift, else undefined. */
@@ -1224,6 +1286,25 @@ function shiftOperator(node: Node): '>>' | '<<' | undefined {
   if (node.type !== 'binary_operator') return undefined;
   const operator = node.childForFieldName('operator')?.text;
   return operator === '>>' || operator === '<<' ? operator : undefined;
+}
+
+/**
+ * The id Airflow gives a TaskFlow call (get_unique_task_id): its own when free in the DAG, else the local id with the
+ * next number (`load__1`, `load__2`), the numbers found among the DAG's full ids as Airflow does. Unknown when an
+ * earlier call with that id is in a loop, or this one is: the number depends on how many calls ran.
+ */
+function uniqueTaskflowId(tasks: readonly TaskModel[], full: string, prefix: string, at: { inLoop: boolean; branch: readonly string[] }): Known<string> {
+  const taken = tasks.filter((task) => task.taskId.known && task.taskId.value === full);
+  if (taken.length === 0) return known(full);
+  if (at.inLoop || taken.some((task) => task.inLoop)) return unknown('a TaskFlow task called more than once gets a numbered id that depends on how many calls ran');
+  if (!taken.some((task) => canCoexist(task, at))) return known(full);
+  const core = (prefix ? full.slice(prefix.length + 1) : full).replace(/__\d+$/, '');
+  let highest = 0;
+  for (const task of tasks) {
+    const suffix = task.taskId.known && task.taskId.value.startsWith(`${core}__`) ? task.taskId.value.slice(core.length + 2) : undefined;
+    if (suffix !== undefined && /^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
+  }
+  return known(`${prefix ? `${prefix}.` : ''}${core}__${highest + 1}`);
 }
 
 /** `x = call(...)`: x (from the tree). */
