@@ -111,7 +111,7 @@ function callbackNames(source: string): Set<string> {
 
 class ModelBuilder {
   private readonly root: Node;
-  private readonly calls: Node[];
+  private readonly callHeads: number[];
   private readonly importNodes: Node[];
   private cursor = 0;
   private readonly handled = new Set<number>();
@@ -141,7 +141,7 @@ class ModelBuilder {
     // calls that can matter are found in the text, then looked up in the tree one by one.
     this.importNodes = this.findImports();
     this.collectImports();
-    this.calls = this.findModelCalls(tree);
+    this.callHeads = this.findModelCallHeads(tree);
     this.callbackNames = callbackNames(source);
     const counts = new Map<string, number>();
     for (const match of source.matchAll(MODULE_ASSIGNMENT)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
@@ -231,32 +231,26 @@ class ModelBuilder {
   }
 
   /**
-   * Calls that may create a DAG, a task or a group, or set dependencies, outermost first (`Op.partial(..).expand(..)`
-   * is one call). Found by callee text (operator-like names, aliases of them, functions and classes defined in this
-   * file, the dependency helpers), then located in the tree; matches in strings or comments resolve to no call.
+   * Where the calls that may create a DAG, a task or a group, or set dependencies, start: found by callee text
+   * (operator-like names, aliases of them, functions and classes defined in this file, the dependency helpers).
+   * Each is located in the tree when the walk reaches it (see consumeCalls); one in a string or comment is no call.
    */
-  private findModelCalls(tree: Tree): Node[] {
+  private findModelCallHeads(tree: Tree): number[] {
     const defined = new Set(Array.from(this.source.matchAll(DEFINITION), (m) => m[1]!));
-    const calls: Node[] = [];
-    const seen = new Set<number>();
-    for (const { index: start, callee: head } of callHeads(tree, this.source)) {
+    const heads: number[] = [];
+    for (const { index, callee: head } of callHeads(tree, this.source)) {
       const dot = head.indexOf('.');
       const first = dot < 0 ? head : head.slice(0, dot);
       if (KEYWORDS.has(first)) continue;
-      if (!RELEVANT_CALLEE.test(head) && !defined.has(first) && !RELEVANT_CALLEE.test(this.aliases.get(first) ?? '')) continue;
-      const call = callStartingAt(this.root, start);
-      if (call && !seen.has(call.id)) {
-        seen.add(call.id);
-        calls.push(call);
-      }
+      if (RELEVANT_CALLEE.test(head) || defined.has(first) || RELEVANT_CALLEE.test(this.aliases.get(first) ?? '')) heads.push(index);
     }
-    return calls;
+    return heads;
   }
 
   build(): DagFileModel {
     const moduleContext: Context = { inLoop: false, branch: [], mode: 'module' };
     this.walkBlock(this.root, moduleContext);
-    this.consumeCalls(Number.MAX_SAFE_INTEGER, moduleContext);
+    this.consumeCalls(Number.MAX_SAFE_INTEGER, moduleContext, this.root);
     this.resolveDataDependencies();
     if (this.dagFunctions.size > 0) {
       const called = this.calledNames();
@@ -345,7 +339,7 @@ class ModelBuilder {
     if (!parsed) return false;
     const at = (part: Span, ...types: string[]): (() => Node) => {
       let found: Node | undefined;
-      return () => (found ??= this.nodeSpanning(offset + part.start, offset + part.end, types) ?? node);
+      return () => (found ??= nodeSpanning(node, offset + part.start, offset + part.end, types) ?? node);
     };
     if (parsed.kind === 'import') {
       for (const { name, alias } of parsed.items) {
@@ -365,14 +359,6 @@ class ModelBuilder {
     });
     this.imports.push({ module, names, node, get moduleNode() { return moduleNode(); } });
     return true;
-  }
-
-  /** The node of one of `types` that spans exactly `start..end`. */
-  private nodeSpanning(start: number, end: number, types: readonly string[]): Node | undefined {
-    for (let node = this.root.descendantForIndex(start, end); node && node.startIndex <= start; node = node.parent) {
-      if (node.startIndex === start && node.endIndex === end && types.includes(node.type)) return node;
-    }
-    return undefined;
   }
 
   /** `BashOperator` -> `airflow.providers.standard.operators.bash.BashOperator`; `x.y` with `x` imported -> resolved head. */
@@ -483,7 +469,7 @@ class ModelBuilder {
         const text = this.source.slice(start, end);
         this.statementLoopFree = !LOOP_WORDS.test(text);
         this.simpleStatement = { start, end, text };
-        this.consumeCalls(end, context);
+        this.consumeCalls(end, context, statement);
         const whole = this.statementCall;
         this.statementLoopFree = false;
         this.simpleStatement = undefined;
@@ -517,7 +503,7 @@ class ModelBuilder {
       }
       inner = this.enterWithItem(expression, alias, inner, context);
     }
-    this.consumeCalls(body?.startIndex ?? statement.endIndex, context);
+    this.consumeCalls(body?.startIndex ?? statement.endIndex, context, statement);
     if (body) this.walkBlock(body, inner);
   }
 
@@ -546,7 +532,7 @@ class ModelBuilder {
 
   private walkLoop(statement: Node, context: Context): void {
     const body = statement.childForFieldName('body');
-    this.consumeCalls(body?.startIndex ?? statement.endIndex, context);
+    this.consumeCalls(body?.startIndex ?? statement.endIndex, context, statement);
     const iterable = statement.type === 'for_statement' ? statement.childForFieldName('right') : null;
     const repeats = (this.iterationCount(iterable) ?? 0) >= 2;
     const target = statement.type === 'for_statement' ? statement.childForFieldName('left') : null;
@@ -616,7 +602,7 @@ class ModelBuilder {
   private walkIf(statement: Node, context: Context): void {
     const id = `${this.statementIndex++}`;
     const consequence = statement.childForFieldName('consequence');
-    this.consumeCalls(consequence?.startIndex ?? statement.endIndex, context);
+    this.consumeCalls(consequence?.startIndex ?? statement.endIndex, context, statement);
     if (consequence) this.walkBlock(consequence, { ...context, branch: [...context.branch, `${id}:0`] });
     let arm = 1;
     for (const clause of statement.childrenForFieldName('alternative')) {
@@ -640,7 +626,7 @@ class ModelBuilder {
   /** elif/else/except/finally: header calls in the outer context, then the block. */
   private walkClause(clause: Node, context: Context): void {
     const block = clause.namedChildren.find((c) => c?.type === 'block');
-    this.consumeCalls(block?.startIndex ?? clause.endIndex, context);
+    this.consumeCalls(block?.startIndex ?? clause.endIndex, context, clause);
     if (block) this.walkBlock(block, context);
   }
 
@@ -656,7 +642,7 @@ class ModelBuilder {
       this.localClasses.set(name, bases);
     }
     const body = statement.childForFieldName('body');
-    this.consumeCalls(body?.startIndex ?? statement.endIndex, context);
+    this.consumeCalls(body?.startIndex ?? statement.endIndex, context, statement);
     if (body) this.walkBlock(body, { ...context, mode: context.mode === 'runtime' ? 'runtime' : 'function', inLoop: true, repeatsAtDepth: undefined });
   }
 
@@ -664,7 +650,7 @@ class ModelBuilder {
     const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
     if (!definition) return;
     if (definition.type === 'class_definition') {
-      this.consumeCalls(definition.startIndex, context);
+      this.consumeCalls(definition.startIndex, context, statement);
       return this.walkClass(definition, context);
     }
     const name = definition.childForFieldName('name')?.text ?? '';
@@ -712,7 +698,7 @@ class ModelBuilder {
     }
     const insideClass = (): boolean => definition.parent?.parent?.type === 'class_definition' || statement.parent?.parent?.type === 'class_definition';
     if (name === 'execute' && insideClass()) this.runtimeFunctionNodes.push(definition);
-    this.consumeCalls(body?.startIndex ?? definition.endIndex, context);
+    this.consumeCalls(body?.startIndex ?? definition.endIndex, context, statement);
     const plain = inner.mode === 'function' && decorators.length === 0;
     const skip = inner.mode === 'runtime' || (plain && (this.callbackNames.has(name) || (body !== null && !MODEL_WORDS.test(this.source.slice(body.startIndex, body.endIndex)))));
     if (skip) this.skipCalls(definition.endIndex);
@@ -723,16 +709,20 @@ class ModelBuilder {
 
   /** Moves past the calls of a region whose calls cannot create tasks (a task body, a plain helper). */
   private skipCalls(end: number): void {
-    while (this.cursor < this.calls.length && this.calls[this.cursor]!.startIndex < end) this.cursor++;
+    while (this.cursor < this.callHeads.length && this.callHeads[this.cursor]! < end) this.cursor++;
   }
 
-  /** Processes every not-yet-seen call that starts before `end`, in document order. */
-  private consumeCalls(end: number, context: Context): void {
-    while (this.cursor < this.calls.length && this.calls[this.cursor]!.startIndex < end) {
-      const call = this.calls[this.cursor++]!;
-      if (this.handled.has(call.id)) continue;
+  /**
+   * Processes every not-yet-seen call that starts before `end`, in document order. `scope` is the statement (or
+   * clause) being walked, which holds those calls: looking a call up from there, not from the root, keeps each
+   * lookup short in a long block.
+   */
+  private consumeCalls(end: number, context: Context, scope: Node): void {
+    while (this.cursor < this.callHeads.length && this.callHeads[this.cursor]! < end) {
+      const index = this.callHeads[this.cursor++]!;
       if (context.mode === 'runtime') continue;
-      this.visitCall(call, context);
+      const call = callStartingAt(index >= scope.startIndex ? scope : this.root, index);
+      if (call && !this.handled.has(call.id)) this.visitCall(call, context);
     }
   }
 
@@ -1063,7 +1053,7 @@ class ModelBuilder {
     const offset = statement.startIndex;
     const operand = ({ names, isList }: ShiftOperand): Operand => {
       const values = names.map(({ name, start }) => {
-        const node = (): Node => this.root.descendantForIndex(offset + start, offset + start + name.length) ?? statement;
+        const node = (): Node => statement.descendantForIndex(offset + start, offset + start + name.length) ?? statement;
         return this.valueOfName(name, true, node);
       });
       return isList ? listOperand(values) : values[0]!;
@@ -1076,7 +1066,7 @@ class ModelBuilder {
       const [upstream, downstream] = operator === '>>' ? [left, right] : [right, left];
       if (upstreamSide(upstream).length > 0 && downstreamSide(downstream).length > 0) {
         // The `>>` of this step spans from the first operand to this one (the operators associate to the left).
-        this.connect(upstream, downstream, this.root.descendantForIndex(offset + first.start, offset + next.end) ?? statement);
+        this.connect(upstream, downstream, statement.descendantForIndex(offset + first.start, offset + next.end) ?? statement);
       }
       left = right;
     });
@@ -1305,6 +1295,14 @@ function uniqueTaskflowId(tasks: readonly TaskModel[], full: string, prefix: str
     if (suffix !== undefined && /^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
   }
   return known(`${prefix ? `${prefix}.` : ''}${core}__${highest + 1}`);
+}
+
+/** The node of one of `types` inside `scope` that spans exactly `start..end`. */
+function nodeSpanning(scope: Node, start: number, end: number, types: readonly string[]): Node | undefined {
+  for (let node = scope.descendantForIndex(start, end); node && node.startIndex <= start; node = node.parent) {
+    if (node.startIndex === start && node.endIndex === end && types.includes(node.type)) return node;
+  }
+  return undefined;
 }
 
 /** `x = call(...)`: x (from the tree). */
