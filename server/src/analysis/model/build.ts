@@ -295,42 +295,34 @@ class ModelBuilder {
         for (const item of node.namedChildren) {
           if (!item) continue;
           if (item.type === 'dotted_name') {
-            this.imports.push({ module: item.text, names: [], node, moduleNode: item });
-            const head = item.text.split('.')[0]!;
-            this.aliases.set(head, head);
+            this.recordImport({ module: item.text, names: [], node, moduleNode: item }, false);
           } else if (item.type === 'aliased_import') {
             const name = item.childForFieldName('name');
             const alias = item.childForFieldName('alias');
-            if (!name || !alias) continue;
-            this.imports.push({ module: name.text, names: [], alias: alias.text, node, moduleNode: name });
-            this.aliases.set(alias.text, name.text);
+            if (name && alias) this.recordImport({ module: name.text, names: [], alias: alias.text, node, moduleNode: name }, false);
           }
         }
       } else if (type === 'import_from_statement') {
         const moduleNode = node.childForFieldName('module_name');
         if (!moduleNode) continue;
-        const module = moduleNode.text;
-        const names: ImportModel['names'][number][] = [];
+        const names: ImportedName[] = [];
         for (const item of node.namedChildren) {
           if (!item || item.startIndex === moduleNode.startIndex) continue;
           if (item.type === 'dotted_name') {
             names.push({ name: item.text, node: item });
-            this.aliases.set(item.text, `${module}.${item.text}`);
           } else if (item.type === 'aliased_import') {
             const name = item.childForFieldName('name');
             const alias = item.childForFieldName('alias');
-            if (!name || !alias) continue;
-            names.push({ name: name.text, alias: alias.text, node: item });
-            this.aliases.set(alias.text, `${module}.${name.text}`);
+            if (name && alias) names.push({ name: name.text, alias: alias.text, node: item });
           }
         }
-        this.imports.push({ module, names, node, moduleNode });
+        this.recordImport({ module: moduleNode.text, names, node, moduleNode }, true);
       }
     }
   }
 
   /**
-   * Records an import statement read from its text (see parseImportText), as the tree walk below would; the nodes
+   * Records an import statement read from its text (see parseImportText), as the tree walk above would; the nodes
    * of its parts are looked up only when a rule asks for them. False when the text is not one of the common forms.
    */
   private collectImportText(node: Node): boolean {
@@ -344,21 +336,30 @@ class ModelBuilder {
     if (parsed.kind === 'import') {
       for (const { name, alias } of parsed.items) {
         const moduleNode = at(name, 'dotted_name');
-        this.imports.push({ module: name.text, names: [], ...(alias ? { alias: alias.text } : {}), node, get moduleNode() { return moduleNode(); } });
-        if (alias) this.aliases.set(alias.text, name.text);
-        else this.aliases.set(name.text.split('.')[0]!, name.text.split('.')[0]!);
+        this.recordImport({ module: name.text, names: [], ...(alias ? { alias: alias.text } : {}), node, get moduleNode() { return moduleNode(); } }, false);
       }
       return true;
     }
-    const module = parsed.module.text;
     const moduleNode = at(parsed.module, 'dotted_name', 'relative_import');
     const names = parsed.names.map(({ name, alias, item }): ImportedName => {
-      this.aliases.set(alias?.text ?? name.text, `${module}.${name.text}`);
       const itemNode = at(item, alias ? 'aliased_import' : 'dotted_name');
       return { name: name.text, ...(alias ? { alias: alias.text } : {}), get node() { return itemNode(); } };
     });
-    this.imports.push({ module, names, node, get moduleNode() { return moduleNode(); } });
+    this.recordImport({ module: parsed.module.text, names, node, get moduleNode() { return moduleNode(); } }, true);
     return true;
+  }
+
+  /** Adds an import and the names it binds: `import a.b` binds `a`, `import a.b as c` `c`, `from m import x as y` `y`. */
+  private recordImport(imported: ImportModel, from: boolean): void {
+    this.imports.push(imported);
+    if (from) {
+      for (const { name, alias } of imported.names) this.aliases.set(alias ?? name, `${imported.module}.${name}`);
+    } else if (imported.alias !== undefined) {
+      this.aliases.set(imported.alias, imported.module);
+    } else {
+      const head = imported.module.split('.')[0]!;
+      this.aliases.set(head, head);
+    }
   }
 
   /** `BashOperator` -> `airflow.providers.standard.operators.bash.BashOperator`; `x.y` with `x` imported -> resolved head. */
@@ -754,13 +755,11 @@ class ModelBuilder {
    * `setups=` adds the edge from each setup task, as Airflow does.
    */
   private visitSetupTeardown(call: Node, callee: Node, context: Context): boolean {
-    if (callee.type !== 'attribute') return false;
-    const method = callee.childForFieldName('attribute')?.text ?? '';
-    const inner = callee.childForFieldName('object');
-    if (!SETUP_TEARDOWN.has(method) || inner?.type !== 'call') return false;
-    this.visitCall(inner, context);
-    const task = this.taskByNode.get(inner.id);
-    const setups = method === 'as_teardown' ? keywordArguments(call, this.source).get('setups') : undefined;
+    const target = setupTeardownTarget(callee);
+    if (target?.object.type !== 'call') return false;
+    this.visitCall(target.object, context);
+    const task = this.taskByNode.get(target.object.id);
+    const setups = target.method === 'as_teardown' ? keywordArguments(call, this.source).get('setups') : undefined;
     if (task && setups) this.connect(this.valueOf(setups, true), { tasks: [task], unknown: false, isList: false }, call);
     return true;
   }
@@ -1154,8 +1153,8 @@ class ModelBuilder {
         if (task) return { tasks: [task], unknown: false, isList: false };
         // `Op(...).as_setup()` and `.as_teardown(...)` return the task itself.
         const callee = node.childForFieldName('function');
-        const object = callee?.type === 'attribute' && SETUP_TEARDOWN.has(callee.childForFieldName('attribute')?.text ?? '') ? callee.childForFieldName('object') : null;
-        return object ? this.valueOf(object, report) : { tasks: [], unknown: true, isList: false };
+        const target = callee ? setupTeardownTarget(callee) : undefined;
+        return target ? this.valueOf(target.object, report) : { tasks: [], unknown: true, isList: false };
       }
       case 'attribute': {
         const object = node.childForFieldName('object');
@@ -1295,6 +1294,14 @@ function uniqueTaskflowId(tasks: readonly TaskModel[], full: string, prefix: str
     if (suffix !== undefined && /^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
   }
   return known(`${prefix ? `${prefix}.` : ''}${core}__${highest + 1}`);
+}
+
+/** `X.as_setup` / `X.as_teardown` as a callee: the method and X. */
+function setupTeardownTarget(callee: Node): { method: string; object: Node } | undefined {
+  if (callee.type !== 'attribute') return undefined;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const object = callee.childForFieldName('object');
+  return SETUP_TEARDOWN.has(method) && object ? { method, object } : undefined;
 }
 
 /** The node of one of `types` inside `scope` that spans exactly `start..end`. */
