@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeSource } from '../../server/src/analysis/engine';
 import type { Finding } from '../../server/src/analysis/findings';
-import type { Known } from '../../server/src/analysis/model/types';
 import { createPythonParser, type Node } from '../../server/src/analysis/parser';
+import { knownValue } from '../../server/src/analysis/rules/helpers';
 import { run } from './venv';
 
 /** Every *.py under `dir` (recursively), skipping __pycache__. */
@@ -48,8 +48,6 @@ export async function modelEdges(file: string): Promise<Map<string, Set<string>>
   }
   return edges;
 }
-
-const knownValue = (value: Known<string>): string => (value.known ? value.value : '');
 
 let parser: ReturnType<typeof createPythonParser> | undefined;
 

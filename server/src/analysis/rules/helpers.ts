@@ -1,4 +1,3 @@
-export { canCoexist } from '../model/branches';
 import { callHeads } from '../model/callHeads';
 import { callStartingAt } from '../model/syntax';
 import type { DagModel, Known, TaskModel } from '../model/types';
@@ -16,8 +15,6 @@ export function allTasks(context: RuleContext): TaskModel[] {
 export function knownValue<T>(value: Known<T>): T | undefined {
   return value.known ? value.value : undefined;
 }
-
-
 
 /**
  * Where to report a problem with a DAG argument: Airflow builds an `@dag` DAG when the function is called, so

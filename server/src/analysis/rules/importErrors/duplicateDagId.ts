@@ -1,5 +1,6 @@
 import { rangeOf } from '../../model/syntax';
-import { canCoexist, py } from '../helpers';
+import { canCoexist } from '../../model/branches';
+import { py } from '../helpers';
 import type { Rule } from '../rule';
 
 export function duplicateMessage(dagId: string, otherFiles: readonly string[]): string {

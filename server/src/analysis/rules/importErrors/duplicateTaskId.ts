@@ -1,6 +1,7 @@
 import { rangeOf } from '../../model/syntax';
 import type { Node } from '../../parser';
-import { canCoexist, py } from '../helpers';
+import { canCoexist } from '../../model/branches';
+import { py } from '../helpers';
 import type { Rule } from '../rule';
 
 interface Entry {
