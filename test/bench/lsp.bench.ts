@@ -1,8 +1,8 @@
 /**
  * Language-server benchmark: the real built server (dist/server/server.js) driven over stdio by an LSP
  * client, as an editor would.
- *  - didChange -> publishDiagnostics latency for one-character edits in a 1,000-line and a 10,000-line
- *    DAG file, with incremental re-parsing on and off (HANGAR_INCREMENTAL=0);
+ *  - didChange -> publishDiagnostics latency for one-character edits in 1,000-line and 10,000-line DAG files of
+ *    both shapes of shapes.ts (sparse and dense), with incremental re-parsing on and off (HANGAR_INCREMENTAL=0);
  *  - the re-parse alone (in process), incremental and full, to show what incremental parsing saves;
  *  - server RSS once 1,000 DAG files of a workspace are indexed by the background analysis.
  * `npm run bench -- lsp`.
@@ -15,35 +15,11 @@ import { DocumentStore } from '../../server/src/lsp/documentStore';
 import { fileUri, LspClient, now, snapshotServer } from '../integration/lsp/lspClient';
 import { printTable, saveResults, seconds, type Bench } from './bench';
 import { benchCorpusFiles } from './corpus';
-
-/** A DAG file of about `lines` lines: operators, a task group, TaskFlow tasks and dependency chains. */
-export function generatedDag(lines: number, name = 'bench'): string {
-  const head = [
-    'from datetime import datetime',
-    '',
-    'from airflow.sdk import DAG, TaskGroup, task',
-    'from airflow.providers.standard.operators.bash import BashOperator',
-    '',
-    `with DAG(dag_id="${name}", schedule="@daily", start_date=datetime(2025, 1, 1), catchup=False):`,
-  ];
-  const body: string[] = [];
-  let i = 0;
-  while (head.length + body.length < lines - 2) {
-    body.push(
-      `    t${i} = BashOperator(`,
-      `        task_id="t${i}",`,
-      `        bash_command="echo step ${i}",`,
-      `        retries=2,`,
-      '    )',
-    );
-    if (i > 0) body.push(`    t${i - 1} >> t${i}`);
-    i += 1;
-  }
-  return [...head, ...body, ''].join('\n');
-}
+import { generatedDag, type DagShape } from './shapes';
 
 export interface LatencyResult {
   lines: number;
+  shape: DagShape;
   incremental: boolean;
   samples: number;
   p50: number;
@@ -74,12 +50,12 @@ const WARM_UP = 30;
  * didChange -> publishDiagnostics, with incremental re-parsing on and off measured in alternation
  * (two servers, one edit each in turn), so both see the same load on a shared machine.
  */
-export async function measureLatency(server: string, lines: number, samples = 300): Promise<LatencyResult[]> {
+export async function measureLatency(server: string, lines: number, shape: DagShape, samples = 300): Promise<LatencyResult[]> {
   const modes = [true, false];
   const clients = await Promise.all(modes.map((on) => LspClient.start({ server, env: { HANGAR_INCREMENTAL: on ? '1' : '0' } })));
   try {
-    const text = generatedDag(lines);
-    const uri = fileUri(path.join(os.tmpdir(), `bench-${lines}.py`));
+    const text = generatedDag(lines, shape);
+    const uri = fileUri(path.join(os.tmpdir(), `bench-${shape}-${lines}.py`));
     const at = editPoint(text, lines);
     for (const client of clients) {
       await client.open(uri, text, 1);
@@ -98,7 +74,7 @@ export async function measureLatency(server: string, lines: number, samples = 30
     }
     return modes.map((incremental, index) => {
       const sorted = times[index]!.sort((a, b) => a - b);
-      return { lines, incremental, samples: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) };
+      return { lines, shape, incremental, samples: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) };
     });
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
@@ -177,10 +153,10 @@ const bench: Bench = {
   async run() {
     const server = snapshotServer();
     const latency: LatencyResult[] = [];
-    for (const lines of [1000, 10000]) latency.push(...(await measureLatency(server, lines)));
+    for (const shape of ['sparse', 'dense'] as const) for (const lines of [1000, 10000]) latency.push(...(await measureLatency(server, lines, shape)));
     printTable('didChange -> publishDiagnostics, one-character edits (targets: 1,000 lines p50 <= 5 ms, p99 <= 20 ms; 10,000 lines p99 <= 60 ms)', [
       ['file', 'incremental re-parse', 'edits', 'p50 ms', 'p99 ms', 'max ms'],
-      ...latency.map((r) => [`${r.lines} lines`, r.incremental ? 'on' : 'off', String(r.samples), String(r.p50), String(r.p99), String(r.max)]),
+      ...latency.map((r) => [`${r.lines} lines, ${r.shape}`, r.incremental ? 'on' : 'off', String(r.samples), String(r.p50), String(r.p99), String(r.max)]),
     ]);
     const parse: ParseResult[] = [];
     for (const lines of [1000, 10000]) parse.push(...(await measureParse(lines)));
