@@ -4,8 +4,11 @@
  * (DAGs, tasks, groups, edges with ranges, imports, parse-time and name answers) and the in-process findings, plus
  * the `hangar check --format json` report of each of those sets. A speed change must leave every byte as it was:
  *
- *   node --import tsx test/bench/modelDump.ts --out test-results/model-dump/base      # before the change
- *   node esbuild.mjs && node --import tsx test/bench/modelDump.ts --out test-results/model-dump/new --against test-results/model-dump/base
+ *   node esbuild.mjs && node --stack-size=4000 --import tsx test/bench/modelDump.ts --out test-results/model-dump/base   # before
+ *   node esbuild.mjs && node --stack-size=4000 --import tsx test/bench/modelDump.ts --out test-results/model-dump/new --against test-results/model-dump/base
+ *
+ * The larger stack keeps the dense 10,000-line shape deterministic: the cycle rule (HGR007) walks a 5,000-task
+ * chain recursively, which on Node's default stack fails or not depending on how much stack the caller used.
  *
  * `--against DIR` compares with an earlier dump and exits 1 at the first difference; `--cli FILE` picks the
  * bundled CLI (default dist/cli/hangar.js, so build first).
