@@ -180,7 +180,7 @@ async function main(): Promise<void> {
 /** `hangar check --format json` of the files; 0 and 1 are reports, anything else is recorded with its message. */
 function runCheck(cli: string, files: readonly string[]): { status: number; output: string } {
   try {
-    return { status: 0, output: execFileSync(process.execPath, [cli, 'check', '--format', 'json', ...files.map(relative)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: 'pipe' }) };
+    return { status: 0, output: execFileSync(process.execPath, [cli, 'check', '--no-cache', '--format', 'json', ...files.map(relative)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: 'pipe' }) };
   } catch (error) {
     const failed = error as { status?: number; stdout?: string; stderr?: string };
     if (failed.status === undefined || failed.status === null) throw error;

@@ -12,17 +12,26 @@ export interface CheckJob {
   /** The path shown in the report. */
   readonly path: string;
   readonly config: HangarConfig;
+  /** The file's content when already read (for the cache key): what is checked is what was hashed. */
+  readonly bytes?: Uint8Array;
 }
 
-export interface CheckedFile extends CheckJob {
+export interface CheckedFile extends Omit<CheckJob, 'bytes'> {
   findings: Finding[];
   /** For duplicate dag_id findings across files, which need every file checked first. */
   readonly dags: readonly DagDefinition[];
 }
 
-export function checkFile(job: CheckJob, parser: Parser): CheckedFile {
-  const size = statSync(job.file).size;
-  if (size > MAX_FILE_BYTES) return { ...job, findings: [fileTooLarge(size)], dags: [] };
-  const analysis = analyzeBytes({ path: job.path, bytes: readFileSync(job.file), parser, config: job.config });
+/** The content of a file that is not too large to analyse, else undefined (the size is known from a stat alone). */
+export function readCheckable(file: string): Uint8Array | undefined {
+  return statSync(file).size > MAX_FILE_BYTES ? undefined : readFileSync(file);
+}
+
+export function checkFile({ bytes, ...job }: CheckJob, parser: Parser): CheckedFile {
+  if (!bytes) {
+    const size = statSync(job.file).size;
+    if (size > MAX_FILE_BYTES) return { ...job, findings: [fileTooLarge(size)], dags: [] };
+  }
+  const analysis = analyzeBytes({ path: job.path, bytes: bytes ?? readFileSync(job.file), parser, config: job.config });
   return { ...job, findings: analysis.findings, dags: analysis.dags };
 }

@@ -13,6 +13,7 @@ const MIN_FILES_PER_WORKER = 40;
  * source, the check stays in this thread.
  */
 export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedFile[]> {
+  if (work.length === 0) return []; // every file came from the cache: no parser to load
   const workers = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
   const script = path.join(__dirname, 'checkWorker.js');
   if (workers < 2 || !existsSync(script)) {
