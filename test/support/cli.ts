@@ -18,6 +18,8 @@ export async function buildCli(): Promise<string> {
     target: 'node20',
     outdir,
     define: { HANGAR_VERSION: '"test"' },
+    // As in esbuild.mjs: the native SQLite binding is loaded from node_modules, not bundled.
+    external: ['better-sqlite3'],
     // As in esbuild.mjs: the ESM build of web-tree-sitter needs import.meta.url, empty in a CJS bundle.
     alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
     logLevel: 'warning',

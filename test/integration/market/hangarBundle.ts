@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { buildCli } from '../../support/cli';
+
+const run = promisify(execFile);
+let built: Promise<string> | undefined;
+
+/** The `hangar` CLI bundle, built once per test process from this tree (see test/support/cli.ts). */
+export const hangarBundle = (): Promise<string> => (built ??= buildCli());
+
+/** Prints the process's peak resident memory to stderr as it exits, so a test can check memory stays bounded. */
+const REPORT_PEAK_MEMORY = 'data:text/javascript,process.on("exit",()=>process.stderr.write(`\\npeak-rss-kb=${process.resourceUsage().maxRSS}\\n`))';
+
+export interface HangarRun {
+  stdout: string;
+  stderr: string;
+  code: number;
+  /** Peak resident memory of the process in MB. */
+  peakRssMb: number;
+}
+
+/**
+ * Runs the bundled CLI as a user would, with the marketplace environment cleared (no service, no catalogs from
+ * the environment) and caches and the installation id under `home`.
+ */
+export async function runHangar(home: string, args: string[], env: Record<string, string> = {}): Promise<HangarRun> {
+  const cli = await hangarBundle();
+  const fullEnv = {
+    ...process.env,
+    HANGAR_MARKET_URL: '',
+    HANGAR_MARKET_TOKEN: '',
+    HANGAR_MARKET_CATALOGS: '',
+    XDG_CACHE_HOME: path.join(home, 'xdg-cache'),
+    XDG_CONFIG_HOME: path.join(home, 'xdg-config'),
+    ...env,
+  };
+  let result: { stdout: string; stderr: string; code: number };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', REPORT_PEAK_MEMORY, cli, ...args], { cwd: home, env: fullEnv, maxBuffer: 64 * 1024 * 1024 });
+    result = { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    result = { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+  const peak = /\npeak-rss-kb=(\d+)\n$/.exec(result.stderr);
+  return { ...result, stderr: peak ? result.stderr.slice(0, peak.index) : result.stderr, peakRssMb: peak ? Number(peak[1]) / 1024 : Number.NaN };
+}
