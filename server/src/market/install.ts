@@ -113,6 +113,9 @@ export async function installEntry(entry: MarketEntry, catalogRoot: string, targ
     ...entry.extraFiles.map((extra) => ({ at: destination(extraDestination(entry, extra)), data: catalogBytes(entry, catalogRoot, extra) })),
   ];
   const requirementsFile = inRepository(repoRoot, 'requirements.txt', `refusing to install ${entry.id}`).real;
+  if (existsSync(requirementsFile) && !statSync(requirementsFile).isFile()) throw new InstallError(`refusing to install ${entry.id}: requirements.txt is not a file`);
+  const clash = writes.find((write, index) => writes.findIndex((other) => other.at.real === write.at.real) !== index);
+  if (clash) throw new InstallError(`refusing to install ${entry.id}: two of its files would both be written to ${clash.at.relative}`);
   checkOverwrites(writes, previousFiles);
 
   for (const write of writes) {

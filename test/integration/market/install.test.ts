@@ -90,6 +90,21 @@ describe('marketplace install through a symlinked subfolder', () => {
   });
 });
 
+describe('marketplace install of an entry whose files collide', () => {
+  const { dir, cleanup } = scratch('collide');
+  after(cleanup);
+
+  it('refuses an entry whose DAG and extra file would land on the same path, writing nothing', async () => {
+    const files = hangarCatalogFiles();
+    const index = files['hangar-catalog.json']!.replace('"dags/sql/extract.sql"', '"other/postgres_to_s3.py"');
+    const catalog = gitRepo(dir, 'catalog', { ...files, 'hangar-catalog.json': index, 'other/postgres_to_s3.py': '# another file\n' });
+    const repo = gitRepo(dir, 'repo', { 'README.md': 'dags\n' });
+    const market = await Marketplace.load([{ name: 'team', path: catalog }]);
+    await assert.rejects(market.install('team/postgres-to-s3', { repoRoot: repo }), /two of its files would both be written to dags\/postgres_to_s3\.py/);
+    assert.ok(!existsSync(path.join(repo, 'dags')), 'nothing written');
+  });
+});
+
 describe('requirements.txt merge', () => {
   it('adds missing providers sorted, keeps comments, no duplicates across name spellings', () => {
     const result = mergeRequirements('# header\n-r base.txt\nzeta==1\nApache_Airflow.Providers-Postgres>=5\n', [

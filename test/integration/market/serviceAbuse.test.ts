@@ -140,6 +140,7 @@ describe('marketplace service abuse (hangar serve --marketplace, CLI bundle)', (
       ['GET', `/api/v1/entries/${encodeURIComponent(`team/${marker}`)}`, {}, 404, /no catalog entry/],
       ['GET', `/api/v1/entries?sort=${encodeURIComponent(marker)}`, {}, 400, /sort/],
       ['GET', '/api/v1/entries?limit=-5', {}, 400, /limit/],
+      ['GET', `/api/v1/entries?q=${'fuzzy%20'.repeat(1000)}`, {}, 400, /at most 200 characters/],
       ['GET', `/api/v1/${encodeURIComponent(marker)}`, {}, 404, /no such route/],
       ['POST', '/api/v1/reviews/99999999999999999999999/hide', { token: tokens.root, json: {} }, 404, /no such review/],
     ];

@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isInstallationId } from '../installationId';
 import type { Marketplace } from '../marketplace';
 import type { SortKey } from '../search';
+import type { MarketEntry } from '../types';
 import type { MarketDb, TokenOwner } from './db';
 import { decodeSegment, HttpError, readJson, requestUrl, send } from './http';
 import { WriteLimiter, type WriteKind } from './rateLimit';
 
 const MAX_REVIEW_CHARS = 2000;
 const MAX_LIMIT = 500;
+const MAX_QUERY_CHARS = 200;
 const SORT_KEYS: readonly SortKey[] = ['relevance', 'rating', 'installs', 'updated', 'title'];
 
 function searchLimit(value: string | null): number {
@@ -16,6 +18,11 @@ function searchLimit(value: string | null): number {
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
   return limit;
+}
+
+function searchText(value: string | null): string | undefined {
+  if (value !== null && value.length > MAX_QUERY_CHARS) throw new HttpError(400, `q is at most ${MAX_QUERY_CHARS} characters`);
+  return value ?? undefined;
 }
 
 function sortKey(value: string | null): SortKey | undefined {
@@ -46,10 +53,10 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
     limiter.record(owner.user, kind);
     return result;
   };
-  const knownEntry = (raw: string): string => {
-    const id = decodeSegment(raw);
-    if (!current().search.get(id)) throw new HttpError(404, 'no catalog entry with this id (ids are catalog/entry, URL-encoded)');
-    return id;
+  const knownEntry = (market: Marketplace, raw: string): MarketEntry => {
+    const entry = market.search.get(decodeSegment(raw));
+    if (!entry) throw new HttpError(404, 'no catalog entry with this id (ids are catalog/entry, URL-encoded)');
+    return entry;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> => {
@@ -63,7 +70,7 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
     if (route === 'GET /api/v1/entries') {
       const q = url.searchParams;
       const query = {
-        text: q.get('q') ?? undefined,
+        text: searchText(q.get('q')),
         category: q.get('category') ?? undefined,
         status: q.get('status') ?? undefined,
         airflowVersion: q.get('airflow') ?? undefined,
@@ -76,12 +83,12 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
       return ok(200, { total: result.total, hits: result.hits.map((h) => ({ entry: h.entry, stats: h.stats })), problems: market.problems });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)$/.exec(route))) {
-      const id = knownEntry(m[1]!);
-      return ok(200, { entry: market.search.get(id), stats: db.statsOf(id), reviews: db.reviews(id) });
+      const entry = knownEntry(market, m[1]!);
+      return ok(200, { entry, stats: db.statsOf(entry.id), reviews: db.reviews(entry.id) });
     }
-    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: db.reviews(knownEntry(m[1]!)) });
+    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: db.reviews(knownEntry(market, m[1]!).id) });
     if ((m = /^PUT \/api\/v1\/entries\/([^/]+)\/rating$/.exec(route))) {
-      const id = knownEntry(m[1]!);
+      const { id } = knownEntry(market, m[1]!);
       const stats = await write(req, 'rating', async (owner) => {
         const { rating } = await readJson(req);
         if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'rating must be a whole number from 1 to 5');
@@ -90,7 +97,7 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
       return ok(200, stats);
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) {
-      const id = knownEntry(m[1]!);
+      const { id } = knownEntry(market, m[1]!);
       const reviewId = await write(req, 'review', async (owner) => {
         const { text } = await readJson(req);
         if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text must be a non-empty string');
@@ -100,12 +107,12 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
       return ok(201, { id: reviewId });
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {
-      const id = knownEntry(m[1]!);
+      const entry = knownEntry(market, m[1]!);
       const counted = await write(req, 'install', async () => {
         const { installation } = await readJson(req);
         if (!isInstallationId(installation)) throw new HttpError(400, 'installation must be the installation id the client keeps (a UUID in lowercase hex)');
         // The version is the catalog's: a client cannot inflate counts by naming versions.
-        return db.recordInstall(id, market.search.get(id)!.version, installation);
+        return db.recordInstall(entry.id, entry.version, installation);
       });
       return ok(200, counted);
     }
