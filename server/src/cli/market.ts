@@ -260,8 +260,8 @@ export function registerMarket(program: Command): void {
       } else if (report.problems.length || report.refreshed.length) {
         process.exitCode = 1;
       }
-      // With --write a stale sha256 is fixed in the file written; without, it is an error for the catalog's CI.
-      const refreshed = report.refreshed.map((p) => (options.write && outcome ? `fixed: ${formatProblem(p)}; wrote the computed sha256` : `error: ${formatProblem(p)} (run with --write)`));
+      // Written, a stale sha256 is fixed; otherwise it is an error for the catalog's CI.
+      const refreshed = report.refreshed.map((p) => (outcome ? `fixed: ${formatProblem(p)}; wrote the computed sha256` : `error: ${formatProblem(p)}${options.write ? '' : ' (--write fixes it)'}`));
       print(options, report, () =>
         [
           `${folder}: ${report.format ?? 'no'} index, ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}`,

@@ -80,7 +80,7 @@ export class MarketRequestHandler {
         return this.entry(context, (call.params as { id: string }).id);
       case 'installInto': {
         const params = call.params as InstallIntoParams;
-        if (!context.repoRoots.some((root) => path.resolve(root) === path.resolve(params.repoRoot))) throw new Error('install into a repository folder of the workspace');
+        if (!context.repoRoots.some((root) => path.resolve(root) === path.resolve(params.repoRoot))) throw new Error(`refusing to install ${params.id}: the target is not a repository folder of the workspace`);
         return (await this.market(context)).install(params.id, { repoRoot: params.repoRoot, folder: params.folder });
       }
       case 'installedAt': {
