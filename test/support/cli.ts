@@ -19,11 +19,11 @@ export interface CliRun {
 }
 
 /** Runs the shipped CLI to completion; never throws on a non-zero exit (the caller asserts the code). */
-export function runHangar(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runHangar(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; nodeArgs?: readonly string[] } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [shippedCli(), ...args],
+      [...(options.nodeArgs ?? []), shippedCli(), ...args],
       { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`hangar ${args.join(' ')} did not finish: ${error.message}\n${stderr}`));

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runHangar, shippedCli, type CliRun } from '../../support/cli';
@@ -121,8 +122,8 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
   });
 
   it('counts installs and serves stats', async () => {
-    await api('POST', `/api/v1/entries/${entry}/installs`, { token: alice, body: {} });
-    await api('POST', `/api/v1/entries/${entry}/installs`, { token: bob, body: {} });
+    await api('POST', `/api/v1/entries/${entry}/installs`, { token: alice, body: { installation: randomUUID() } });
+    await api('POST', `/api/v1/entries/${entry}/installs`, { token: bob, body: { installation: randomUUID() } });
     const stats = (await api('GET', '/api/v1/stats')).body.stats as Record<string, { installs: number; rating: number }>;
     assert.deepEqual(stats['team/postgres-to-s3'], { rating: 4.5, ratings: 2, installs: 2 });
     const sorted = await api('GET', '/api/v1/entries?sort=installs');
