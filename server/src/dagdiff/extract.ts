@@ -1,0 +1,203 @@
+import type { DagFileModel, DagModel, Known, TaskGroupModel, TaskModel } from '../analysis/model/types';
+import type { Node } from '../analysis/parser';
+import { ModuleNames } from './moduleNames';
+import { compare, sortedRecord } from './order';
+import { canonicalText, digestOf } from './sourceText';
+import type { DagSnapshot, EdgeSnapshot, GroupSnapshot, TaskSnapshot } from './types';
+
+/** The DAG snapshots of one analysed file, and the digest of the code they leave undescribed. */
+export interface FileDags {
+  readonly dags: readonly Omit<DagSnapshot, 'file'>[];
+  readonly residual: string;
+}
+
+/** Reads the model of one file (its tree must still be alive) into snapshots. */
+export function snapshotModel(model: DagFileModel, root: Node): FileDags {
+  const names = new ModuleNames(model);
+  const described: Node[] = [];
+  const dags = model.dags.map((dag, index) => {
+    const reader = new DagReader(dag, names);
+    const snapshot = reader.snapshot(index);
+    described.push(...reader.described);
+    return snapshot;
+  });
+  return { dags, residual: digestOf(canonicalText(root, new Set(described.map((n) => n.id)))) };
+}
+
+const NOT_SETTINGS = new Set(['dag_id']);
+const NOT_TASK_ARGS = new Set(['task_id', 'dag']);
+const NOT_GROUP_ARGS = new Set(['group_id', 'dag']);
+
+/** One DAG's snapshot; `described` collects the nodes the snapshot accounts for. */
+class DagReader {
+  readonly described: Node[] = [];
+  /** Nodes whose names lead to module constants and definitions the DAG uses. */
+  private readonly roots: Node[] = [];
+
+  constructor(private readonly dag: DagModel, private readonly names: ModuleNames) {}
+
+  snapshot(index: number): Omit<DagSnapshot, 'file'> {
+    const { dag } = this;
+    const idNode = dag.args.get('dag_id') ?? (dag.kind === 'decorator' ? undefined : positional(dag.node)[0]);
+    if (idNode) this.described.push(argumentOf(idNode));
+    this.described.push(...wholeCall(dag.node, idNode));
+    const id = idText(dag.dagId, unknownId(idNode));
+    const settings = this.readArgs(dag.args, NOT_SETTINGS);
+    const defaultArgs = dag.defaultArgs ? this.readArgs(dag.defaultArgs, new Set()) : undefined;
+    const groups = dag.groups.map((g) => this.group(g));
+    const tasks = dag.tasks.map((t) => this.task(t));
+    const edges = uniqueEdges(dag.edges.map((e) => {
+      this.described.push(e.node);
+      return { upstream: this.idOfTask(e.upstream).id, downstream: this.idOfTask(e.downstream).id };
+    }));
+    const used = this.names.used(this.roots, this.boundToModel());
+    this.described.push(...used.nodes, ...tasks.flatMap((t) => (t.operator.startsWith('@') && t.callable ? this.names.decoratedDefinitions(t.callable) : [])));
+    return {
+      dagId: id.id,
+      known: id.known,
+      ...(id.why ? { why: id.why } : {}),
+      index,
+      settings,
+      ...(defaultArgs ? { defaultArgs } : {}),
+      constants: used.constants,
+      definitions: used.definitions,
+      tasks: [...tasks].sort((a, b) => compare(a.taskId, b.taskId)),
+      edges,
+      groups: [...groups].sort((a, b) => compare(a.groupId, b.groupId)),
+    };
+  }
+
+  private task(task: TaskModel): TaskSnapshot {
+    this.described.push(task.node);
+    const loop = task.loopIds ? loopIterable(task.node) : undefined;
+    if (loop) this.described.push(loop);
+    const id = this.idOfTask(task);
+    const args = this.readArgs(task.args, NOT_TASK_ARGS);
+    const taskflow = task.kind === 'taskflow';
+    const callArguments = taskflow || task.mapped ? task.node.childForFieldName('arguments') : null;
+    if (callArguments) this.roots.push(callArguments);
+    const pythonCallable = task.args.get('python_callable');
+    const callable = taskflow ? calleeName(task.node) : pythonCallable?.type === 'identifier' ? pythonCallable.text : undefined;
+    if (taskflow && callable) this.roots.push(task.node.childForFieldName('function')!);
+    return {
+      taskId: id.id,
+      known: id.known,
+      ...(id.why ? { why: id.why } : {}),
+      localId: task.localId.known ? task.localId.value : unknownId(task.args.get('task_id')),
+      operator: task.operator,
+      ...(task.qualifiedOperator ? { qualifiedOperator: task.qualifiedOperator } : {}),
+      ...(task.groupId !== undefined ? { group: task.groupId } : {}),
+      args,
+      ...(task.mapped && callArguments ? { expand: canonicalText(callArguments) } : {}),
+      ...(!task.mapped && callArguments ? { inputs: canonicalText(callArguments) } : {}),
+      ...(callable ? { callable } : {}),
+      ...(task.loopIds ? { loopIds: [...task.loopIds] } : {}),
+    };
+  }
+
+  private group(group: TaskGroupModel): GroupSnapshot {
+    const { args, idNode } = groupArguments(group.node);
+    if (idNode) this.described.push(argumentOf(idNode), ...wholeCall(group.node, idNode));
+    return {
+      groupId: idText(group.groupId, unknownId(idNode)).id,
+      known: group.groupId.known,
+      ...(group.parentId !== undefined ? { parent: group.parentId } : {}),
+      args: this.readArgs(args, NOT_GROUP_ARGS),
+    };
+  }
+
+  /** Canonical text of each argument but the excluded ones; the arguments count as described and as roots. */
+  private readArgs(args: ReadonlyMap<string, Node>, exclude: ReadonlySet<string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of args) {
+      this.described.push(argumentOf(value));
+      if (exclude.has(name)) continue;
+      out[name] = canonicalText(value);
+      this.roots.push(value);
+    }
+    return sortedRecord(out);
+  }
+
+  /**
+   * A task's id; unknown: `?(expr)` of its `task_id`, or `?(group expr).local_id` for a known local id inside this
+   * DAG's one TaskGroup whose id is unknown (`?(group)` when there are several).
+   */
+  private idOfTask(task: TaskModel): IdText {
+    if (task.taskId.known || !task.localId.known) return idText(task.taskId, unknownId(task.args.get('task_id')));
+    const unknownGroups = this.dag.groups.filter((g) => !g.groupId.known);
+    const group = unknownGroups.length === 1 ? unknownId(groupArguments(unknownGroups[0]!.node).idNode) : '?(group)';
+    return idText(task.taskId, `${group}.${task.localId.value}`);
+  }
+
+  /**
+   * Names bound to the DAG, its tasks and groups, and a `default_args` variable the model resolved (compared entry
+   * by entry): none of them is a constant of its own.
+   */
+  private boundToModel(): Set<string> {
+    const { dag } = this;
+    const defaultArgs = dag.args.get('default_args');
+    const names = [dag.variable, ...dag.tasks.map((t) => t.variable), ...dag.groups.map((g) => g.variable), dag.defaultArgs && defaultArgs?.type === 'identifier' ? defaultArgs.text : undefined];
+    return new Set(names.filter((n): n is string => n !== undefined));
+  }
+}
+
+interface IdText {
+  readonly id: string;
+  readonly known: boolean;
+  readonly why?: string;
+}
+
+function idText(id: Known<string>, unknownText: string): IdText {
+  return id.known ? { id: id.value, known: true } : { id: unknownText, known: false, why: id.why };
+}
+
+function unknownId(node: Node | undefined): string {
+  return `?(${node ? canonicalText(node) : 'missing'})`;
+}
+
+function uniqueEdges(edges: EdgeSnapshot[]): EdgeSnapshot[] {
+  const byKey = new Map(edges.map((e) => [`${e.upstream}\0${e.downstream}`, e]));
+  return [...byKey.entries()].sort(([a], [b]) => compare(a, b)).map(([, e]) => e);
+}
+
+/** The `keyword_argument` (or dict `pair`) a value belongs to, or the value itself when positional. */
+function argumentOf(value: Node): Node {
+  return value.parent?.type === 'keyword_argument' || value.parent?.type === 'pair' ? value.parent : value;
+}
+
+/** `DAG(...)` / `TaskGroup(...)` whose every argument the snapshot holds: the whole call is described. */
+function wholeCall(node: Node, idNode: Node | undefined): Node[] {
+  return node.type === 'call' && positional(node).every((p) => p.id === idNode?.id) ? [node] : [];
+}
+
+function positional(call: Node): Node[] {
+  const list = call.type === 'call' ? call.childForFieldName('arguments') : null;
+  return (list?.namedChildren ?? []).filter((c): c is Node => c !== null && !c.isExtra && c.type !== 'keyword_argument');
+}
+
+/** Keyword arguments and the id node of `TaskGroup(...)` or of the `@task_group(...)` decorator. */
+function groupArguments(node: Node): { args: Map<string, Node>; idNode?: Node } {
+  const call = node.type === 'call' ? node : node.namedChildren.find((c) => c?.type === 'decorator' && /task_group\s*\(/.test(c.text))?.namedChild(0) ?? undefined;
+  const args = new Map<string, Node>();
+  const list = call?.type === 'call' ? call.childForFieldName('arguments') : null;
+  for (const child of list?.namedChildren ?? []) {
+    const name = child?.type === 'keyword_argument' ? child.childForFieldName('name')?.text : undefined;
+    const value = child?.childForFieldName('value');
+    if (name && value) args.set(name, value);
+  }
+  const idNode = args.get('group_id') ?? (call ? positional(call)[0] : undefined);
+  return { args, ...(idNode ? { idNode } : {}) };
+}
+
+/** `fn` of `fn(...)`, `fn.override(...)(...)`, `fn.expand(...)`, `fn.partial(...).expand(...)`. */
+function calleeName(call: Node): string | undefined {
+  let node: Node | null = call.childForFieldName('function');
+  while (node && node.type !== 'identifier') node = node.type === 'attribute' ? node.childForFieldName('object') : node.type === 'call' ? node.childForFieldName('function') : null;
+  return node?.text;
+}
+
+/** The iterable of the innermost `for` around a task created in a loop over literal ids (the ids are in the snapshot). */
+function loopIterable(node: Node): Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'for_statement') return n.childForFieldName('right') ?? undefined;
+  return undefined;
+}

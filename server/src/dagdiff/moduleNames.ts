@@ -1,0 +1,89 @@
+import type { DagFileModel } from '../analysis/model/types';
+import type { Node } from '../analysis/parser';
+import { sortedRecord } from './order';
+import { canonicalText, digestOf } from './sourceText';
+
+/** A module-level `NAME = value` (its statement and value), or a function or class defined in the file. */
+type Binding = { readonly kind: 'constant'; readonly statement: Node; readonly value: Node } | { readonly kind: 'definition'; readonly node: Node };
+
+/** What a DAG uses from its own file, beyond its call arguments: module constants and definitions, found by name. */
+export interface UsedNames {
+  readonly constants: Record<string, string>;
+  readonly definitions: Record<string, string>;
+  /** The statements and definitions these came from (they are described, so the residual leaves them out). */
+  readonly nodes: readonly Node[];
+}
+
+/**
+ * The names a file binds at module level (`X = ...`, `def f`, `class C`) plus the task functions the model found
+ * anywhere (TaskFlow functions inside an `@dag` function). A name bound twice keeps every binding.
+ */
+export class ModuleNames {
+  private readonly bindings = new Map<string, Binding[]>();
+
+  constructor(model: DagFileModel) {
+    for (const statement of model.topLevelStatements) {
+      const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+      const value = assignment?.childForFieldName('right');
+      if (left?.type === 'identifier' && value) this.add(left.text, { kind: 'constant', statement, value });
+      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (definition?.type === 'function_definition' || definition?.type === 'class_definition') this.addDefinition(definition);
+    }
+    for (const definition of model.runtimeFunctions) this.addDefinition(definition);
+  }
+
+  /** Constants and definitions reachable from `roots` through the names they mention (a definition's body included). */
+  used(roots: readonly Node[], exclude: ReadonlySet<string> = new Set()): UsedNames {
+    const constants: Record<string, string> = {};
+    const definitions: Record<string, string> = {};
+    const nodes: Node[] = [];
+    const seen = new Set<string>(exclude);
+    const pending = roots.flatMap(mentionedNames);
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      const bindings = this.bindings.get(name);
+      if (!bindings || seen.has(name)) continue;
+      seen.add(name);
+      const constantTexts: string[] = [];
+      const definitionTexts: string[] = [];
+      for (const binding of bindings) {
+        const node = binding.kind === 'constant' ? binding.value : binding.node;
+        (binding.kind === 'constant' ? constantTexts : definitionTexts).push(canonicalText(node));
+        nodes.push(binding.kind === 'constant' ? binding.statement : binding.node);
+        pending.push(...mentionedNames(node));
+      }
+      if (constantTexts.length) constants[name] = constantTexts.join(' ; ');
+      if (definitionTexts.length) definitions[name] = digestOf(definitionTexts.join(' ; '));
+    }
+    return { constants: sortedRecord(constants), definitions: sortedRecord(definitions), nodes };
+  }
+
+  /** The decorated definitions (decorators included) of the functions named `name`. */
+  decoratedDefinitions(name: string): Node[] {
+    return (this.bindings.get(name) ?? []).flatMap((b) => (b.kind === 'definition' && b.node.parent?.type === 'decorated_definition' ? [b.node.parent] : []));
+  }
+
+  private addDefinition(definition: Node): void {
+    const name = definition.childForFieldName('name')?.text;
+    if (!name || this.bindings.get(name)?.some((b) => b.kind === 'definition' && b.node.id === definition.id)) return;
+    this.add(name, { kind: 'definition', node: definition });
+  }
+
+  private add(name: string, binding: Binding): void {
+    this.bindings.set(name, [...(this.bindings.get(name) ?? []), binding]);
+  }
+}
+
+/** Identifiers a node reads (not keyword-argument names nor attribute names). */
+function mentionedNames(node: Node): string[] {
+  const names = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
+  return names
+    .filter((n): n is Node => n !== null)
+    .filter((n) => {
+      const parent = n.parent;
+      if (parent?.type === 'keyword_argument') return parent.childForFieldName('name')?.id !== n.id;
+      if (parent?.type === 'attribute') return parent.childForFieldName('attribute')?.id !== n.id;
+      return true;
+    })
+    .map((n) => n.text);
+}
