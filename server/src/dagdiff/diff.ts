@@ -25,13 +25,12 @@ import type {
 export function diffSnapshots(before: TreeSnapshot, after: TreeSnapshot): SemanticDiff {
   const same = pairByKey(before.dags, after.dags, dagKey, (b, a) => b.file === a.file);
   const renamed = findRenames(same.removed, same.added);
-  const residual = (files: readonly FileSnapshot[]) => new Map(files.map((f) => [f.path, f.residual]));
-  const residualBefore = residual(before.files);
-  const residualAfter = residual(after.files);
+  const filesBefore = new Map(before.files.map((f) => [f.path, f]));
+  const filesAfter = new Map(after.files.map((f) => [f.path, f]));
   const changed: DagChange[] = [];
   let unchanged = 0;
   for (const [b, a] of [...same.pairs, ...renamed.pairs]) {
-    const change = diffDag(b, a, residualBefore.get(b.file) !== residualAfter.get(a.file));
+    const change = diffDag(b, a, otherCodeChanged(b, a, filesBefore.get(b.file), filesAfter.get(a.file)));
     if (change) changed.push(change);
     else unchanged++;
   }
@@ -53,9 +52,23 @@ export function isEmptyDiff(diff: SemanticDiff): boolean {
   return dags.added.length + dags.removed.length + dags.changed.length + files.added.length + files.removed.length + files.changed.length + diff.warnings.length === 0;
 }
 
+/**
+ * The DAG's file changed in code its snapshot does not describe: the residual, or a module-level name the DAG does
+ * not use itself (a name it uses is compared as a constant or a definition).
+ */
+function otherCodeChanged(b: DagSnapshot, a: DagSnapshot, fileBefore: FileSnapshot | undefined, fileAfter: FileSnapshot | undefined): boolean {
+  if (fileBefore?.residual !== fileAfter?.residual) return true;
+  const used = new Set([b, a].flatMap((d) => [...Object.keys(d.constants), ...Object.keys(d.definitions)]));
+  const namesBefore = fileBefore?.names ?? {};
+  const namesAfter = fileAfter?.names ?? {};
+  const names = new Set([...Object.keys(namesBefore), ...Object.keys(namesAfter)]);
+  return [...names].some((name) => !used.has(name) && namesBefore[name] !== namesAfter[name]);
+}
+
 function diffDag(b: DagSnapshot, a: DagSnapshot, otherCode: boolean): DagChange | undefined {
   const entryByEntry = b.defaultArgs !== undefined && a.defaultArgs !== undefined;
   const settings = [
+    ...(b.loop !== a.loop ? [{ name: 'loop', before: b.loop ?? null, after: a.loop ?? null }] : []),
     ...valueChanges(without(b.settings, entryByEntry), without(a.settings, entryByEntry)),
     ...(entryByEntry ? valueChanges(b.defaultArgs!, a.defaultArgs!, 'default_args.') : []),
   ];
@@ -114,7 +127,7 @@ function taskValueChanges(b: TaskSnapshot, a: TaskSnapshot): ValueChange[] {
   changes.push(...valueChanges(b.args, a.args));
   field('expand', b.expand, a.expand);
   field('inputs', b.inputs, a.inputs);
-  field('callable', b.callable, a.callable);
+  if (a.args.python_callable === undefined) field('callable', b.callable, a.callable);
   field('loop ids', b.loopIds?.join(', '), a.loopIds?.join(', '));
   return changes;
 }

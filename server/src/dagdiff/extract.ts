@@ -5,10 +5,11 @@ import { compare, sortedRecord } from './order';
 import { canonicalText, digestOf } from './sourceText';
 import type { DagSnapshot, EdgeSnapshot, GroupSnapshot, TaskSnapshot } from './types';
 
-/** The DAG snapshots of one analysed file, and the digest of the code they leave undescribed. */
+/** The DAG snapshots of one analysed file, and digests of the code they leave undescribed (see FileSnapshot). */
 export interface FileDags {
   readonly dags: readonly Omit<DagSnapshot, 'file'>[];
   readonly residual: string;
+  readonly names: Record<string, string>;
 }
 
 /** Reads the model of one file (its tree must still be alive) into snapshots. */
@@ -21,7 +22,28 @@ export function snapshotModel(model: DagFileModel, root: Node): FileDags {
     described.push(...reader.described);
     return snapshot;
   });
-  return { dags, residual: digestOf(canonicalText(root, new Set(described.map((n) => n.id)))) };
+  described.push(...modelImports(model, dags));
+  const describedIds = new Set(described.map((n) => n.id));
+  const fileNames = names.fileNames(describedIds);
+  for (const node of fileNames.nodes) describedIds.add(node.id);
+  return { dags, residual: digestOf(canonicalText(root, describedIds)), names: fileNames.digests };
+}
+
+/** Names the snapshot itself accounts for when Airflow provides them: the model's vocabulary. */
+const MODEL_VOCABULARY = new Set(['DAG', 'dag', 'task', 'TaskGroup', 'task_group', 'chain', 'chain_linear', 'cross_downstream', 'Param']);
+
+/**
+ * Imported names the snapshots account for: the operator classes of the tasks (their qualified names are
+ * compared) and Airflow's DAG vocabulary. Any other import stays in the residual: a helper imported from
+ * elsewhere may change what an unchanged argument computes.
+ */
+function modelImports(model: DagFileModel, dags: readonly Omit<DagSnapshot, 'file'>[]): Node[] {
+  const operators = new Set(dags.flatMap((d) => d.tasks.flatMap((t) => (t.qualifiedOperator ? [t.qualifiedOperator] : []))));
+  return model.imports.flatMap((statement) =>
+    statement.names
+      .filter((n) => operators.has(`${statement.module}.${n.name}`) || (/^airflow(\.|$)/.test(statement.module) && MODEL_VOCABULARY.has(n.name)))
+      .map((n) => n.node),
+  );
 }
 
 const NOT_SETTINGS = new Set(['dag_id']);
@@ -42,6 +64,8 @@ class DagReader {
     if (idNode) this.described.push(argumentOf(idNode));
     this.described.push(...wholeCall(dag.node, idNode));
     const id = idText(dag.dagId, unknownId(idNode));
+    const loop = dag.inLoop ? loopIterable(dag.callSite ?? dag.node) : undefined;
+    if (loop) this.described.push(loop);
     const settings = this.readArgs(dag.args, NOT_SETTINGS);
     const defaultArgs = dag.defaultArgs ? this.readArgs(dag.defaultArgs, new Set()) : undefined;
     const groups = dag.groups.map((g) => this.group(g));
@@ -51,12 +75,13 @@ class DagReader {
       return { upstream: this.idOfTask(e.upstream).id, downstream: this.idOfTask(e.downstream).id };
     }));
     const used = this.names.used(this.roots, this.boundToModel());
-    this.described.push(...used.nodes, ...tasks.flatMap((t) => (t.operator.startsWith('@') && t.callable ? this.names.decoratedDefinitions(t.callable) : [])));
+    this.described.push(...tasks.flatMap((t) => (t.operator.startsWith('@') && t.callable ? this.names.decoratedDefinitions(t.callable) : [])));
     return {
       dagId: id.id,
       known: id.known,
       ...(id.why ? { why: id.why } : {}),
       index,
+      ...(loop ? { loop: canonicalText(loop) } : {}),
       settings,
       ...(defaultArgs ? { defaultArgs } : {}),
       constants: used.constants,
@@ -196,7 +221,7 @@ function calleeName(call: Node): string | undefined {
   return node?.text;
 }
 
-/** The iterable of the innermost `for` around a task created in a loop over literal ids (the ids are in the snapshot). */
+/** The iterable of the innermost `for` around a DAG or task created in a loop (what it iterates is part of the snapshot). */
 function loopIterable(node: Node): Node | undefined {
   for (let n = node.parent; n; n = n.parent) if (n.type === 'for_statement') return n.childForFieldName('right') ?? undefined;
   return undefined;

@@ -20,8 +20,8 @@ export function summaryLines(diff: SemanticDiff, options: SummaryOptions = {}): 
   const maxChanges = options.maxChangesPerDag ?? 8;
   const dagLines = [
     ...diff.dags.changed.map((d) => style.dagLine('~', d.dagId, limit(changePhrases(d, style), maxChanges, (n) => `${n} more`).join('; '))),
-    ...diff.dags.added.map((d) => style.dagLine('+', d.dagId, summaryNote(d))),
-    ...diff.dags.removed.map((d) => style.dagLine('-', d.dagId, summaryNote(d))),
+    ...diff.dags.added.map((d) => style.dagLine('+', d.dagId, summaryNote(d, style))),
+    ...diff.dags.removed.map((d) => style.dagLine('-', d.dagId, summaryNote(d, style))),
   ];
   const maxDags = options.maxDags ?? 20;
   const lines = limit(dagLines, maxDags, (n) => style.bullet(`… and ${n} more DAGs`));
@@ -85,8 +85,8 @@ function taskNote(t: TaskSummary, style: Style): string {
   return `${style.id(t.taskId)} (${t.operator}${t.group !== undefined ? ` in group ${t.group}` : ''})`;
 }
 
-function summaryNote(d: DagSummary): string {
-  return `${d.file}, ${d.tasks} task${d.tasks === 1 ? '' : 's'}`;
+function summaryNote(d: DagSummary, style?: Style): string {
+  return `${style ? style.id(d.file) : d.file}, ${d.tasks} task${d.tasks === 1 ? '' : 's'}`;
 }
 
 function filePhrases(diff: SemanticDiff, style: Style): string[] {
@@ -113,8 +113,14 @@ class Style {
     return this.markdown ? `- ${text}` : text;
   }
 
+  /** `name before → after`; long values start near their first difference, so the cut keeps what changed. */
   change(c: ValueChange): string {
-    return `${c.name} ${this.value(c.before)} → ${this.value(c.after)}`;
+    if (c.name === 'operator') return `${c.name} ${this.id(c.before ?? '(unset)')} → ${this.id(c.after ?? '(unset)')}`;
+    const [before, after] = [c.before, c.after].map((v) => (v === null ? null : v.replace(/\r?\n/g, '\\n')));
+    const long = Math.max(before?.length ?? 0, after?.length ?? 0) > this.maxValueLength;
+    const skip = long && before !== null && after !== null ? Math.max(0, commonPrefix(before, after) - Math.floor(this.maxValueLength / 3)) : 0;
+    const from = (v: string | null) => (v === null || skip === 0 ? v : `…${v.slice(skip)}`);
+    return `${c.name} ${this.value(from(before))} → ${this.value(from(after))}`;
   }
 
   id(text: string): string {
@@ -127,6 +133,12 @@ class Style {
     const cut = oneLine.length > this.maxValueLength ? `${oneLine.slice(0, this.maxValueLength - 1)}…` : oneLine;
     return this.markdown ? codeSpan(cut) : cut;
   }
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** A Markdown code span that holds any text: enough backticks around it, padded when it starts or ends with one. */

@@ -10,7 +10,11 @@ type Binding = { readonly kind: 'constant'; readonly statement: Node; readonly v
 export interface UsedNames {
   readonly constants: Record<string, string>;
   readonly definitions: Record<string, string>;
-  /** The statements and definitions these came from (they are described, so the residual leaves them out). */
+}
+
+/** Every name the module binds, as digests of its code the DAG snapshots do not describe, and the nodes that bind them. */
+export interface FileNames {
+  readonly digests: Record<string, string>;
   readonly nodes: readonly Node[];
 }
 
@@ -37,7 +41,6 @@ export class ModuleNames {
   used(roots: readonly Node[], exclude: ReadonlySet<string> = new Set()): UsedNames {
     const constants: Record<string, string> = {};
     const definitions: Record<string, string> = {};
-    const nodes: Node[] = [];
     const seen = new Set<string>(exclude);
     const pending = roots.flatMap(mentionedNames);
     for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
@@ -49,13 +52,29 @@ export class ModuleNames {
       for (const binding of bindings) {
         const node = binding.kind === 'constant' ? binding.value : binding.node;
         (binding.kind === 'constant' ? constantTexts : definitionTexts).push(canonicalText(node));
-        nodes.push(binding.kind === 'constant' ? binding.statement : binding.node);
         pending.push(...mentionedNames(node));
       }
       if (constantTexts.length) constants[name] = constantTexts.join(' ; ');
       if (definitionTexts.length) definitions[name] = digestOf(definitionTexts.join(' ; '));
     }
-    return { constants: sortedRecord(constants), definitions: sortedRecord(definitions), nodes };
+    return { constants: sortedRecord(constants), definitions: sortedRecord(definitions) };
+  }
+
+  /**
+   * Every binding but a variable holding a described value (`load = BashOperator(...)`): its code without the
+   * `described` nodes, digested, so a change the snapshots describe (a task argument inside an `@dag` function, a
+   * `default_args` entry) does not count twice.
+   */
+  fileNames(described: ReadonlySet<number>): FileNames {
+    const digests: Record<string, string> = {};
+    const nodes: Node[] = [];
+    for (const [name, bindings] of this.bindings) {
+      const kept = bindings.filter((b) => b.kind === 'definition' || !described.has(b.value.id));
+      if (kept.length === 0) continue;
+      digests[name] = digestOf(kept.map((b) => canonicalText(b.kind === 'constant' ? b.value : b.node, described)).join(' ; '));
+      nodes.push(...kept.map((b) => (b.kind === 'constant' ? b.statement : b.node)));
+    }
+    return { digests: sortedRecord(digests), nodes };
   }
 
   /** The decorated definitions (decorators included) of the functions named `name`. */

@@ -27,9 +27,9 @@ export async function analyzePythonFile(path: string, text: string): Promise<Pyt
   if (!tree) return { dags: [], file: { digest: digestOf(text), problem: 'Hangar could not parse it' } };
   try {
     const { model } = analyzeTree({ path, source: decoded.source, tree, config: MODEL_ONLY });
-    const { dags, residual } = snapshotModel(model, tree.rootNode);
+    const { dags, residual, names } = snapshotModel(model, tree.rootNode);
     const problem = tree.rootNode.hasError ? { problem: 'it has syntax errors, so its DAGs may be incomplete' } : {};
-    return { dags, file: { digest: digestOf(canonicalText(tree.rootNode)), residual, ...problem } };
+    return { dags, file: { digest: digestOf(canonicalText(tree.rootNode)), residual, names, ...problem } };
   } finally {
     tree.delete();
   }

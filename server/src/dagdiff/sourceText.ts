@@ -39,7 +39,6 @@ interface Token {
 
 const SPACED_PARENTS = new Set(['binary_operator', 'comparison_operator', 'boolean_operator', 'assignment', 'augmented_assignment', 'conditional_expression']);
 const TUPLES = new Set(['tuple', 'expression_list', 'pattern_list', 'tuple_pattern']);
-const OPENING = new Set(['(', '[', '{']);
 const CLOSING = new Set([')', ']', '}']);
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'await', 'async', 'from', 'yield', 'return', 'import', 'as', 'with', 'del', 'assert', 'raise', 'elif', 'while', 'except', 'def', 'class', 'global', 'nonlocal']);
 
@@ -63,11 +62,7 @@ class Collector {
     const kept = children.filter((c) => !this.leftOut(c));
     const singleTuple = TUPLES.has(node.type) && children.filter((c) => c.isNamed).length === 1;
     kept.forEach((child, i) => {
-      // A comma separates two things: none after an opening bracket or another comma, none before a closing bracket.
-      const previous = kept[i - 1]?.type ?? '(';
-      const next = kept[i + 1]?.type ?? '';
-      if (child.type === ',' && (OPENING.has(previous) || previous === ',' || (CLOSING.has(next) && !singleTuple))) return;
-      this.node(child);
+      if (child.type !== ',' || separates(kept[i - 1], kept[i + 1]) || (singleTuple && kept[i - 1]?.isNamed)) this.node(child);
     });
   }
 
@@ -92,6 +87,10 @@ class Collector {
     if (this.described.size === 0) return false;
     if (node.type === 'assignment') return this.isDescribed(node.childForFieldName('right'));
     if (node.type === 'with_item') return this.isDescribed(withValue(node));
+    if (node.type === 'import_from_statement' || node.type === 'import_statement') {
+      const names = node.childrenForFieldName('name');
+      return names.length > 0 && names.every((n) => this.isDescribed(n));
+    }
     return false;
   }
 
@@ -108,6 +107,13 @@ class Collector {
   private push(text: string): void {
     this.out.push({ text, spaced: false, colon: false });
   }
+}
+
+/** A comma between two things; not after `(`, `import` or another comma, nor a trailing one. */
+function separates(previous: Node | undefined, next: Node | undefined): boolean {
+  const afterSomething = previous !== undefined && (previous.isNamed || CLOSING.has(previous.type));
+  const beforeSomething = next !== undefined && next.type !== ',' && !CLOSING.has(next.type);
+  return afterSomething && beforeSomething;
 }
 
 /** The value of `with X as y` / `with X`: X. */

@@ -54,6 +54,8 @@ export interface DagSnapshot {
   readonly file: string;
   /** Position among the DAG definitions of its file (tells apart DAGs of one file when ids change). */
   readonly index: number;
+  /** A DAG created in a `for` loop (one definition, several DAGs): what the loop iterates over. */
+  readonly loop?: string;
   /** Keyword arguments of `DAG(...)` / `@dag(...)` except `dag_id`, by name. */
   readonly settings: Readonly<Record<string, string>>;
   /** `default_args` entries when the model resolved a dict literal (inline or a module-level variable). */
@@ -73,10 +75,16 @@ export interface FileSnapshot {
   /** Python files: digest of the canonical code (whitespace- and comment-insensitive). Other files: the git blob id. */
   readonly digest: string;
   /**
-   * Python files: digest of the code none of the file's DAG snapshots describe (imports, helpers, statements that
-   * are not tasks, edges or arguments). When it changes, the file's DAGs report `otherCode`.
+   * Python files: digest of the code that neither the file's DAG snapshots describe nor `names` holds (imports
+   * other than operators and Airflow's DAG vocabulary, statements that are not tasks, edges or arguments).
    */
   readonly residual?: string;
+  /**
+   * Python files: each name the module binds (`X = …`, `def f`, `class C`, TaskFlow functions), as a digest of its
+   * code without what the snapshots describe. A DAG reports `otherCode` when the residual or a name it does not
+   * use itself changed.
+   */
+  readonly names?: Readonly<Record<string, string>>;
   /** Why the file could not be (fully) analysed. */
   readonly problem?: string;
 }
@@ -131,7 +139,7 @@ export interface DagChange {
   readonly renamedFrom?: string;
   /** The file that defined the DAG before, when it moved to another file. */
   readonly movedFrom?: string;
-  /** DAG arguments (`schedule`, `tags`, …) and `default_args.KEY` entries. */
+  /** `loop` (what a DAG-making loop iterates), DAG arguments (`schedule`, `tags`, …) and `default_args.KEY` entries. */
   readonly settings: readonly ValueChange[];
   /** Module-level constants the DAG uses (`RETRIES = 3`). */
   readonly constants: readonly ValueChange[];
