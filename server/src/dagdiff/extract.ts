@@ -1,8 +1,9 @@
 import type { DagFileModel, DagModel, Known, TaskGroupModel, TaskModel } from '../analysis/model/types';
 import type { Node } from '../analysis/parser';
+import { argumentOf, calleeName, groupArguments, loopIterable, positional, wholeCall } from './callSyntax';
 import { ModuleNames } from './moduleNames';
 import { compare, sortedRecord } from './order';
-import { canonicalText, digestOf } from './sourceText';
+import { digestOf, type SourceText } from './sourceText';
 import type { DagSnapshot, EdgeSnapshot, GroupSnapshot, TaskSnapshot } from './types';
 
 /** The DAG snapshots of one analysed file, and digests of the code they leave undescribed (see FileSnapshot). */
@@ -12,12 +13,12 @@ export interface FileDags {
   readonly names: Record<string, string>;
 }
 
-/** Reads the model of one file (its tree must still be alive) into snapshots. */
-export function snapshotModel(model: DagFileModel, root: Node): FileDags {
-  const names = new ModuleNames(model);
+/** Reads the model of one file (its tree must still be alive) into snapshots; `source` is the file's tree. */
+export function snapshotModel(model: DagFileModel, root: Node, source: SourceText): FileDags {
+  const names = new ModuleNames(model, source);
   const described: Node[] = [];
   const dags = model.dags.map((dag, index) => {
-    const reader = new DagReader(dag, names);
+    const reader = new DagReader(dag, names, source);
     const snapshot = reader.snapshot(index);
     described.push(...reader.described);
     return snapshot;
@@ -26,7 +27,7 @@ export function snapshotModel(model: DagFileModel, root: Node): FileDags {
   const describedIds = new Set(described.map((n) => n.id));
   const fileNames = names.fileNames(describedIds);
   for (const node of fileNames.nodes) describedIds.add(node.id);
-  return { dags, residual: digestOf(canonicalText(root, describedIds)), names: fileNames.digests };
+  return { dags, residual: digestOf(source.text(root, describedIds)), names: fileNames.digests };
 }
 
 /** Names the snapshot itself accounts for when Airflow provides them: the model's vocabulary. */
@@ -56,14 +57,14 @@ class DagReader {
   /** Nodes whose names lead to module constants and definitions the DAG uses. */
   private readonly roots: Node[] = [];
 
-  constructor(private readonly dag: DagModel, private readonly names: ModuleNames) {}
+  constructor(private readonly dag: DagModel, private readonly names: ModuleNames, private readonly source: SourceText) {}
 
   snapshot(index: number): Omit<DagSnapshot, 'file'> {
     const { dag } = this;
     const idNode = dag.args.get('dag_id') ?? (dag.kind === 'decorator' ? undefined : positional(dag.node)[0]);
     if (idNode) this.described.push(argumentOf(idNode));
     this.described.push(...wholeCall(dag.node, idNode));
-    const id = idText(dag.dagId, unknownId(idNode));
+    const id = idText(dag.dagId, this.unknownId(idNode));
     const loop = dag.inLoop ? loopIterable(dag.callSite ?? dag.node) : undefined;
     if (loop) this.described.push(loop);
     const settings = this.readArgs(dag.args, NOT_SETTINGS);
@@ -81,7 +82,7 @@ class DagReader {
       known: id.known,
       ...(id.why ? { why: id.why } : {}),
       index,
-      ...(loop ? { loop: canonicalText(loop) } : {}),
+      ...(loop ? { loop: this.source.text(loop) } : {}),
       settings,
       ...(defaultArgs ? { defaultArgs } : {}),
       constants: used.constants,
@@ -108,13 +109,13 @@ class DagReader {
       taskId: id.id,
       known: id.known,
       ...(id.why ? { why: id.why } : {}),
-      localId: task.localId.known ? task.localId.value : unknownId(task.args.get('task_id')),
+      localId: task.localId.known ? task.localId.value : this.unknownId(task.args.get('task_id')),
       operator: task.operator,
       ...(task.qualifiedOperator ? { qualifiedOperator: task.qualifiedOperator } : {}),
       ...(task.groupId !== undefined ? { group: task.groupId } : {}),
       args,
-      ...(task.mapped && callArguments ? { expand: canonicalText(callArguments) } : {}),
-      ...(!task.mapped && callArguments ? { inputs: canonicalText(callArguments) } : {}),
+      ...(task.mapped && callArguments ? { expand: this.source.text(callArguments) } : {}),
+      ...(!task.mapped && callArguments ? { inputs: this.source.text(callArguments) } : {}),
       ...(callable ? { callable } : {}),
       ...(task.loopIds ? { loopIds: [...task.loopIds] } : {}),
     };
@@ -124,7 +125,7 @@ class DagReader {
     const { args, idNode } = groupArguments(group.node);
     if (idNode) this.described.push(argumentOf(idNode), ...wholeCall(group.node, idNode));
     return {
-      groupId: idText(group.groupId, unknownId(idNode)).id,
+      groupId: idText(group.groupId, this.unknownId(idNode)).id,
       known: group.groupId.known,
       ...(group.parentId !== undefined ? { parent: group.parentId } : {}),
       args: this.readArgs(args, NOT_GROUP_ARGS),
@@ -137,10 +138,15 @@ class DagReader {
     for (const [name, value] of args) {
       this.described.push(argumentOf(value));
       if (exclude.has(name)) continue;
-      out[name] = canonicalText(value);
+      out[name] = this.source.text(value);
       this.roots.push(value);
     }
     return sortedRecord(out);
+  }
+
+  /** `?(expr)`: an id the model cannot know, written as the expression that computes it. */
+  private unknownId(node: Node | undefined): string {
+    return `?(${node ? this.source.text(node) : 'missing'})`;
   }
 
   /**
@@ -148,9 +154,9 @@ class DagReader {
    * DAG's one TaskGroup whose id is unknown (`?(group)` when there are several).
    */
   private idOfTask(task: TaskModel): IdText {
-    if (task.taskId.known || !task.localId.known) return idText(task.taskId, unknownId(task.args.get('task_id')));
+    if (task.taskId.known || !task.localId.known) return idText(task.taskId, this.unknownId(task.args.get('task_id')));
     const unknownGroups = this.dag.groups.filter((g) => !g.groupId.known);
-    const group = unknownGroups.length === 1 ? unknownId(groupArguments(unknownGroups[0]!.node).idNode) : '?(group)';
+    const group = unknownGroups.length === 1 ? this.unknownId(groupArguments(unknownGroups[0]!.node).idNode) : '?(group)';
     return idText(task.taskId, `${group}.${task.localId.value}`);
   }
 
@@ -176,53 +182,7 @@ function idText(id: Known<string>, unknownText: string): IdText {
   return id.known ? { id: id.value, known: true } : { id: unknownText, known: false, why: id.why };
 }
 
-function unknownId(node: Node | undefined): string {
-  return `?(${node ? canonicalText(node) : 'missing'})`;
-}
-
 function uniqueEdges(edges: EdgeSnapshot[]): EdgeSnapshot[] {
   const byKey = new Map(edges.map((e) => [`${e.upstream}\0${e.downstream}`, e]));
   return [...byKey.entries()].sort(([a], [b]) => compare(a, b)).map(([, e]) => e);
-}
-
-/** The `keyword_argument` (or dict `pair`) a value belongs to, or the value itself when positional. */
-function argumentOf(value: Node): Node {
-  return value.parent?.type === 'keyword_argument' || value.parent?.type === 'pair' ? value.parent : value;
-}
-
-/** `DAG(...)` / `TaskGroup(...)` whose every argument the snapshot holds: the whole call is described. */
-function wholeCall(node: Node, idNode: Node | undefined): Node[] {
-  return node.type === 'call' && positional(node).every((p) => p.id === idNode?.id) ? [node] : [];
-}
-
-function positional(call: Node): Node[] {
-  const list = call.type === 'call' ? call.childForFieldName('arguments') : null;
-  return (list?.namedChildren ?? []).filter((c): c is Node => c !== null && !c.isExtra && c.type !== 'keyword_argument');
-}
-
-/** Keyword arguments and the id node of `TaskGroup(...)` or of the `@task_group(...)` decorator. */
-function groupArguments(node: Node): { args: Map<string, Node>; idNode?: Node } {
-  const call = node.type === 'call' ? node : node.namedChildren.find((c) => c?.type === 'decorator' && /task_group\s*\(/.test(c.text))?.namedChild(0) ?? undefined;
-  const args = new Map<string, Node>();
-  const list = call?.type === 'call' ? call.childForFieldName('arguments') : null;
-  for (const child of list?.namedChildren ?? []) {
-    const name = child?.type === 'keyword_argument' ? child.childForFieldName('name')?.text : undefined;
-    const value = child?.childForFieldName('value');
-    if (name && value) args.set(name, value);
-  }
-  const idNode = args.get('group_id') ?? (call ? positional(call)[0] : undefined);
-  return { args, ...(idNode ? { idNode } : {}) };
-}
-
-/** `fn` of `fn(...)`, `fn.override(...)(...)`, `fn.expand(...)`, `fn.partial(...).expand(...)`. */
-function calleeName(call: Node): string | undefined {
-  let node: Node | null = call.childForFieldName('function');
-  while (node && node.type !== 'identifier') node = node.type === 'attribute' ? node.childForFieldName('object') : node.type === 'call' ? node.childForFieldName('function') : null;
-  return node?.text;
-}
-
-/** The iterable of the innermost `for` around a DAG or task created in a loop (what it iterates is part of the snapshot). */
-function loopIterable(node: Node): Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'for_statement') return n.childForFieldName('right') ?? undefined;
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitWithInput, listFiles, readBlobs } from '../deploy/gitSource';
+import { git, gitWithInput, listFiles, readBlobs, type TreeFile } from '../deploy/gitSource';
 import { analyzePythonFile, isPythonFile, treeSnapshot, type FolderEntry, type PythonFileAnalysis } from './snapshot';
 import type { TreeSnapshot } from './types';
 
@@ -9,7 +9,11 @@ export type AnalysisCache = Map<string, Promise<PythonFileAnalysis>>;
 
 /** The DAG folder `subdir` of the repository at `commit`, read from the object store (no checkout). */
 export async function snapshotCommit(repoPath: string, commit: string, subdir: string, cache: AnalysisCache = new Map()): Promise<TreeSnapshot> {
-  const files = await listFiles(repoPath, commit, subdir);
+  return snapshotFiles(repoPath, await listFiles(repoPath, commit, subdir), cache);
+}
+
+/** The snapshot of some files of the object store (`listFiles` entries: path in the DAG folder and blob id). */
+export async function snapshotFiles(repoPath: string, files: readonly TreeFile[], cache: AnalysisCache = new Map()): Promise<TreeSnapshot> {
   const python = files.filter((f) => isPythonFile(f.path));
   const texts = await readBlobs(repoPath, python.filter((f) => !cache.has(f.blob)).map((f) => f.blob));
   const entries = await Promise.all(

@@ -48,7 +48,7 @@ export function describeDiff(diff: SemanticDiff): string[] {
   if (lines.length === 0) lines.push('no DAG changes');
   const unknown = [diff.dags.changed, diff.dags.added, diff.dags.removed].flat().some((d) => !d.known) || lines.some((l) => l.includes('?('));
   if (unknown) lines.push('?(…) is an id Hangar cannot know without running the file: it is compared by the source of the expression that computes it.');
-  if (diff.dags.unchanged) lines.push(`${diff.dags.unchanged} DAG${diff.dags.unchanged === 1 ? '' : 's'} unchanged`);
+  if (diff.dags.unchanged) lines.push(`${diff.dags.unchanged} DAG${diff.dags.unchanged === 1 ? '' : 's'} compared and unchanged`);
   return lines;
 }
 

@@ -1,7 +1,7 @@
 import type { DagFileModel } from '../analysis/model/types';
 import type { Node } from '../analysis/parser';
 import { sortedRecord } from './order';
-import { canonicalText, digestOf } from './sourceText';
+import { digestOf, type SourceText } from './sourceText';
 
 /** A module-level `NAME = value` (its statement and value), or a function or class defined in the file. */
 type Binding = { readonly kind: 'constant'; readonly statement: Node; readonly value: Node } | { readonly kind: 'definition'; readonly node: Node };
@@ -25,7 +25,7 @@ export interface FileNames {
 export class ModuleNames {
   private readonly bindings = new Map<string, Binding[]>();
 
-  constructor(model: DagFileModel) {
+  constructor(model: DagFileModel, private readonly source: SourceText) {
     for (const statement of model.topLevelStatements) {
       const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
       const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
@@ -51,7 +51,7 @@ export class ModuleNames {
       const definitionTexts: string[] = [];
       for (const binding of bindings) {
         const node = binding.kind === 'constant' ? binding.value : binding.node;
-        (binding.kind === 'constant' ? constantTexts : definitionTexts).push(canonicalText(node));
+        (binding.kind === 'constant' ? constantTexts : definitionTexts).push(this.source.text(node));
         pending.push(...mentionedNames(node));
       }
       if (constantTexts.length) constants[name] = constantTexts.join(' ; ');
@@ -71,7 +71,7 @@ export class ModuleNames {
     for (const [name, bindings] of this.bindings) {
       const kept = bindings.filter((b) => b.kind === 'definition' || !described.has(b.value.id));
       if (kept.length === 0) continue;
-      digests[name] = digestOf(kept.map((b) => canonicalText(b.kind === 'constant' ? b.value : b.node, described)).join(' ; '));
+      digests[name] = digestOf(kept.map((b) => this.source.text(b.kind === 'constant' ? b.value : b.node, described)).join(' ; '));
       nodes.push(...kept.map((b) => (b.kind === 'constant' ? b.statement : b.node)));
     }
     return { digests: sortedRecord(digests), nodes };

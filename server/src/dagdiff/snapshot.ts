@@ -4,7 +4,7 @@ import { decodeSource } from '../analysis/input';
 import { createPythonParser, type Parser } from '../analysis/parser';
 import { snapshotModel } from './extract';
 import { compare } from './order';
-import { canonicalText, digestOf } from './sourceText';
+import { digestOf, SourceText } from './sourceText';
 import type { DagSnapshot, FileSnapshot, TreeSnapshot } from './types';
 
 /** Only the model is needed: every rule is switched off. */
@@ -27,9 +27,10 @@ export async function analyzePythonFile(path: string, text: string): Promise<Pyt
   if (!tree) return { dags: [], file: { digest: digestOf(text), problem: 'Hangar could not parse it' } };
   try {
     const { model } = analyzeTree({ path, source: decoded.source, tree, config: MODEL_ONLY });
-    const { dags, residual, names } = snapshotModel(model, tree.rootNode);
+    const source = new SourceText(tree.rootNode);
+    const { dags, residual, names } = snapshotModel(model, tree.rootNode, source);
     const problem = tree.rootNode.hasError ? { problem: 'it has syntax errors, so its DAGs may be incomplete' } : {};
-    return { dags, file: { digest: digestOf(canonicalText(tree.rootNode)), residual, names, ...problem } };
+    return { dags, file: { digest: digestOf(source.text(tree.rootNode)), residual, names, ...problem } };
   } finally {
     tree.delete();
   }

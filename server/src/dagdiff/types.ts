@@ -174,7 +174,7 @@ export interface SemanticDiff {
     readonly removed: readonly DagSummary[];
     /** Changed, renamed or moved DAGs. */
     readonly changed: readonly DagChange[];
-    /** DAGs present on both sides with no change. */
+    /** DAGs compared and found unchanged (`diffCommits` compares only the files that differ between the commits). */
     readonly unchanged: number;
   };
   /** Files that define no DAG on either side (helpers, SQL templates, configs) that were added, removed or changed. */

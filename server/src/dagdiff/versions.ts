@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { git, resolveCommit } from '../deploy/gitSource';
+import { git, listFiles, resolveCommit, type TreeFile } from '../deploy/gitSource';
 import type { HistoryRecord } from '../deploy/types';
 import { diffSnapshots } from './diff';
-import { snapshotCommit, type AnalysisCache } from './folder';
-import { EMPTY_SNAPSHOT } from './snapshot';
+import { snapshotFiles, type AnalysisCache } from './folder';
 import type { SemanticDiff } from './types';
 
 /** A repository's clone and DAG folder (a `DeployRepository` fits). */
@@ -15,13 +14,20 @@ export interface RepositoryFolder {
   readonly subdir: string;
 }
 
-/** The semantic diff of a repository's DAG folder between two commits; `from` null compares with an empty folder. */
+/**
+ * The semantic diff of a repository's DAG folder between two commits; `from` null compares with an empty folder.
+ * Only the files whose content or path differs are analysed: a file identical at both commits defines the same
+ * DAGs on both sides, so the diff is the same as for whole snapshots, and `unchanged` counts the DAGs of the
+ * analysed files.
+ */
 export async function diffCommits(repository: RepositoryFolder, from: string | null, to: string): Promise<SemanticDiff> {
+  const [old, now] = await Promise.all([from === null ? [] : listFiles(repository.path, from, repository.subdir), listFiles(repository.path, to, repository.subdir)]);
+  const key = (f: TreeFile) => `${f.blob} ${f.path}`;
+  const atFrom = new Set(old.map(key));
+  const identical = new Set(now.filter((f) => atFrom.has(key(f))).map(key));
+  const differs = (f: TreeFile) => !identical.has(key(f));
   const cache: AnalysisCache = new Map();
-  const [before, after] = await Promise.all([
-    from === null ? EMPTY_SNAPSHOT : snapshotCommit(repository.path, from, repository.subdir, cache),
-    snapshotCommit(repository.path, to, repository.subdir, cache),
-  ]);
+  const [before, after] = await Promise.all([snapshotFiles(repository.path, old.filter(differs), cache), snapshotFiles(repository.path, now.filter(differs), cache)]);
   return diffSnapshots(before, after);
 }
 

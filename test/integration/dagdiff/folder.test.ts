@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots, isEmptyDiff } from '../../../server/src/dagdiff/diff';
 import { snapshotCommit, snapshotWorkingTree, type AnalysisCache } from '../../../server/src/dagdiff/folder';
+import { diffCommits } from '../../../server/src/dagdiff/versions';
 import { DagRepo, dagSource, gitIn, scratch } from '../deploy/fixtures';
 
 describe('DAG folder snapshots from git (real repositories)', () => {
@@ -39,5 +40,14 @@ describe('DAG folder snapshots from git (real repositories)', () => {
     assert.deepEqual(diff.dags.changed.map((d) => d.dagId), ['b']);
     const root = await snapshotCommit(repo.path, second, '');
     assert.deepEqual(root.dags.map((d) => d.file), ['dags/a.py', 'dags/b.py']);
+  });
+
+  test('diffCommits analyses only the files that differ: a reformatted file is compared and unchanged, a moved one is a move', async () => {
+    const repo = new DagRepo(scratch('dagdiff-commits'));
+    const first = repo.commit({ 'a.py': dagSource('a', 'one'), 'b.py': dagSource('b', 'one'), 'c.py': dagSource('c', 'one') });
+    const second = repo.commit({ 'a.py': dagSource('a', 'one').replace('"one"', "'one'  # same"), 'b.py': null, 'moved/b.py': dagSource('b', 'one') });
+    const diff = await diffCommits({ name: 'team', path: repo.path, subdir: 'dags' }, first, second);
+    assert.deepEqual(diff.dags.changed.map((d) => [d.dagId, d.movedFrom, d.file, d.otherCode]), [['b', 'b.py', 'moved/b.py', false]]);
+    assert.equal(diff.dags.unchanged, 1, 'a.py was compared (its text changed); c.py was not read at all');
   });
 });
