@@ -45,7 +45,7 @@ describe('DAG folder snapshots from git (real repositories)', () => {
   test('diffCommits analyses only the files that differ: a reformatted file is compared and unchanged, a moved one is a move', async () => {
     const repo = new DagRepo(scratch('dagdiff-commits'));
     const first = repo.commit({ 'a.py': dagSource('a', 'one'), 'b.py': dagSource('b', 'one'), 'c.py': dagSource('c', 'one') });
-    const second = repo.commit({ 'a.py': dagSource('a', 'one').replace('"one"', "'one'  # same"), 'b.py': null, 'moved/b.py': dagSource('b', 'one') });
+    const second = repo.commit({ 'a.py': dagSource('a', 'one').replace('description="one"', "description = 'one'"), 'b.py': null, 'moved/b.py': dagSource('b', 'one') });
     const diff = await diffCommits({ name: 'team', path: repo.path, subdir: 'dags' }, first, second);
     assert.deepEqual(diff.dags.changed.map((d) => [d.dagId, d.movedFrom, d.file, d.otherCode]), [['b', 'b.py', 'moved/b.py', false]]);
     assert.equal(diff.dags.unchanged, 1, 'a.py was compared (its text changed); c.py was not read at all');
