@@ -27,8 +27,8 @@ export function summaryLines(diff: SemanticDiff, options: SummaryOptions = {}): 
   const lines = limit(dagLines, maxDags, (n) => style.bullet(`… and ${n} more DAGs`));
   const files = filePhrases(diff, style);
   if (files.length) lines.push(style.bullet(`files: ${limit(files, maxChanges, (n) => `${n} more`).join(', ')}`));
-  lines.push(...diff.warnings.map((w) => style.bullet(`warning: ${w}`)));
-  return lines.length ? lines : [style.bullet('no DAG changes')];
+  lines.push(...diff.warnings.map((w) => style.bullet(`warning: ${style.name(w)}`)));
+  return (lines.length ? lines : [style.bullet('no DAG changes')]).map(printable);
 }
 
 /** The long form for `hangar diff`: a heading line per DAG and one indented line per change. */
@@ -49,7 +49,7 @@ export function describeDiff(diff: SemanticDiff): string[] {
   const unknown = [diff.dags.changed, diff.dags.added, diff.dags.removed].flat().some((d) => !d.known) || lines.some((l) => l.includes('?('));
   if (unknown) lines.push('?(…) is an id Hangar cannot know without running the file: it is compared by the source of the expression that computes it.');
   if (diff.dags.unchanged) lines.push(`${diff.dags.unchanged} DAG${diff.dags.unchanged === 1 ? '' : 's'} compared and unchanged`);
-  return lines;
+  return lines.map(printable);
 }
 
 /** Everything that changed in one DAG, one phrase each; `heading` adds the rename and move to the phrases. */
@@ -59,7 +59,7 @@ function changePhrases(d: DagChange, style: Style, heading = true): string[] {
   if (heading && d.movedFrom !== undefined) phrases.push(`moved from ${style.id(d.movedFrom)} to ${style.id(d.file)}`);
   phrases.push(...d.settings.map((c) => style.change(c)));
   phrases.push(...d.constants.map((c) => `constant ${style.change(c)}`));
-  phrases.push(...d.definitions.map((c) => `${c.before === null ? 'now uses' : c.after === null ? 'no longer uses' : 'changed code of'} ${style.id(`${c.name}`)}`));
+  phrases.push(...d.definitions.map((c) => `${c.before === null ? 'now uses' : c.after === null ? 'no longer uses' : 'changed code of'} ${style.id(c.name)}`));
   phrases.push(...d.tasks.added.map((t) => `+ task ${taskNote(t, style)}`));
   phrases.push(...d.tasks.removed.map((t) => `- task ${taskNote(t, style)}`));
   phrases.push(...d.tasks.changed.map((t) => taskPhrase(t, style)));
@@ -82,7 +82,7 @@ function taskPhrase(t: TaskChange, style: Style): string {
 }
 
 function taskNote(t: TaskSummary, style: Style): string {
-  return `${style.id(t.taskId)} (${t.operator}${t.group !== undefined ? ` in group ${t.group}` : ''})`;
+  return `${style.id(t.taskId)} (${style.id(t.operator)}${t.group !== undefined ? ` in group ${style.id(t.group)}` : ''})`;
 }
 
 function summaryNote(d: DagSummary, style?: Style): string {
@@ -115,12 +115,17 @@ class Style {
 
   /** `name before → after`; long values start near their first difference, so the cut keeps what changed. */
   change(c: ValueChange): string {
-    if (c.name === 'operator') return `${c.name} ${this.id(c.before ?? '(unset)')} → ${this.id(c.after ?? '(unset)')}`;
+    if (c.name === 'operator') return `operator ${this.id(c.before ?? '(unset)')} → ${this.id(c.after ?? '(unset)')}`;
     const [before, after] = [c.before, c.after].map((v) => (v === null ? null : v.replace(/\r?\n/g, '\\n')));
     const long = Math.max(before?.length ?? 0, after?.length ?? 0) > this.maxValueLength;
     const skip = long && before !== null && after !== null ? Math.max(0, commonPrefix(before, after) - Math.floor(this.maxValueLength / 3)) : 0;
     const from = (v: string | null) => (v === null || skip === 0 ? v : `…${v.slice(skip)}`);
-    return `${c.name} ${this.value(from(before))} → ${this.value(from(after))}`;
+    return `${this.name(c.name)} ${this.value(from(before))} → ${this.value(from(after))}`;
+  }
+
+  /** Plain text from the DAG files (an argument name, a `default_args` key, a path): Markdown syntax in it is escaped. */
+  name(text: string): string {
+    return this.markdown ? text.replace(/[\\`*_[\]<>|~#]/g, (c) => `\\${c}`) : text;
   }
 
   id(text: string): string {
@@ -133,6 +138,12 @@ class Style {
     const cut = oneLine.length > this.maxValueLength ? `${oneLine.slice(0, this.maxValueLength - 1)}…` : oneLine;
     return this.markdown ? codeSpan(cut) : cut;
   }
+}
+
+/** Control characters from the DAG files (an escape sequence in a string) are shown, never sent to the terminal. */
+function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 function commonPrefix(a: string, b: string): number {

@@ -23,11 +23,17 @@ test('summary lines are bounded: DAGs, changes per DAG, value length', () => {
 
 test('Markdown: every value is a code span that survives backticks; DAG lines are bullets', () => {
   const tricky = diff([changed('a', [{ name: 'bash_command', before: '"echo `date`"', after: '"`x``y`"' }])]);
-  assert.deepEqual(summaryLines(tricky, { markdown: true }), ['- `a` changed: bash_command ``"echo `date`"`` → ```"`x``y`"```']);
+  assert.deepEqual(summaryLines(tricky, { markdown: true }), ['- `a` changed: bash\\_command ``"echo `date`"`` → ```"`x``y`"```']);
   assert.deepEqual(summaryLines(diff([]), { markdown: true }), ['- no DAG changes']);
 });
 
 test('multi-line values stay on one line; the long form for the CLI lists one change a line', () => {
   const multi = diff([changed('a', [{ name: 'doc_md', before: '"""one\ntwo"""', after: null }])]);
   assert.deepEqual(describeDiff(multi), ['~ dag a (a.py)', '    doc_md """one\\ntwo""" → (unset)']);
+});
+
+test('text from the DAG files cannot drive the terminal or the Markdown: control characters and Markdown syntax are escaped', () => {
+  const hostile = diff([{ ...changed('a\u001b[31mred', [{ name: 'default_args.<b>*x*</b>', before: '"\u001b]0;title\u0007"', after: '"ok\tok"' }]) }]);
+  assert.deepEqual(describeDiff(hostile), ['~ dag a\\u001b[31mred (a\\u001b[31mred.py)', '    default_args.<b>*x*</b> "\\u001b]0;title\\u0007" → "ok\\tok"']);
+  assert.deepEqual(summaryLines(hostile, { markdown: true }), ['- `a\\u001b[31mred` changed: default\\_args.\\<b\\>\\*x\\*\\</b\\> `"\\u001b]0;title\\u0007"` → `"ok\\tok"`']);
 });
