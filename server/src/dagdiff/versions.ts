@@ -38,15 +38,14 @@ export async function diffCommits(repository: RepositoryFolder, from: string | n
 export async function resolveVersion(repository: RepositoryFolder, ref: string): Promise<string> {
   if (!existsSync(path.join(repository.path, '.git'))) throw new Error(`Repository "${repository.name}" has no clone at ${repository.path}: run hangar repos sync ${repository.name}.`);
   if (!/^HEAD(?:[~^]\d*)*$/.test(ref)) return resolveCommit(repository.path, ref);
-  const sha = (await git(repository.path, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+  const sha = await commitOf(repository, ref);
   if (!sha) throw new Error(`"${ref}" is not a commit of ${repository.name} (${repository.path}): the history is shorter than that.`);
   return sha;
 }
 
 /** The parent of `commit`, or null for a root commit. */
 export async function parentOf(repository: RepositoryFolder, commit: string): Promise<string | null> {
-  const sha = (await git(repository.path, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${commit}~1^{commit}`]).catch(() => '')).trim();
-  return sha || null;
+  return (await commitOf(repository, `${commit}~1`)) || null;
 }
 
 /** What an environment serves of one repository: the newest history record (a rollback is a record too). */
@@ -65,7 +64,12 @@ export function liveVersion(history: readonly HistoryRecord[], repository: strin
 
 /** Fails clearly when the clone lacks a commit the history names (another machine deployed from a newer clone). */
 export async function requireCommit(repository: RepositoryFolder, commit: string, what: string): Promise<string> {
-  const present = await git(repository.path, ['cat-file', '-e', `${commit}^{commit}`]).then(() => true, () => false);
-  if (!present) throw new Error(`${what} is commit ${commit.slice(0, 12)} of "${repository.name}", which the clone at ${repository.path} does not have: run hangar repos sync ${repository.name}.`);
-  return commit;
+  const sha = await commitOf(repository, commit);
+  if (!sha) throw new Error(`${what} is commit ${commit.slice(0, 12)} of "${repository.name}", which the clone at ${repository.path} does not have: run hangar repos sync ${repository.name}.`);
+  return sha;
+}
+
+/** The commit an expression names in the clone, or '' (never read as an option, whatever the text). */
+async function commitOf(repository: RepositoryFolder, expression: string): Promise<string> {
+  return (await git(repository.path, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${expression}^{commit}`]).catch(() => '')).trim();
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { SemanticDiff } from '../../../server/src/dagdiff/types';
 import { runHangarSync } from '../../support/cli';
-import { DagRepo, dagSource, scratch } from '../deploy/fixtures';
+import { DagRepo, dagSource, gitIn, scratch } from '../deploy/fixtures';
 
 const ORDERS_BEFORE = `from airflow.sdk import DAG
 from airflow.providers.standard.operators.bash import BashOperator
@@ -148,5 +148,21 @@ describe('hangar diff (the shipped CLI on real git repositories)', () => {
       assert.match(result.stderr, message, args.join(' '));
       assert.equal(result.stdout, '', args.join(' '));
     }
+  });
+
+  test('--env names a commit the clone no longer has: exit 2 and say to sync', () => {
+    const other = scratch('dagdiff-cli-gone');
+    const repo = new DagRepo(other, 'team');
+    repo.commit({ 'a.py': dagSource('a', 'one') });
+    const deployedCommit = repo.commit({ 'a.py': dagSource('a', 'two') });
+    mkdirSync(path.join(other, 'dev-dags'));
+    writeFileSync(path.join(other, 'airflow-repos.yaml'), 'repositories:\n  - { name: team, url: ./team, path: team, branch: main }\nenvironments:\n  - { name: dev, target: { kind: folder, path: dev-dags } }\n');
+    assert.equal(runHangarSync(['deploy', '--env', 'dev', '--no-verify'], { cwd: other }).code, 0);
+    gitIn(repo.path, 'reset', '-q', '--hard', 'HEAD~1');
+    gitIn(repo.path, 'reflog', 'expire', '--expire=now', '--all');
+    gitIn(repo.path, 'gc', '-q', '--prune=now');
+    const gone = runHangarSync(['diff', '--env', 'dev'], { cwd: other });
+    assert.equal(gone.code, 2);
+    assert.equal(gone.stderr, `hangar: Version 1 of "dev" is commit ${deployedCommit.slice(0, 12)} of "team", which the clone at ${repo.path} does not have: run hangar repos sync team.\n`);
   });
 });
