@@ -104,7 +104,9 @@ class DagReader {
     if (callArguments) this.roots.push(callArguments);
     const pythonCallable = task.args.get('python_callable');
     const callable = taskflow ? calleeName(task.node) : pythonCallable?.type === 'identifier' ? pythonCallable.text : undefined;
-    if (taskflow && callable) this.roots.push(task.node.childForFieldName('function')!);
+    // The callee leads to the TaskFlow function, or to an operator class defined in the file.
+    const callee = task.node.childForFieldName('function');
+    if (callee) this.roots.push(callee);
     return {
       taskId: id.id,
       known: id.known,

@@ -34,7 +34,8 @@ export class ModuleNames {
       const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
       if (definition?.type === 'function_definition' || definition?.type === 'class_definition') this.addDefinition(definition);
     }
-    for (const definition of model.runtimeFunctions) this.addDefinition(definition);
+    // Task functions nested in an `@dag` function are names too; methods (`execute`) belong to their class.
+    for (const definition of model.runtimeFunctions) if (!isMethod(definition)) this.addDefinition(definition);
   }
 
   /** Constants and definitions reachable from `roots` through the names they mention (a definition's body included). */
@@ -93,16 +94,34 @@ export class ModuleNames {
   }
 }
 
-/** Identifiers a node reads (not keyword-argument names nor attribute names). */
+function isMethod(definition: Node): boolean {
+  const holder = definition.parent?.type === 'decorated_definition' ? definition.parent.parent : definition.parent;
+  return holder?.parent?.type === 'class_definition';
+}
+
+/** Where an identifier is a name being bound or an attribute, not a name being read: the field it is in. */
+const NOT_READ: Readonly<Record<string, string>> = {
+  keyword_argument: 'name',
+  attribute: 'attribute',
+  function_definition: 'name',
+  class_definition: 'name',
+  default_parameter: 'name',
+  typed_parameter: '',
+  typed_default_parameter: 'name',
+};
+
+/** Identifiers a node reads (not keyword-argument names, attribute names, names of definitions or parameters). */
 function mentionedNames(node: Node): string[] {
   const names = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
   return names
     .filter((n): n is Node => n !== null)
     .filter((n) => {
       const parent = n.parent;
-      if (parent?.type === 'keyword_argument') return parent.childForFieldName('name')?.id !== n.id;
-      if (parent?.type === 'attribute') return parent.childForFieldName('attribute')?.id !== n.id;
-      return true;
+      if (!parent) return true;
+      if (parent.type === 'parameters' || parent.type === 'lambda_parameters') return false;
+      const field = NOT_READ[parent.type];
+      if (field === undefined) return true;
+      return field !== '' && parent.childForFieldName(field)?.id !== n.id;
     })
     .map((n) => n.text);
 }

@@ -67,3 +67,9 @@ describe('DAG snapshots: what the model cannot settle is reported, not guessed',
     assert.equal(isEmptyDiff(diffSnapshots(EMPTY_SNAPSHOT, EMPTY_SNAPSHOT)), true);
   });
 });
+
+test('an operator class defined in the DAG file is compared by its code', async () => {
+  const source = (body: string) => `${HEADER}from airflow.sdk import BaseOperator\nclass Publish(BaseOperator):\n    def execute(self, context):\n        ${body}\nwith DAG(dag_id="a"):\n    Publish(task_id="publish")\n`;
+  const diff = diffSnapshots(await folder({ 'a.py': source('return 1') }), await folder({ 'a.py': source('return 2') }));
+  assert.deepEqual(diff.dags.changed.map((d) => [d.definitions.map((c) => c.name), d.otherCode]), [[['Publish'], false]]);
+});
