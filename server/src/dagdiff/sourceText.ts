@@ -22,8 +22,11 @@ export class SourceText {
   private readonly indexById = new Map<number, number>();
   private readonly source: string;
   private readonly offset: number;
+  private readonly language: Node['tree']['language'];
+  private readonly typeInfo = new Map<number, { type: string; named: boolean }>();
 
   constructor(root: Node) {
+    this.language = root.tree.language;
     this.source = root.text;
     this.offset = root.startIndex;
     const cursor = root.walk();
@@ -96,10 +99,10 @@ export class SourceText {
   /** Copies the cursor's node; only what canonical text reads (each property is a call into WebAssembly). */
   private add(cursor: TreeCursor, parent: number): number {
     const index = this.types.length;
-    const type = cursor.nodeType;
+    const { type, named } = this.typeOf(cursor.nodeTypeId);
     const id = cursor.nodeId;
     this.types.push(type);
-    this.named.push(cursor.nodeIsNamed);
+    this.named.push(named);
     this.fields.push(parent >= 0 && FIELD_PARENTS.has(this.types[parent]!) ? cursor.currentFieldName : null);
     this.ids.push(id);
     this.children.push([]);
@@ -107,6 +110,13 @@ export class SourceText {
     if (parent >= 0) this.children[parent]!.push(index);
     if (type === 'string') this.setRange(index, cursor);
     return index;
+  }
+
+  /** A node type's name and whether it is named, asked once per type. */
+  private typeOf(typeId: number): { type: string; named: boolean } {
+    let known = this.typeInfo.get(typeId);
+    if (!known) this.typeInfo.set(typeId, (known = { type: this.language.types[typeId] ?? '', named: this.language.nodeTypeIsNamed(typeId) }));
+    return known;
   }
 
   /** Leaves and strings are read as text. */
