@@ -73,3 +73,9 @@ test('an operator class defined in the DAG file is compared by its code', async 
   const diff = diffSnapshots(await folder({ 'a.py': source('return 1') }), await folder({ 'a.py': source('return 2') }));
   assert.deepEqual(diff.dags.changed.map((d) => [d.definitions.map((c) => c.name), d.otherCode]), [[['Publish'], false]]);
 });
+
+test('a value nested deeper than the call stack (a 5,000-operand concatenation) is compared, not a crash', async () => {
+  const source = (last: string) => `${HEADER}from airflow.providers.standard.operators.bash import BashOperator\nwith DAG(dag_id="a"):\n    BashOperator(task_id="t", bash_command="x"${' + "y"'.repeat(5000)} + "${last}")\n`;
+  const diff = diffSnapshots(await folder({ 'a.py': source('1') }), await folder({ 'a.py': source('2') }));
+  assert.deepEqual(diff.dags.changed[0]?.tasks.changed.map((t) => t.changes.map((c) => [c.name, c.after?.slice(-9)])), [[['bash_command', '"y" + "2"']]]);
+});
