@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { version } from '../version';
 import { registerCheck } from './check';
 import { registerDeploy } from './deploy';
+import { registerDiff } from './diff';
 import { registerMarket } from './market';
 import { registerServe } from './serve';
 import { registerDeps } from './deps';
@@ -22,6 +23,7 @@ registerDeps(program);
 registerTest(program);
 registerRepos(program);
 registerDeploy(program);
+registerDiff(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`hangar: ${error instanceof Error ? error.message : String(error)}`);
