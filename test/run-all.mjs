@@ -1,6 +1,8 @@
 // `npm test`: type-check, lint, build, unit and integration tests, then the real-editor suite.
-// Every stage runs even when an earlier one failed (except the editor suite, which needs the build),
-// its output stays visible, and the last line is the total: "N passed, M failed".
+// Every stage runs even when an earlier one failed (except the tests, which need the build), its output
+// stays visible, and the last line is the total: "N passed, M failed, S skipped, C cancelled".
+// A cancelled test, or a stage that finds no test, fails the run; under CI=true a skipped test does too,
+// because CI must prove everything the README promises.
 // `node test/run-all.mjs unit integration` runs only the stages named (keys below).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -48,15 +50,16 @@ const lastNumber = (output, pattern) => {
   return matches.length ? Number(matches.at(-1)[1]) : undefined;
 };
 
-/** Counts from the node test runner's spec reporter summary ("ℹ pass N", "ℹ fail N"). */
+/** Counts from the node test runner's spec reporter summary ("ℹ pass N", "ℹ skipped N", ...). */
 function nodeTestCounts(output) {
-  return { passed: lastNumber(output, /^ℹ pass (\d+)$/gm), failed: lastNumber(output, /^ℹ fail (\d+)$/gm) };
+  const count = (label) => lastNumber(output, new RegExp(`^ℹ ${label} (\\d+)$`, 'gm'));
+  return { passed: count('pass'), failed: count('fail'), skipped: (count('skipped') ?? 0) + (count('todo') ?? 0), cancelled: count('cancelled') };
 }
 
-/** Counts from test/editor/run.mjs's closing line ("editor: N passed, M failed"). */
+/** Counts from test/editor/run.mjs's closing line ("editor: N passed, M failed[, S skipped]"). */
 function editorCounts(output) {
-  const match = [...output.matchAll(/^editor: (\d+) passed, (\d+) failed/gm)].at(-1);
-  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : {};
+  const match = [...output.matchAll(/^editor: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/gm)].at(-1);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3] ?? 0) } : {};
 }
 
 function nodeTestStage(name, dir) {
@@ -65,10 +68,7 @@ function nodeTestStage(name, dir) {
     name,
     async run() {
       const files = testFiles(dir);
-      if (files.length === 0) {
-        console.log(`(no test/${dir}/**/*.test.ts files)`);
-        return { code: 0, passed: 0, failed: 0 };
-      }
+      if (files.length === 0) return { code: 1, note: `no test/${dir}/**/*.test.ts files found` };
       const result = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
       return { code: result.code, ...nodeTestCounts(result.output) };
     },
@@ -80,8 +80,9 @@ const stages = [
   { key: 'lint', name: 'lint (eslint .)', run: () => run(bin('eslint'), ['.']) },
   // The build comes first: integration tests drive the built language server and CLI as a user would.
   { key: 'build', name: 'build (node esbuild.mjs)', run: () => run(process.execPath, ['esbuild.mjs']) },
-  nodeTestStage('unit tests', 'unit'),
-  nodeTestStage('integration tests', 'integration'),
+  // Tests run the shipped bundles in dist/ (the CLI, the language server), so they need the build.
+  { ...nodeTestStage('unit tests', 'unit'), needs: 'build (node esbuild.mjs)' },
+  { ...nodeTestStage('integration tests', 'integration'), needs: 'build (node esbuild.mjs)' },
   {
     key: 'editor',
     name: 'real-editor suite (code-server + Chromium)',
@@ -100,24 +101,45 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
+
+/** Why a stage's result is a failure, or undefined when it passed. */
+function failureOf(result) {
+  if (result.note && result.code !== 0) return result.note;
+  if (result.failed > 0) return `${result.failed} failed`;
+  if (result.cancelled > 0) return `${result.cancelled} cancelled`;
+  if (inCi && result.skipped > 0) return `${result.skipped} skipped under CI=true: a prerequisite is missing (see the skip reasons above)`;
+  if (result.code !== 0) return `exit code ${result.code}`;
+  return undefined;
+}
+
 const summary = [];
 for (const stage of stages.filter((s) => wanted.length === 0 || wanted.includes(s.key))) {
   const startedAt = Date.now();
   console.log(`\n=== ${stage.name} ===`);
   const dependency = stage.needs && summary.find((s) => s.name === stage.needs);
   const result = dependency && !dependency.ok ? { code: 1, note: `not run: ${stage.needs} failed` } : await stage.run();
-  const ok = result.code === 0 && !(result.failed > 0);
-  let failed = result.failed ?? 0;
-  if (!ok && failed === 0) failed = 1; // a type error or a crash is a failure even without a failing test
-  summary.push({ name: stage.name, ok, passed: result.passed ?? 0, failed, seconds: (Date.now() - startedAt) / 1000, note: result.note });
+  const failure = failureOf(result);
+  // A type error or a crash is a failure even without a failing test.
+  const failed = failure && !(result.failed > 0) ? 1 : (result.failed ?? 0);
+  summary.push({
+    name: stage.name,
+    ok: !failure,
+    passed: result.passed ?? 0,
+    failed,
+    skipped: result.skipped ?? 0,
+    cancelled: result.cancelled ?? 0,
+    seconds: (Date.now() - startedAt) / 1000,
+    failure,
+  });
 }
 
+const countsOf = (s) => `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.cancelled} cancelled`;
 console.log('\n=== summary ===');
 for (const s of summary) {
-  const counts = s.passed || s.failed ? `  ${s.passed} passed, ${s.failed} failed` : '';
-  console.log(`${s.ok ? 'ok  ' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)${counts ? ` -${counts}` : ''}${s.note ? `  (${s.note})` : ''}`);
+  const counts = s.passed || s.failed || s.skipped || s.cancelled ? ` - ${countsOf(s)}` : '';
+  console.log(`${s.ok ? 'ok  ' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)${counts}${s.failure ? `  (${s.failure})` : ''}`);
 }
-const passed = summary.reduce((sum, s) => sum + s.passed, 0);
-const failed = summary.reduce((sum, s) => sum + s.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
+const total = (key) => summary.reduce((sum, s) => sum + s[key], 0);
+console.log(countsOf({ passed: total('passed'), failed: total('failed'), skipped: total('skipped'), cancelled: total('cancelled') }));
 process.exit(summary.every((s) => s.ok) ? 0 : 1);

@@ -7,14 +7,15 @@
  * (c) every dependency edge of Hangar's DAG model (between tasks whose ids it knows) is an edge Airflow builds.
  * Gaps the engine does not cover yet are listed in accuracy-known-misses.json and printed on every run;
  * a miss not on that list fails the test, and a listed gap that is closed is printed so it can be removed.
- * HANGAR_UPDATE_KNOWN_MISSES=1 rewrites the list with the current misses.
+ * HANGAR_UPDATE_KNOWN_MISSES=1 rewrites the list with the current misses and fails, so the new list is reviewed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { acceptedLines, airflowExampleDagFolders, describeFinding, engineErrors, findingOnLines, modelEdges, pythonFilesUnder } from '../support/accuracy';
-import { airflowPythonOrSkip, dagbagImport, REPO_ROOT, type DagBagResult } from '../support/airflow';
+import { airflowPythonOrSkip, dagbagImport, REPO_ROOT, type DagBagResult, prerequisite } from '../support/airflow';
+import { atLeastFloor } from '../support/floors';
 import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../support/brokenCorpus';
 
 const KNOWN_MISSES_FILE = path.join(__dirname, 'accuracy-known-misses.json');
@@ -28,11 +29,13 @@ function printReport(title: string, lines: string[]): void {
 
 /** Compares the current misses with the known list: a new miss fails; closed gaps are printed. */
 function assertKnown(kind: 'falseErrors' | 'missedErrors', misses: Map<string, string>): void {
+  const known = new Set(knownMisses[kind]);
   if (process.env.HANGAR_UPDATE_KNOWN_MISSES === '1') {
+    // Rewriting the baseline is a review step, never a passing run: the test fails so the new list is read.
     knownMisses[kind] = [...misses.keys()].sort();
     writeFileSync(KNOWN_MISSES_FILE, `${JSON.stringify(knownMisses, null, 2)}\n`);
+    assert.fail(`HANGAR_UPDATE_KNOWN_MISSES=1 rewrote ${kind} in ${relative(KNOWN_MISSES_FILE)}: review the diff, then run again without the variable`);
   }
-  const known = new Set(knownMisses[kind]);
   const fresh = [...misses.keys()].filter((key) => !known.has(key));
   const closed = [...known].filter((key) => !misses.has(key));
   printReport(`accuracy: known engine gaps (${kind}), listed in ${relative(KNOWN_MISSES_FILE)}`, [...misses].filter(([key]) => known.has(key)).map(([key, why]) => `${key}: ${why}`));
@@ -65,8 +68,9 @@ describe('accuracy against Airflow 3.3 DagBag', () => {
   });
 
   test('(a) no error-level finding on any file Airflow imports cleanly, including every shipped example DAG', async (t) => {
-    if (!accepted.length) return t.skip('Airflow not available');
-    assert.ok(exampleCount >= 50, `only ${exampleCount} shipped example DAG files found`);
+    if (!prerequisite(t, accepted.length, 'Airflow is not available, or its DagBag imported none of the clean files')) return;
+    atLeastFloor('shippedExampleFiles', exampleCount);
+    atLeastFloor('cleanFilesImported', accepted.length);
     const falseErrors = new Map<string, string>();
     for (const result of accepted) {
       const errors = await engineErrors(result.file);
@@ -77,7 +81,7 @@ describe('accuracy against Airflow 3.3 DagBag', () => {
   });
 
   test('(b) an error-level finding on every file Airflow rejects, on the line Airflow reports', async (t) => {
-    if (!accepted.length) return t.skip('Airflow not available');
+    if (!prerequisite(t, accepted.length, 'Airflow is not available, or its DagBag imported none of the clean files')) return;
     const manifest = readManifest();
     const cases = [
       ...Object.entries(manifest.files).map(([name, entry]) => ({ file: path.join(BROKEN_DIR, name), line: entry.line, summary: entry.summary })),
@@ -100,10 +104,11 @@ describe('accuracy against Airflow 3.3 DagBag', () => {
     const withLine = cases.filter((c) => c.line !== null).length;
     process.stdout.write(`accuracy (b): ${cases.length} rejected files checked (${withLine} with an Airflow line; ${onLine} matched on that line), ${missed.size} missed\n`);
     assertKnown('missedErrors', missed);
+    atLeastFloor('rejectedFilesOnAirflowLine', onLine);
   });
 
   test('(c) every dependency the model finds is one Airflow builds: no cycle or graph edge that Airflow does not have', async (t) => {
-    if (!accepted.length) return t.skip('Airflow not available');
+    if (!prerequisite(t, accepted.length, 'Airflow is not available, or its DagBag imported none of the clean files')) return;
     let dags = 0;
     let matched = 0;
     let airflowOnly = 0;
@@ -123,7 +128,8 @@ describe('accuracy against Airflow 3.3 DagBag', () => {
       }
     }
     process.stdout.write(`accuracy (c): ${dags} DAGs compared, ${matched} of the model's edges are Airflow's, ${extra.length} are not; ${airflowOnly} of Airflow's edges are not in the model (tasks built in loops or factories, whose ids are not static)\n`);
-    assert.ok(matched >= 100, `only ${matched} edges compared`);
     assert.deepEqual(extra, []);
+    atLeastFloor('modelEdgesMatched', matched);
+    atLeastFloor('modelEdgeRecall', Math.floor((matched / (matched + airflowOnly)) * 100) / 100, 'recall = model edges that are Airflow\'s / all of Airflow\'s edges');
   });
 });

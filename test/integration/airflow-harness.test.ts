@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { airflowPythonOrSkip, dagbagImport, gitDagBundle, startAirflow, waitFor, type RunningAirflow } from '../support/airflow';
+import { airflowPythonOrSkip, dagbagImport, gitDagBundle, startAirflow, waitFor, type RunningAirflow, prerequisite } from '../support/airflow';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
@@ -34,7 +34,7 @@ describe('Airflow harness: DagBag import check', () => {
   });
 
   test('reports the DAG ids of a clean file and the error line of a broken one', async (t) => {
-    if (!python) return t.skip('Airflow not available');
+    if (!prerequisite(t, python, 'Airflow not available')) return;
     const clean = path.join(fixtures, 'clean', 'taskflow_etl.py');
     const broken = path.join(fixtures, 'broken', 'syntax_missing_colon.py');
     const [cleanResult, brokenResult] = await dagbagImport(python, [clean, broken]);
@@ -79,7 +79,7 @@ describe('Airflow harness: a running Airflow 3', () => {
   });
 
   test('serves the DAGs of its DAGs folder through /api/v2 with a token from /auth/token', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const running = airflow;
     copyFileSync(path.join(fixtures, 'clean', 'taskflow_etl.py'), path.join(running.dagsFolder, 'taskflow_etl.py'));
     const dag = await waitFor('taskflow_etl listed by the REST API', async () => (await running.dags()).find((d) => d.dag_id === 'taskflow_etl'), 90_000, 500);
@@ -90,7 +90,7 @@ describe('Airflow harness: a running Airflow 3', () => {
   });
 
   test('serves the DAGs of a Git DAG bundle with the commit as bundle_version', async (t) => {
-    if (!airflow || !origin) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available') || !prerequisite(t, origin, 'Airflow not available')) return;
     const running = airflow;
     const dag = await waitFor('load_path_branching listed from the Git bundle', async () => (await running.dags()).find((d) => d.dag_id === 'load_path_branching'), 90_000, 500);
     assert.equal(dag.bundle_name, 'team');
@@ -100,7 +100,7 @@ describe('Airflow harness: a running Airflow 3', () => {
   });
 
   test('reports an import error for a file Airflow cannot import', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const running = airflow;
     writeFileSync(path.join(running.dagsFolder, 'broken.py'), 'from airflow.sdk import DAG\nwith DAG("x" schedule=None):\n    pass\n');
     const error = await waitFor('the import error of broken.py', async () => (await running.importErrors()).find((e) => e.filename.endsWith('broken.py')), 90_000, 500);
@@ -108,7 +108,7 @@ describe('Airflow harness: a running Airflow 3', () => {
   });
 
   test('the api-server answers 401 without a token', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const response = await fetch(`${airflow.baseUrl}/api/v2/dags`);
     assert.equal(response.status, 401);
   });

@@ -17,7 +17,7 @@ const PYTHON_SUPPORT = path.join(__dirname, 'python');
 const AIRFLOW_VENV: VenvSpec = { name: 'airflow-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow.txt'), label: 'Apache Airflow' };
 const DB_TEMPLATE_DIR = path.join(CACHE, 'airflow-db-template');
 
-const inCI = process.env.CI === 'true';
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
 
 /** Airflow cannot be had or started: the message names what is missing and how to provide it. */
 export class AirflowUnavailableError extends PrerequisiteError {
@@ -84,6 +84,17 @@ export async function airflowPythonOrSkip(context?: object): Promise<string | un
     if (context && 'skip' in context && typeof context.skip === 'function') context.skip(reason);
     return undefined;
   }
+}
+
+/**
+ * Guards a test on a prerequisite its suite's hook prepared: skips with the reason outside CI, fails under
+ * CI=true (CI must prove what the README promises). Returns true when the test may go on.
+ */
+export function prerequisite<T>(context: { skip(message?: string): void }, ready: T, reason: string): ready is NonNullable<T> {
+  if (ready) return true;
+  if (inCI) throw new Error(`${reason} (CI=true: a missing prerequisite fails the run)`);
+  context.skip(reason);
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,28 +1,42 @@
-import { cpSync, mkdirSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { REPO_ROOT as ROOT } from './venv';
+import { REPO_ROOT } from './venv';
 
-/**
- * Bundles the `hangar` CLI into .cache/ (not dist/, which other builds replace) so child processes start in
- * ~100 ms instead of compiling TypeScript on every start. Returns the script path.
- */
-export async function buildCli(): Promise<string> {
-  const outdir = path.join(ROOT, '.cache', 'deploy-test-cli', String(process.pid));
-  mkdirSync(path.join(outdir, 'wasm'), { recursive: true });
-  await build({
-    entryPoints: { hangar: path.join(ROOT, 'server', 'src', 'cli', 'main.ts'), checkWorker: path.join(ROOT, 'server', 'src', 'cli', 'checkWorker.ts') },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir,
-    define: { HANGAR_VERSION: '"test"' },
-    // As in esbuild.mjs: the ESM build of web-tree-sitter needs import.meta.url, empty in a CJS bundle.
-    alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
-    logLevel: 'warning',
+/** The CLI exactly as it ships: `dist/cli/hangar.js` from `node esbuild.mjs` (npm test builds before testing). */
+export const SHIPPED_CLI = path.join(REPO_ROOT, 'dist', 'cli', 'hangar.js');
+
+/** The shipped CLI's path; fails with what to run when the build is missing. */
+export function shippedCli(): string {
+  if (!existsSync(SHIPPED_CLI)) throw new Error(`${path.relative(REPO_ROOT, SHIPPED_CLI)} is missing: run "node esbuild.mjs" (npm test builds it first).`);
+  return SHIPPED_CLI;
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the shipped CLI to completion; never throws on a non-zero exit (the caller asserts the code). */
+export function runHangar(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; nodeArgs?: readonly string[] } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [...(options.nodeArgs ?? []), shippedCli(), ...args],
+      { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return reject(new Error(`hangar ${args.join(' ')} did not finish: ${error.message}\n${stderr}`));
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end();
   });
-  cpSync(path.join(path.dirname(require.resolve('web-tree-sitter')), 'tree-sitter.wasm'), path.join(outdir, 'wasm', 'tree-sitter.wasm'));
-  cpSync(path.join(ROOT, 'node_modules', 'tree-sitter-wasms', 'out', 'tree-sitter-python.wasm'), path.join(outdir, 'wasm', 'tree-sitter-python.wasm'));
-  return path.join(outdir, 'hangar.js');
+}
+
+/** The synchronous form, for tests that run one quick command. */
+export function runHangarSync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const result = spawnSync(process.execPath, [shippedCli(), ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8', timeout: 120_000 });
+  if (result.status === null) throw new Error(`hangar ${args.join(' ')} did not finish: ${result.error?.message ?? result.signal}`);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

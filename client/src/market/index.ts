@@ -8,7 +8,7 @@ export type { MarketplacePanel };
 
 export function createMarketplace(context: vscode.ExtensionContext, client: HangarLanguageClient, log: vscode.LogOutputChannel): MarketplacePanel {
   const cacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'catalogs').fsPath;
-  const panel = new MarketplacePanel(context.extensionUri, new MarketBackend(client, context.secrets, new CredentialStore(context), cacheDir), log);
+  const panel = new MarketplacePanel(context.extensionUri, new MarketBackend(client, context.secrets, new CredentialStore(context), cacheDir, context.globalState), log);
   context.subscriptions.push(panel);
   return panel;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryConfig } from '../../../server/src/config/types';
 import { catalogsFromReposFile } from '../../../server/src/market/config';
+import { isInstallationId, newInstallationId } from '../../../server/src/market/installationId';
 import { MarketServiceClient } from '../../../server/src/market/serviceClient';
 import { checkoutCatalogs, gitFetcher, type CatalogSource } from '../../../server/src/market/sources';
 import { MarketRequest } from '../../../server/src/protocol';
@@ -12,6 +13,7 @@ import { hangarSetting } from '../settings';
 import { repositoryFolders } from './repositoryFolders';
 
 const TOKEN_SECRET = 'hangar.marketplace.token';
+const INSTALLATION_KEY = 'hangar.marketplace.installationId';
 
 /**
  * Forwards marketplace calls to the language server with the current settings. Writes to the marketplace
@@ -28,7 +30,18 @@ export class MarketBackend {
     private readonly credentials: CredentialStore,
     /** Where Git catalogs are checked out (the extension's global storage). */
     private readonly cacheDir: string,
+    /** The extension's global state, which keeps the installation id. */
+    private readonly globalState: vscode.Memento,
   ) {}
+
+  /** This installation's id for install counts: a random UUID made once and kept in the global state. */
+  async installationId(): Promise<string> {
+    const stored = this.globalState.get<unknown>(INSTALLATION_KEY);
+    if (isInstallationId(stored)) return stored;
+    const id = newInstallationId();
+    await this.globalState.update(INSTALLATION_KEY, id);
+    return id;
+  }
 
   get serviceConfigured(): boolean {
     return hangarSetting('marketplace.serviceUrl').trim() !== '';

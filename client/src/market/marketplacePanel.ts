@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostToWebview, InstalledLocation, InstallResult, MarketMethod, MarketMethods, RenderReport, WebviewToHost } from '../../../server/src/market/webviewProtocol';
+import type { HostToWebview, InstalledLocation, InstallResult, KeptFile, MarketMethod, MarketMethods, RenderReport, UninstallResult, WebviewToHost } from '../../../server/src/market/webviewProtocol';
 import type { MarketBackend } from './marketBackend';
 import { repositoryFolders } from './repositoryFolders';
 import { webviewHtml } from '../webviewHtml';
@@ -105,8 +105,13 @@ export class MarketplacePanel implements vscode.Disposable {
         const { id, rating, text } = params as { id: string; rating?: number; text?: string };
         return method === 'rate' ? writer.rate(id, rating ?? 0) : writer.review(id, text ?? '');
       }
-      default:
+      case 'list':
+      case 'entry':
+      case 'refresh':
         return this.backend.call(method, params);
+      default:
+        // Installing into a chosen folder, and reading where an entry is installed, are the host's calls, never the page's.
+        throw new Error('unknown marketplace request');
     }
   }
 
@@ -132,7 +137,8 @@ export class MarketplacePanel implements vscode.Disposable {
     );
     this.post({ type: 'installed', result });
     const writer = await this.backend.writer(false);
-    await writer?.recordInstall(result.id).catch((error: Error) => this.log.warn(`marketplace: install not counted: ${error.message}`));
+    await writer?.recordInstall(result.id, await this.backend.installationId()).catch((error: Error) => this.log.warn(`marketplace: install not counted: ${error.message}`));
+    this.reportKept(id, result.kept);
     this.log.info(`marketplace: ${result.updated ? 'updated' : 'installed'} ${id} ${result.version} into ${target.repoRoot} (${result.files.join(', ')}) in ${Math.round(result.durationMs)} ms`);
     for (const conflict of result.requirements.conflicts) {
       void vscode.window.showWarningMessage(`requirements.txt pins "${conflict.existing}" but ${id} needs "${conflict.wanted}". Resolve the pin by hand.`);
@@ -144,10 +150,20 @@ export class MarketplacePanel implements vscode.Disposable {
     return result;
   }
 
-  private async uninstall(id: string): Promise<{ removed: string[] } | undefined> {
-    const answer = await vscode.window.showWarningMessage(`Remove the files ${id} installed? requirements.txt is left as it is.`, { modal: true }, 'Uninstall');
+  private async uninstall(id: string): Promise<UninstallResult | undefined> {
+    const answer = await vscode.window.showWarningMessage(`Remove the files ${id} installed? Files you edited and requirements.txt are left as they are.`, { modal: true }, 'Uninstall');
     if (answer !== 'Uninstall') return undefined;
-    return this.backend.call<{ removed: string[] }>('uninstall', { id });
+    const result = await this.backend.call<UninstallResult>('uninstall', { id });
+    this.reportKept(id, result.kept);
+    return result;
+  }
+
+  /** Files an uninstall or update left in place because they were edited since the install. */
+  private reportKept(id: string, kept: readonly KeptFile[]): void {
+    if (kept.length === 0) return;
+    const files = kept.map((k) => `${k.path} (${k.reason})`).join(', ');
+    this.log.info(`marketplace: ${id}: kept ${files}`);
+    void vscode.window.showWarningMessage(`${id}: kept ${files}. Delete them yourself if you no longer need them.`);
   }
 
   private html(webview: vscode.Webview): string {

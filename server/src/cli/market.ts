@@ -1,18 +1,19 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load';
 import { catalogsFromReposFile, parseCatalogSpec } from '../market/config';
-import { checkCatalog } from '../market/indexer';
+import { checkCatalog, IndexNotWrittenError, writeCatalogIndex } from '../market/indexer';
 import { HANGAR_INDEX } from '../market/readers/hangarIndex';
 import type { InstallResult } from '../market/install';
+import type { KeptFile } from '../market/installedFiles';
+import { cliInstallationId } from '../market/installationId';
 import { Marketplace } from '../market/marketplace';
 import { MarketServiceClient } from '../market/serviceClient';
 import type { SortKey } from '../market/search';
 import { createMarketServer } from '../market/service/api';
 import { MarketDb } from '../market/service/db';
-import { readState } from '../market/state';
 import { cloneDirOf } from '../repos/sync';
 import { defaultStorageDir } from '../repos/workspace';
 import type { CatalogSource } from '../market/sources';
@@ -46,6 +47,18 @@ function service(): MarketServiceClient | undefined {
   const url = process.env.HANGAR_MARKET_URL;
   return url ? new MarketServiceClient(url, process.env.HANGAR_MARKET_TOKEN) : undefined;
 }
+
+/** Counts an install on the service, when one is configured with a token; a failure is a warning, the install stands. */
+async function reportInstall(result: InstallResult, options: CommonOptions): Promise<void> {
+  if (!process.env.HANGAR_MARKET_TOKEN) return;
+  await service()
+    ?.recordInstall(result.id, cliInstallationId())
+    .catch((error: Error) => {
+      if (!options.json) console.error(`warning: install not counted: ${error.message}`);
+    });
+}
+
+const keptLines = (kept: readonly KeptFile[]): string[] => kept.map((k) => `kept ${k.path}: ${k.reason} (delete it yourself if you no longer need it)`);
 
 function requireService(): MarketServiceClient {
   const client = service();
@@ -162,11 +175,13 @@ export function registerMarket(program: Command): void {
     .action(async (id: string, options: CommonOptions & { repo?: string; path?: string; force?: boolean }) => {
       const m = await openMarket(options);
       const target = repoTarget(options.repo, options.config);
-      const result = await m.install(id, { repoRoot: target.root, folder: options.path ?? target.dagsPath ?? 'dags', force: options.force });
-      await service()?.recordInstall(result.id).catch(() => undefined);
+      const result = await m.install(id, { repoRoot: target.root, folder: options.path ?? target.dagsPath, force: options.force });
+      await reportInstall(result, options);
       print(options, result, () =>
         [
           `${result.updated ? 'Updated' : 'Installed'} ${result.id} ${result.version}: ${result.files.join(', ')}`,
+          ...result.removed.map((file) => `removed ${file} (no longer shipped)`),
+          ...keptLines(result.kept),
           result.requirements.added.length ? `requirements.txt: added ${result.requirements.added.join(', ')}` : 'requirements.txt: nothing to add',
           ...result.requirements.conflicts.map((c) => `conflict: requirements.txt has "${c.existing}", the DAG wants "${c.wanted}"`),
           ...result.checklist.connections.map((c) => `[ ] create connection ${c.id}${c.type ? ` (${c.type})` : ''}`),
@@ -176,12 +191,11 @@ export function registerMarket(program: Command): void {
     });
 
   withCommon(market.command('uninstall').argument('<id>'))
-    .description('remove the files an install wrote')
+    .description('remove the files an install wrote that still have the content it wrote (edited files are kept)')
     .option('--repo <name-or-dir>', 'repository folder or name (as for install)')
-    .option('--force', 'remove files even if they were edited')
-    .action(async (id: string, options: CommonOptions & { repo?: string; force?: boolean }) => {
-      const removed = (await openMarket(options)).uninstall(id, repoRoot(options.repo, options.config), options.force);
-      print(options, { id, removed }, () => `Removed ${removed.join(', ')}`);
+    .action(async (id: string, options: CommonOptions & { repo?: string }) => {
+      const { removed, kept } = (await openMarket(options)).uninstall(id, repoRoot(options.repo, options.config));
+      print(options, { id, removed, kept }, () => [`Removed ${removed.join(', ') || 'nothing'}`, ...keptLines(kept)].join('\n'));
     });
 
   withCommon(market.command('update').argument('[id]', 'entry to update (default: all with updates)'))
@@ -194,12 +208,20 @@ export function registerMarket(program: Command): void {
       const updates = m.updates(root).filter((u) => !id || u.id === id);
       if (options.check) return print(options, { updates }, () => updates.map((u) => `${u.id}: ${u.installed} -> ${u.available}`).join('\n') || 'Everything is up to date');
       const results: InstallResult[] = [];
-      const installed = readState(root).installed;
       for (const update of updates) {
-        const folder = path.posix.dirname(installed[update.id]?.files[0]?.path ?? 'dags/x');
-        results.push(await m.install(update.id, { repoRoot: root, folder }));
+        // No folder: the update goes where the entry is installed.
+        const result = await m.install(update.id, { repoRoot: root });
+        await reportInstall(result, options);
+        results.push(result);
       }
-      print(options, { updated: results }, () => results.map((r) => `Updated ${r.id} to ${r.version}`).join('\n') || 'Everything is up to date');
+      print(
+        options,
+        { updated: results },
+        () =>
+          results
+            .flatMap((r) => [`Updated ${r.id} to ${r.version}`, ...r.removed.map((file) => `removed ${file} (no longer shipped)`), ...keptLines(r.kept)])
+            .join('\n') || 'Everything is up to date',
+      );
     });
 
   withCommon(market.command('rate').argument('<id>').argument('<rating>', '1 to 5', parseRating))
@@ -226,15 +248,28 @@ export function registerMarket(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action((folder: string, options: { write?: boolean; json?: boolean }) => {
       const report = checkCatalog(folder);
-      if (options.write) writeFileSync(path.join(folder, HANGAR_INDEX), `${JSON.stringify(report.index, null, 2)}\n`);
+      let outcome = '';
+      if (options.write) {
+        try {
+          outcome = writeCatalogIndex(folder, report) ? `wrote ${path.join(folder, HANGAR_INDEX)}` : `${path.join(folder, HANGAR_INDEX)} is up to date`;
+        } catch (error) {
+          if (!(error instanceof IndexNotWrittenError)) throw error;
+          console.error(`hangar: ${error.message}`);
+          process.exitCode = 1;
+        }
+      } else if (report.problems.length || report.refreshed.length) {
+        process.exitCode = 1;
+      }
+      // Written, a stale sha256 is fixed; otherwise it is an error for the catalog's CI.
+      const refreshed = report.refreshed.map((p) => (outcome ? `fixed: ${formatProblem(p)}; wrote the computed sha256` : `error: ${formatProblem(p)}${options.write ? '' : ' (--write fixes it)'}`));
       print(options, report, () =>
         [
           `${folder}: ${report.format ?? 'no'} index, ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}`,
           ...report.problems.map((p) => `error: ${formatProblem(p)}`),
-          options.write ? `wrote ${path.join(folder, HANGAR_INDEX)}` : '',
+          ...refreshed,
+          outcome,
         ].filter(Boolean).join('\n'),
       );
-      if (report.problems.length && !options.write) process.exitCode = 1;
     });
 }
 

@@ -6,7 +6,9 @@ import { COMMUNITY_INDEX, readCommunityRegistry } from './readers/communityRegis
 import { HANGAR_INDEX, readHangarIndex, type ReadResult } from './readers/hangarIndex';
 import type { IndexFormat, LoadedCatalog } from './types';
 
-const READERS: { format: IndexFormat; file: string; read: (root: string, catalog: string) => ReadResult }[] = [
+type Reader = (root: string, catalog: string) => ReadResult;
+
+const READERS: { format: IndexFormat; file: string; read: Reader }[] = [
   { format: 'hangar', file: HANGAR_INDEX, read: readHangarIndex },
   { format: 'community', file: COMMUNITY_INDEX, read: readCommunityRegistry },
   { format: 'astro', file: ASTRO_INDEX, read: readAstroRegistry },
@@ -23,22 +25,24 @@ export function indexFileOf(format: IndexFormat): string {
 
 /**
  * Reads one catalog folder. Never throws for bad content: a malformed index becomes a problem with file and
- * line, so one broken catalog does not hide the others.
+ * line, so one broken catalog does not hide the others. `readHangar` replaces the Hangar index reader (the
+ * indexer's completes missing sha256 values).
  */
-export function readCatalogFolder(root: string, name: string, updatedByPath?: ReadonlyMap<string, string>): LoadedCatalog {
+export function readCatalogFolder(root: string, name: string, updatedByPath?: ReadonlyMap<string, string>, readHangar: Reader = readHangarIndex): LoadedCatalog {
   const reader = READERS.find((r) => existsSync(path.join(root, r.file)));
   if (!reader) {
     return {
       name,
       root,
       entries: [],
+      declared: 0,
       problems: [{ catalog: name, file: root, message: `no index found: add ${HANGAR_INDEX}, ${COMMUNITY_INDEX} or ${ASTRO_INDEX} (run "hangar market index")` }],
     };
   }
   try {
-    const { entries, problems } = reader.read(root, name);
+    const { entries, problems, declared } = (reader.format === 'hangar' ? readHangar : reader.read)(root, name);
     if (updatedByPath) for (const entry of entries) entry.updated ??= updatedByPath.get(entry.sourcePath);
-    return { name, root, format: reader.format, entries, problems };
+    return { name, root, format: reader.format, entries, problems, declared };
   } catch (error) {
     const located = error instanceof IndexSyntaxError;
     return {
@@ -46,6 +50,7 @@ export function readCatalogFolder(root: string, name: string, updatedByPath?: Re
       root,
       format: reader.format,
       entries: [],
+      declared: 0,
       problems: [{ catalog: name, file: reader.file, line: located ? error.line : undefined, message: (error as Error).message }],
     };
   }

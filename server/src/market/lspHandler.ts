@@ -80,6 +80,7 @@ export class MarketRequestHandler {
         return this.entry(context, (call.params as { id: string }).id);
       case 'installInto': {
         const params = call.params as InstallIntoParams;
+        if (!context.repoRoots.some((root) => path.resolve(root) === path.resolve(params.repoRoot))) throw new Error(`refusing to install ${params.id}: the target is not a repository folder of the workspace`);
         return (await this.market(context)).install(params.id, { repoRoot: params.repoRoot, folder: params.folder });
       }
       case 'installedAt': {
@@ -96,7 +97,7 @@ export class MarketRequestHandler {
         const fullId = market.entry(id).entry.id;
         const repoRoot = context.repoRoots.find((root) => readState(root).installed[fullId]);
         if (!repoRoot) throw new Error(`${fullId} is not installed in any repository of the workspace`);
-        return { removed: market.uninstall(fullId, repoRoot) };
+        return market.uninstall(fullId, repoRoot);
       }
       case 'refresh':
         return { entries: (await this.market(context, true)).entries.length };

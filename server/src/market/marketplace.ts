@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { installEntry, uninstallEntry, updatesAvailable, type InstallResult, type InstallTarget } from './install';
+import { readCatalogFile } from './catalogFile';
+import { installEntry, uninstallEntry, updatesAvailable, type InstallResult, type InstallTarget, type UninstallResult } from './install';
 import { renderMarkdown } from './markdown';
 import { badgeOf, scanDag, type Badge } from './scan';
 import { MarketSearch, type EntryStats, type SearchQuery } from './search';
 import { loadCatalogs, type CatalogFetcher, type CatalogSource } from './sources';
-import { resolveInside } from './safePath';
 import { readState } from './state';
 import type { CatalogProblem, LoadedCatalog, MarketEntry } from './types';
 import type { Finding } from '../analysis/findings';
@@ -68,8 +67,7 @@ export class Marketplace {
 
   async details(id: string): Promise<EntryDetails> {
     const { entry, root } = this.entry(id);
-    const source = readFileSync(resolveInside(root, entry.sourcePath), 'utf8');
-    const { findings, tasks, edges } = await scanDag(source, entry.sourcePath);
+    const { source, findings, tasks, edges } = await scanDag(readCatalogFile(root, entry.sourcePath), entry.sourcePath);
     return {
       entry,
       stats: this.index.statsOf(entry.id),
@@ -87,8 +85,8 @@ export class Marketplace {
     return installEntry(entry, root, target);
   }
 
-  uninstall(id: string, repoRoot: string, force = false): string[] {
-    return uninstallEntry(this.entry(id).entry.id, repoRoot, force);
+  uninstall(id: string, repoRoot: string): UninstallResult {
+    return uninstallEntry(this.entry(id).entry.id, repoRoot);
   }
 
   updates(repoRoot: string): ReturnType<typeof updatesAvailable> {

@@ -1,8 +1,11 @@
 import { analyzeSource } from '../analysis/engine';
 import type { Finding } from '../analysis/findings';
+import { decodeSource } from '../analysis/input';
 import type { TaskModel } from '../analysis/model/types';
 
 export interface ScanResult {
+  /** The file as text; empty when it cannot be decoded (then the one finding says why). */
+  source: string;
   /** Findings of Hangar's rule catalog (syntax, DAG structure, security); the file is parsed, never imported or run. */
   findings: Finding[];
   /** Task ids in definition order, from the DAG model. */
@@ -13,8 +16,14 @@ export interface ScanResult {
 
 const nameOf = (task: TaskModel): string | undefined => (task.taskId.known ? task.taskId.value : task.variable);
 
-/** Hangar's analysis engine over a catalog DAG. */
-export async function scanDag(source: string, path: string): Promise<ScanResult> {
+/**
+ * Hangar's analysis engine over a catalog DAG, through the same input checks as `hangar check` (size limit, binary,
+ * encoding): a file that cannot be analysed gets their one finding.
+ */
+export async function scanDag(bytes: Uint8Array, path: string): Promise<ScanResult> {
+  const decoded = decodeSource(bytes);
+  if ('finding' in decoded) return { source: '', findings: [decoded.finding], tasks: [], edges: [] };
+  const { source } = decoded;
   const { findings, model } = await analyzeSource({ path, source });
   const tasks: string[] = [];
   const edges: [string, string][] = [];
@@ -28,7 +37,7 @@ export async function scanDag(source: string, path: string): Promise<ScanResult>
       if (up && down) edges.push([up, down]);
     }
   }
-  return { findings, tasks, edges };
+  return { source, findings, tasks, edges };
 }
 
 export type Badge = 'passed' | 'warnings' | 'failed';

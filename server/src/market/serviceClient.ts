@@ -18,6 +18,17 @@ export class ServiceError extends Error {
   }
 }
 
+/** The service's `{ "error": ... }`, or the HTTP status text when the answer is not JSON (a proxy's error page). */
+function errorOf(text: string, response: Response): string {
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error;
+    if (typeof error === 'string') return error;
+  } catch {
+    // not JSON
+  }
+  return response.statusText || 'no error message';
+}
+
 /** The marketplace service's HTTP JSON API (see service/api.ts). The token is sent only as a bearer header. */
 export class MarketServiceClient {
   constructor(
@@ -41,12 +52,15 @@ export class MarketServiceClient {
       throw new ServiceError(0, `the marketplace service at ${this.baseUrl} is not reachable (${(error as Error).message})`);
     }
     const text = await response.text();
-    const data = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
-      const message = (data as { error?: string } | undefined)?.error ?? response.statusText;
-      throw new ServiceError(response.status, `marketplace service: ${message} (HTTP ${response.status})`);
+      const retry = response.status === 429 ? `; try again in ${response.headers.get('retry-after') ?? 'a while'} s` : '';
+      throw new ServiceError(response.status, `marketplace service: ${errorOf(text, response)} (HTTP ${response.status}${retry})`);
     }
-    return data as T;
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      throw new ServiceError(response.status, `the marketplace service at ${this.baseUrl} answered something that is not JSON; is the URL right?`);
+    }
   }
 
   async stats(): Promise<Map<string, EntryStats>> {
@@ -66,8 +80,9 @@ export class MarketServiceClient {
     return this.call('POST', `api/v1/entries/${encodeURIComponent(entryId)}/reviews`, { text });
   }
 
-  recordInstall(entryId: string): Promise<{ installs: number }> {
-    return this.call('POST', `api/v1/entries/${encodeURIComponent(entryId)}/installs`, {});
+  /** Counts an install once per installation (a random id the client keeps, see installationId.ts) and entry version. */
+  recordInstall(entryId: string, installation: string): Promise<{ installs: number; counted: boolean }> {
+    return this.call('POST', `api/v1/entries/${encodeURIComponent(entryId)}/installs`, { installation });
   }
 
   hideReview(reviewId: number): Promise<void> {

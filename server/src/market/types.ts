@@ -74,4 +74,6 @@ export interface LoadedCatalog {
   format?: IndexFormat;
   entries: MarketEntry[];
   problems: CatalogProblem[];
+  /** How many entries the index lists, good or bad (0 when it could not be read). */
+  declared?: number;
 }

@@ -3,14 +3,15 @@
  * server (`hangar/market`). Types only: imported by media/src/market.ts, client/src/market/ and the server.
  */
 import type { Finding } from '../analysis/findings';
-import type { InstallResult } from './install';
+import type { InstallResult, UninstallResult } from './install';
+import type { KeptFile } from './installedFiles';
 import type { Badge } from './scan';
 import type { EntryDetails } from './marketplace';
 import type { EntryStats, SearchQuery, SortKey } from './search';
 import type { Review } from './serviceClient';
 import type { CatalogProblem, MarketEntry } from './types';
 
-export type { Badge, CatalogProblem, EntryStats, Finding, InstallResult, MarketEntry, Review, SortKey };
+export type { Badge, CatalogProblem, EntryStats, Finding, InstallResult, KeptFile, MarketEntry, Review, SortKey, UninstallResult };
 
 /** Catalog-only when no service URL is configured or the service cannot be reached. */
 export interface ServiceMode {
@@ -55,7 +56,7 @@ export interface MarketMethods {
   entry: { params: { id: string }; result: EntryResult };
   /** The host asks where to install (repository, folder); undefined when the user cancels. */
   install: { params: { id: string }; result: InstallResult | undefined };
-  uninstall: { params: { id: string }; result: { removed: string[] } | undefined };
+  uninstall: { params: { id: string }; result: UninstallResult | undefined };
   rate: { params: { id: string; rating: number }; result: EntryStats };
   review: { params: { id: string; text: string }; result: { id: number } };
   refresh: { params: Record<string, never>; result: { entries: number } };
@@ -120,6 +121,7 @@ export interface InstalledLocation {
 
 export interface InstallIntoParams {
   id: string;
+  /** One of the context's repoRoots. */
   repoRoot: string;
   folder: string;
 }

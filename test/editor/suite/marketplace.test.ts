@@ -130,6 +130,7 @@ suite('Marketplace with the service', () => {
   let api: HangarApi;
   let scratch: string;
   let service: ChildProcess | undefined;
+  let base = '';
   const reports: RenderReport[] = [];
   const REVIEW = 'Works well <img src=x onerror="document.title=2"> <script>alert(1)</script>';
 
@@ -148,7 +149,7 @@ suite('Marketplace with the service', () => {
     let output = '';
     server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const base = await waitFor(`the marketplace service to start (${output})`, () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
+    base = await waitFor(`the marketplace service to start (${output})`, () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
     const write = (method: string, route: string, body: unknown) =>
       fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/reviews', { text: REVIEW })).status, 201);
@@ -175,5 +176,19 @@ suite('Marketplace with the service', () => {
     assert.equal(page.mode, 'service');
     assert.deepEqual(page.reviews, [REVIEW], 'the review is the literal text, markup included');
     assert.equal(page.images, 0, 'no <img> element was created from the review');
+  });
+
+  test('reports installs with the installation id it keeps: installing twice counts once', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    api.marketplace.presetTarget = { repoRoot: path.join(workspace, 'company-workflows'), folder: 'dags/marketplace' };
+    const installs = async (): Promise<number> => {
+      const { stats } = (await (await fetch(`${base}/api/v1/stats`)).json()) as { stats: Record<string, { installs: number }> };
+      return stats['team/postgres-to-s3']?.installs ?? 0;
+    };
+    const before = await installs();
+    assert.ok(await api.marketplace.install('team/postgres-to-s3'));
+    assert.ok(await api.marketplace.install('team/postgres-to-s3'));
+    assert.equal(await installs(), before + 1);
   });
 });

@@ -4,12 +4,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, waitFor } from '../../support/airflow';
-import { buildCli } from '../../support/cli';
+import { shippedCli } from '../../support/cli';
 import { createRemote, dagSource, tempDir } from '../../support/gitRepos';
 import { githubPush, liveCommit, post, sign } from './agentHarness';
 
 test('hangar serve: secrets from a file, a signed push deployed, graceful shutdown on SIGTERM', async () => {
-  const cli = await buildCli();
+  const cli = shippedCli();
   const root = tempDir('agent-cli');
   const remote = createRemote(path.join(root, 'remotes'), 'sales', { 'dags/sales_dag.py': dagSource('sales_dag') });
   const dags = path.join(root, 'dags');

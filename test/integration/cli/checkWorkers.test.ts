@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { benchDagSource } from '../../bench/corpus';
-import { buildCli } from '../../support/cli';
+import { shippedCli } from '../../support/cli';
 
 const FILES = 160;
 
 describe('hangar check on worker threads', () => {
   test('a large folder gives the same report on 1 and on 3 threads, duplicates across threads included', async () => {
-    const hangar = await buildCli();
+    const hangar = shippedCli();
     const dir = mkdtempSync(path.join(tmpdir(), 'hangar-workers-'));
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `dag_${String(i).padStart(3, '0')}.py`), benchDagSource(i));
     // Files 0 and 1 land on different threads: the duplicate dag_id is only visible once all threads report.
@@ -27,7 +27,7 @@ describe('hangar check on worker threads', () => {
   });
 
   test('--jobs must be a whole number', async () => {
-    const run = spawnSync(process.execPath, [await buildCli(), 'check', '--jobs', 'many', '.'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [shippedCli(), 'check', '--jobs', 'many', '.'], { encoding: 'utf8' });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--jobs <n>.*expected a whole number/);
   });

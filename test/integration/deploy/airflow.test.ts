@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,8 +8,9 @@ import { AirflowClient } from '../../../server/src/airflow/client';
 import { GateError } from '../../../server/src/deploy/gate';
 import { DeployService, type DeployPlan } from '../../../server/src/deploy/service';
 import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
-import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verification';
-import { airflowPythonOrSkip, freePort, gitDagBundle, startAirflow, waitFor, type RunningAirflow } from '../../support/airflow';
+import { verifyAndRecord } from '../../../server/src/deploy/verification';
+import { airflowPythonOrSkip, freePort, gitDagBundle, startAirflow, waitFor, type RunningAirflow, prerequisite } from '../../support/airflow';
+import { runHangar } from '../../support/cli';
 import { DagRepo, dagSource, folderEnvironment, gitIn, scratch } from './fixtures';
 
 const service = new DeployService();
@@ -62,7 +63,7 @@ describe('deploy to a real Airflow 3.3', () => {
   });
 
   test('deploys a repository to the DAGs folder and sees its DAGs through the REST API', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const record = await deployAndVerify(await service.planDeploy(folderEnv));
     assert.equal(record.verification?.status, 'verified', record.verification?.message);
     assert.deepEqual(record.verification?.visibleDags, ['etl', 'hello']);
@@ -75,7 +76,7 @@ describe('deploy to a real Airflow 3.3', () => {
   });
 
   test('a forced deploy of a DAG that fails to import shows the import error on the source file and line', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     repo.commit({ 'hello.py': dagSource('hello', 'two'), 'broken.py': BROKEN });
     await assert.rejects(service.planDeploy(folderEnv), GateError);
     const record = await deployAndVerify(await service.planDeploy(folderEnv, { force: true, reason: 'demo of a broken file' }));
@@ -90,7 +91,7 @@ describe('deploy to a real Airflow 3.3', () => {
   });
 
   test('rolling back serves the previous version again', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const plan = await service.planRollback(folderEnv);
     assert.equal(plan.restores, 1);
     const record = await deployAndVerify(plan);
@@ -101,7 +102,7 @@ describe('deploy to a real Airflow 3.3', () => {
   });
 
   test('promotion deploys exactly the newest verified version of dev to prod', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     repo.commit({ 'unverified.py': dagSource('unverified', 'never deployed to dev') });
     const prodDags = path.join(path.dirname(dags), 'prod-dags');
     await mkdir(prodDags);
@@ -117,7 +118,7 @@ describe('deploy to a real Airflow 3.3', () => {
   });
 
   test('the git target pushes to the branch a GitDagBundle tracks; Airflow reports the deployed commit as bundle_version', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     const sha = gitRepo.commit({ 'git_hello.py': dagSource('git_hello', 'second'), 'git_new.py': dagSource('git_new', 'second') });
     const record = await deployAndVerify(await service.planDeploy(gitEnv));
     assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), sha);
@@ -139,31 +140,35 @@ describe('deploy to a real Airflow 3.3', () => {
     assert.equal(rollback.version, 3);
   });
 
-  test('a concurrent change to the deployment branch is never overwritten', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
-    const plan = await service.planDeploy(gitEnv, { refs: { gitteam: 'main' } });
-    // Someone else moves the branch after the plan was made.
-    const other = scratch('other-clone');
-    gitIn(other, 'clone', '-q', '-b', 'deploy', origin, 'c');
-    gitIn(path.join(other, 'c'), 'commit', '-q', '--allow-empty', '-m', 'hotfix outside Hangar');
-    gitIn(path.join(other, 'c'), 'push', '-q', 'origin', 'deploy');
-    const moved = gitIn(origin, 'rev-parse', 'refs/heads/deploy');
-    await assert.rejects(service.apply(plan), /changed while this deploy ran.*nothing was pushed/s);
-    assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), moved);
-  });
-
-  test('wrong credentials and an unreachable Airflow are clear errors and change nothing on the target', async (t) => {
-    if (!airflow) return t.skip('Airflow not available');
+  test('hangar deploy with wrong credentials or an unreachable Airflow fails clearly and changes nothing on the target', async (t) => {
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
     repo.commit({ 'etl.py': dagSource('etl', 'three'), 'broken.py': null });
-    const plan = await service.planDeploy(folderEnv);
     const link = readlinkSync(path.join(dags, 'team'));
     const history = readFileSync(path.join(dags, '.hangar', 'history.json'), 'utf8');
     const secret = 'not-the-password-s3cr3t';
-    await assert.rejects(checkAirflow(plan, { username: 'admin', password: secret }), (error: Error) => /rejected the credentials of user "admin"/.test(error.message) && !error.message.includes(secret));
-    const unreachable = { ...plan, environment: { ...folderEnv, airflow: { url: `http://127.0.0.1:${await freePort()}`, version: 3 as const } } };
-    await assert.rejects(checkAirflow(unreachable, { username: 'admin', password: secret }), /unreachable \(ECONNREFUSED\).*airflow\.url/);
+    const config = (airflowUrl: string): string => {
+      const file = path.join(scratch('airflow-cli'), 'airflow-repos.yaml');
+      writeFileSync(
+        file,
+        `repositories:\n  - { name: team, url: ${repo.path}, path: ${repo.path}, branch: main }\n` +
+          `environments:\n  - name: dev\n    target: { kind: folder, path: ${dags}, keep_releases: 5 }\n    airflow: { url: "${airflowUrl}", version: 3 }\n`,
+      );
+      return file;
+    };
+    const credentials = { HANGAR_AIRFLOW_USERNAME: 'admin', HANGAR_AIRFLOW_PASSWORD: secret };
+    const refused = await runHangar(['deploy', '--env', 'dev', '--config', config(airflow.baseUrl)], { env: credentials });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /rejected the credentials of user "admin"/);
+    assert.ok(!`${refused.stdout}${refused.stderr}`.includes(secret), 'the password is not printed');
+    const unreachable = await runHangar(['deploy', '--env', 'dev', '--config', config(`http://127.0.0.1:${await freePort()}`)], { env: credentials });
+    assert.notEqual(unreachable.code, 0);
+    assert.match(unreachable.stderr, /unreachable \(ECONNREFUSED\).*airflow\.url/);
     await assert.rejects(new AirflowClient(airflow.baseUrl, 2, { username: 'admin', password: secret }).checkConnection(), /not Airflow 2\. Set airflow\.version: 3/);
-    assert.equal(readlinkSync(path.join(dags, 'team')), link);
-    assert.equal(readFileSync(path.join(dags, '.hangar', 'history.json'), 'utf8'), history);
+    // The same deploy with the right password goes through: the refusals above were about Airflow, not the plan.
+    assert.equal(readlinkSync(path.join(dags, 'team')), link, 'the live release did not change');
+    assert.equal(readFileSync(path.join(dags, '.hangar', 'history.json'), 'utf8'), history, 'no version was recorded');
+    const accepted = await runHangar(['deploy', '--env', 'dev', '--timeout', '90', '--config', config(airflow.baseUrl)], { env: { ...credentials, HANGAR_AIRFLOW_PASSWORD: airflow.password } });
+    assert.equal(accepted.code, 0, accepted.stderr);
+    assert.notEqual(readlinkSync(path.join(dags, 'team')), link, 'with the right password the deploy changes the live release');
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
-import { buildCli } from '../../support/cli';
+import { shippedCli } from '../../support/cli';
 import { DagRepo, dagSource, scratch } from './fixtures';
 
 describe('hangar deploy | history | rollback | promote (CLI)', () => {
@@ -18,7 +18,7 @@ describe('hangar deploy | history | rollback | promote (CLI)', () => {
   };
 
   before(async () => {
-    hangar = await buildCli();
+    hangar = shippedCli();
     root = scratch('cli');
     repo = new DagRepo(root, 'team');
     repo.commit({ 'orders.py': dagSource('orders', 'one') });

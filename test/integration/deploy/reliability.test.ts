@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DeployService } from '../../../server/src/deploy/service';
 import { waitFor } from '../../support/airflow';
-import { buildCli } from '../../support/cli';
+import { shippedCli } from '../../support/cli';
 import { DagRepo, folderEnvironment, scratch } from './fixtures';
 
 const FILES = 200;
@@ -52,7 +52,7 @@ describe('deploy reliability (folder target)', () => {
     repo.commit(release('r0'));
     await service.apply(await service.planDeploy(env));
 
-    const hangar = await buildCli();
+    const hangar = shippedCli();
     const cli = (): ChildProcess => spawn(process.execPath, [hangar, 'deploy', '--env', 'dev', '--no-verify'], { cwd: root, stdio: 'ignore' });
     // How long an uninterrupted CLI deploy takes: kills land uniformly within it.
     // Calibration: how long an uninterrupted CLI deploy takes, and when it holds the lock (the write phase).

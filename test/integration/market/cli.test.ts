@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { runHangar, type CliRun } from '../../support/cli';
 import { commitAll, communityCatalogFiles, gitRepo, hangarCatalogFiles, POSTGRES_DAG, scratch, sha256 } from './catalogRepos';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-const run = promisify(execFile);
-
-async function hangar(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const env = { ...process.env, HANGAR_MARKET_URL: '', HANGAR_MARKET_CATALOGS: '', XDG_CACHE_HOME: path.join(dir, 'xdg') };
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/cli/main.ts'), ...args], { cwd: repoRoot, env });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function hangar(args: string[]): Promise<CliRun> {
+  return runHangar(args, { env: { HANGAR_MARKET_URL: '', HANGAR_MARKET_CATALOGS: '', XDG_CACHE_HOME: path.join(dir, 'xdg') } });
 }
 
 const { dir, cleanup } = scratch('cli');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { InstallError } from '../../../server/src/market/install';
+import { InstallError } from '../../../server/src/market/installedFiles';
 import { Marketplace } from '../../../server/src/market/marketplace';
 import { mergeRequirements, specsConflict } from '../../../server/src/market/requirements';
 import { readState } from '../../../server/src/market/state';
@@ -43,11 +43,11 @@ describe('marketplace install', () => {
     assert.match(readFileSync(path.join(repo, 'dags/postgres_to_s3.py'), 'utf8'), /load v2/);
     assert.deepEqual(refreshed.updates(repo), []);
 
-    // Uninstall removes the files, refusing edited ones without force.
+    // Uninstall removes the files that still have the content installed, and keeps (and reports) edited ones.
     writeFileSync(path.join(repo, 'dags/sql/extract.sql'), 'edited\n');
-    assert.throws(() => refreshed.uninstall('team/postgres-to-s3', repo), /edited after it was installed/);
-    assert.deepEqual(refreshed.uninstall('team/postgres-to-s3', repo, true), ['dags/postgres_to_s3.py', 'dags/sql/extract.sql']);
+    assert.deepEqual(refreshed.uninstall('team/postgres-to-s3', repo), { removed: ['dags/postgres_to_s3.py'], kept: [{ path: 'dags/sql/extract.sql', reason: 'edited since it was installed' }] });
     assert.ok(!existsSync(path.join(repo, 'dags/postgres_to_s3.py')));
+    assert.equal(readFileSync(path.join(repo, 'dags/sql/extract.sql'), 'utf8'), 'edited\n');
     assert.equal(readState(repo).installed['team/postgres-to-s3'], undefined);
   });
 
@@ -84,9 +84,24 @@ describe('marketplace install through a symlinked subfolder', () => {
     const repo = gitRepo(dir, 'repo', { 'dags/.keep': '' });
     symlinkSync(dir, path.join(repo, 'dags', 'sql'));
     const market = await Marketplace.load([{ name: 'team', path: catalog }]);
-    await assert.rejects(market.install('team/postgres-to-s3', { repoRoot: repo }), /dags\/sql\/extract.sql: its folder resolves outside the repository/);
+    await assert.rejects(market.install('team/postgres-to-s3', { repoRoot: repo }), /"dags\/sql\/extract.sql" resolves outside the repository \(symlink\)/);
     assert.ok(!existsSync(path.join(repo, 'dags', 'postgres_to_s3.py')), 'nothing written');
     assert.ok(!existsSync(path.join(dir, 'extract.sql')));
+  });
+});
+
+describe('marketplace install of an entry whose files collide', () => {
+  const { dir, cleanup } = scratch('collide');
+  after(cleanup);
+
+  it('refuses an entry whose DAG and extra file would land on the same path, writing nothing', async () => {
+    const files = hangarCatalogFiles();
+    const index = files['hangar-catalog.json']!.replace('"dags/sql/extract.sql"', '"other/postgres_to_s3.py"');
+    const catalog = gitRepo(dir, 'catalog', { ...files, 'hangar-catalog.json': index, 'other/postgres_to_s3.py': '# another file\n' });
+    const repo = gitRepo(dir, 'repo', { 'README.md': 'dags\n' });
+    const market = await Marketplace.load([{ name: 'team', path: catalog }]);
+    await assert.rejects(market.install('team/postgres-to-s3', { repoRoot: repo }), /two of its files would both be written to dags\/postgres_to_s3\.py/);
+    assert.ok(!existsSync(path.join(repo, 'dags')), 'nothing written');
   });
 });
 

@@ -1,23 +1,14 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { runHangar, shippedCli, type CliRun } from '../../support/cli';
 import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-const cli = path.join(repoRoot, 'server/src/cli/main.ts');
-const run = promisify(execFile);
-
-async function hangar(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function hangar(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runHangar(args, { env });
 }
 
 describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLite)', () => {
@@ -49,7 +40,7 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
     alice = await token('alice');
     bob = await token('bob');
     admin = await token('root', true);
-    server = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [shippedCli(), 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     base = await new Promise<string>((resolve, reject) => {
@@ -131,8 +122,8 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
   });
 
   it('counts installs and serves stats', async () => {
-    await api('POST', `/api/v1/entries/${entry}/installs`, { token: alice, body: {} });
-    await api('POST', `/api/v1/entries/${entry}/installs`, { token: bob, body: {} });
+    await api('POST', `/api/v1/entries/${entry}/installs`, { token: alice, body: { installation: randomUUID() } });
+    await api('POST', `/api/v1/entries/${entry}/installs`, { token: bob, body: { installation: randomUUID() } });
     const stats = (await api('GET', '/api/v1/stats')).body.stats as Record<string, { installs: number; rating: number }>;
     assert.deepEqual(stats['team/postgres-to-s3'], { rating: 4.5, ratings: 2, installs: 2 });
     const sorted = await api('GET', '/api/v1/entries?sort=installs');

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
+import { runHangar, type CliRun } from '../../support/cli';
 import { startGitHttpServer, type GitHttpServer } from '../../support/gitHttpServer';
 import { createRemote, dagSource, filesContaining, tempDir, type TestRemote } from '../../support/gitRepos';
 
-const MAIN = path.resolve(__dirname, '../../../server/src/cli/main.ts');
 const TOKEN = 'tok-9d8e7f6a5b4c3d2e';
 
-/** Runs the CLI from source (tsx resolves from the repository root) on `<workspace>/airflow-repos.yaml`. */
-async function hangar(workspace: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const withConfig = [...args, '--config', path.join(workspace, 'airflow-repos.yaml')];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, ...withConfig], {
-      cwd: path.resolve(__dirname, '../../..'),
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** Runs the shipped CLI on `<workspace>/airflow-repos.yaml`. */
+function hangar(workspace: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runHangar([...args, '--config', path.join(workspace, 'airflow-repos.yaml')], { env });
 }
 
 describe('hangar repos (CLI)', () => {

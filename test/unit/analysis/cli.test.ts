@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
+import { runHangarSync } from '../../support/cli';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/analysis/cli');
-const MAIN = path.join(ROOT, 'server/src/cli/main.ts');
 
-function hangar(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function hangar(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const { code, stdout, stderr } = runHangarSync(args, { cwd });
+  return { status: code, stdout, stderr };
 }
 
 describe('hangar check', () => {

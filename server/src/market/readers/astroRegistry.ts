@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dagText } from '../catalogFile';
 import { importedProviders, moduleDocstring } from '../dagSource';
 import { asString, asStringList, isRecord, readLocated } from '../locatedYaml';
 import { resolveInside } from '../safePath';
@@ -11,7 +11,7 @@ export const ASTRO_INDEX = '.astro-registry.yaml';
 
 /** Reads `.astro-registry.yaml`: `categories` and `dags[].path`; title and description come from each DAG's docstring. */
 export function readAstroRegistry(root: string, catalog: string): ReadResult {
-  const doc = readLocated(path.join(root, ASTRO_INDEX), ASTRO_INDEX);
+  const doc = readLocated(resolveInside(root, ASTRO_INDEX), ASTRO_INDEX);
   const problems: CatalogProblem[] = [];
   const problem = (where: (string | number)[], message: string): void => {
     problems.push({ catalog, file: ASTRO_INDEX, line: doc.lineOf(where), message });
@@ -19,7 +19,7 @@ export function readAstroRegistry(root: string, catalog: string): ReadResult {
   const value = isRecord(doc.value) ? doc.value : {};
   if (!Array.isArray(value.dags)) {
     problem([], '"dags" must be a list of { path: ... }');
-    return { entries: [], problems };
+    return { entries: [], problems, declared: 0 };
   }
   const categories = asStringList(value.categories);
   const entries: MarketEntry[] = [];
@@ -30,7 +30,7 @@ export function readAstroRegistry(root: string, catalog: string): ReadResult {
     if (!isRecord(dag) || !file) return problem(where, 'each DAG needs a "path"');
     let source: string;
     try {
-      source = readFileSync(resolveInside(root, file), 'utf8');
+      source = dagText(root, file);
     } catch (error) {
       return problem([...where, 'path'], (error as Error).message);
     }
@@ -60,5 +60,5 @@ export function readAstroRegistry(root: string, catalog: string): ReadResult {
       format: 'astro',
     });
   });
-  return { entries, problems };
+  return { entries, problems, declared: value.dags.length };
 }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dagText } from '../catalogFile';
 import { importedProviders } from '../dagSource';
 import { asString, asStringList, isRecord, readLocated } from '../locatedYaml';
 import { parseRequirement } from '../requirementsSpec';
@@ -42,7 +42,7 @@ function readPrerequisites(value: unknown): Prerequisites {
 
 /** Reads the community pipelines format: `dags/registry.yaml` with `categories.<name>.dags[]`. */
 export function readCommunityRegistry(root: string, catalog: string): ReadResult {
-  const doc = readLocated(path.join(root, COMMUNITY_INDEX), COMMUNITY_INDEX);
+  const doc = readLocated(resolveInside(root, COMMUNITY_INDEX), COMMUNITY_INDEX);
   const problems: CatalogProblem[] = [];
   const problem = (where: (string | number)[], message: string): void => {
     problems.push({ catalog, file: COMMUNITY_INDEX, line: doc.lineOf(where), message });
@@ -50,26 +50,28 @@ export function readCommunityRegistry(root: string, catalog: string): ReadResult
   const categories = isRecord(doc.value) ? doc.value.categories : undefined;
   if (!isRecord(categories)) {
     problem([], '"categories" must be a mapping of category name to { dags: [...] }');
-    return { entries: [], problems };
+    return { entries: [], problems, declared: 0 };
   }
   const entries: MarketEntry[] = [];
   const seen = new Set<string>();
+  let declared = 0;
   for (const [category, body] of Object.entries(categories)) {
     const dags = isRecord(body) ? body.dags : undefined;
     if (!Array.isArray(dags)) {
       problem(['categories', category], `category "${category}" has no "dags" list`);
       continue;
     }
+    declared += dags.length;
     dags.forEach((dag: unknown, index) => {
       const where = ['categories', category, 'dags', index];
       const name = isRecord(dag) ? asString(dag.name) : undefined;
       const file = isRecord(dag) ? asString(dag.file) : undefined;
       if (!isRecord(dag) || !name || !file) return problem(where, 'each DAG needs "name" and "file"');
       // `file` is relative to dags/ in the community layout; accept catalog-root paths too. No normalising before the check.
-      const relative = !path.isAbsolute(file) && existsSync(path.join(root, 'dags', file)) ? `dags/${file}` : file;
-      let real: string;
+      const relative = isCatalogFile(root, `dags/${file}`) ? `dags/${file}` : file;
+      let source: string;
       try {
-        real = resolveInside(root, relative);
+        source = dagText(root, relative);
       } catch (error) {
         return problem([...where, 'file'], `DAG "${name}": ${(error as Error).message}`);
       }
@@ -77,7 +79,7 @@ export function readCommunityRegistry(root: string, catalog: string): ReadResult
       if (seen.has(localId)) return problem([...where, 'name'], `duplicate DAG name "${name}"`);
       seen.add(localId);
       const prerequisites = readPrerequisites(dag.prerequisites);
-      const providers = prerequisites.providers.length ? prerequisites.providers : importedProviders(readFileSync(real, 'utf8'));
+      const providers = prerequisites.providers.length ? prerequisites.providers : importedProviders(source);
       entries.push({
         id: `${catalog}/${localId}`,
         catalog,
@@ -100,5 +102,14 @@ export function readCommunityRegistry(root: string, catalog: string): ReadResult
       });
     });
   }
-  return { entries, problems };
+  return { entries, problems, declared };
+}
+
+function isCatalogFile(root: string, relative: string): boolean {
+  try {
+    resolveInside(root, relative);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import path from 'node:path';
 import schema from '../hangar-catalog.schema.json';
-import { readLocated } from '../locatedYaml';
+import { isRecord, readLocated, type LocatedDocument } from '../locatedYaml';
 import { resolveInside } from '../safePath';
 import type { CatalogProblem, MarketEntry } from '../types';
 
@@ -32,11 +32,18 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 export interface ReadResult {
   entries: MarketEntry[];
   problems: CatalogProblem[];
+  /** How many entries the index lists, good or bad: a rewritten index must not have fewer. */
+  declared: number;
 }
 
-/** Reads `hangar-catalog.json`; entries that fail the schema or escape the catalog are dropped and reported. */
+/** Reads `hangar-catalog.json` (itself inside the catalog: a symlink out of it is refused). */
 export function readHangarIndex(root: string, catalog: string): ReadResult {
-  const doc = readLocated(path.join(root, HANGAR_INDEX), HANGAR_INDEX);
+  return readHangarDocument(readLocated(resolveInside(root, HANGAR_INDEX), HANGAR_INDEX), root, catalog);
+}
+
+/** The entries of a parsed Hangar index; entries that fail the schema or escape the catalog are dropped and reported. */
+export function readHangarDocument(doc: LocatedDocument, root: string, catalog: string): ReadResult {
+  const raw = isRecord(doc.value) && Array.isArray(doc.value.entries) ? (doc.value.entries as unknown[]) : [];
   const problems: CatalogProblem[] = [];
   const badEntries = new Set<number>();
   const problem = (where: (string | number)[], message: string): void => {
@@ -52,9 +59,8 @@ export function readHangarIndex(root: string, catalog: string): ReadResult {
       }
       problem(where, `${error.instancePath} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? `: ${String(error.params.additionalProperty)}` : ''}`);
     }
-    if (badEntries.size === 0) return { entries: [], problems };
+    if (badEntries.size === 0) return { entries: [], problems, declared: raw.length };
   }
-  const raw = (doc.value as { entries?: unknown[] }).entries ?? [];
   const entries: MarketEntry[] = [];
   const seen = new Set<string>();
   raw.forEach((value, index) => {
@@ -92,5 +98,5 @@ export function readHangarIndex(root: string, catalog: string): ReadResult {
       format: 'hangar',
     });
   });
-  return { entries, problems };
+  return { entries, problems, declared: raw.length };
 }

@@ -1,129 +1,141 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isInstallationId } from '../installationId';
 import type { Marketplace } from '../marketplace';
 import type { SortKey } from '../search';
+import type { MarketEntry } from '../types';
 import type { MarketDb, TokenOwner } from './db';
+import { decodeSegment, HttpError, readJson, requestUrl, send } from './http';
+import { WriteLimiter, type WriteKind } from './rateLimit';
 
-export const MAX_BODY_BYTES = 16 * 1024;
-export const MAX_REVIEW_CHARS = 2000;
+const MAX_REVIEW_CHARS = 2000;
+const MAX_LIMIT = 500;
+const MAX_QUERY_CHARS = 200;
+const SORT_KEYS: readonly SortKey[] = ['relevance', 'rating', 'installs', 'updated', 'title'];
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+function searchLimit(value: string | null): number {
+  if (value === null) return 50;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  return limit;
 }
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    ...(status === 401 ? { 'www-authenticate': 'Bearer realm="hangar-marketplace"' } : {}),
-  });
-  res.end(text);
+function searchText(value: string | null): string | undefined {
+  if (value !== null && value.length > MAX_QUERY_CHARS) throw new HttpError(400, `q is at most ${MAX_QUERY_CHARS} characters`);
+  return value ?? undefined;
 }
 
-/** Reads a JSON body, refusing more than MAX_BODY_BYTES before buffering it. */
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'send the body as application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as Record<string, unknown>;
-  } catch {
-    throw new HttpError(400, 'the body is not a JSON object');
-  }
+function sortKey(value: string | null): SortKey | undefined {
+  if (value === null) return undefined;
+  if (!SORT_KEYS.includes(value as SortKey)) throw new HttpError(400, `sort must be one of ${SORT_KEYS.join(', ')}`);
+  return value as SortKey;
 }
 
 /**
  * The marketplace HTTP JSON API. Reads are open; writes need `Authorization: Bearer <token>` from
- * `hangar market admin token create`; hiding a review needs an admin token. `current` returns the catalogs
- * loaded last (the service re-reads them periodically).
+ * `hangar market admin token create` and are limited per user (WRITE_BUDGETS); hiding a review needs an admin
+ * token. Every answer carries an `x-request-id`; a 500 is logged under it. `current` returns the catalogs loaded
+ * last (the service re-reads them periodically).
  */
-export function createMarketServer(current: () => Marketplace, db: MarketDb): Server {
+export function createMarketServer(current: () => Marketplace, db: MarketDb, limiter = new WriteLimiter()): Server {
   const authenticate = (req: IncomingMessage): TokenOwner => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const owner = match?.[1] ? db.owner(match[1]) : undefined;
     if (!owner) throw new HttpError(401, match ? 'the token is unknown or revoked' : 'writes need a bearer token (hangar market admin token create)');
     return owner;
   };
-  const knownEntry = (raw: string): string => {
-    const id = decodeURIComponent(raw);
-    if (!current().search.get(id)) throw new HttpError(404, `no catalog entry "${id}"`);
-    return id;
+  /** Runs an authenticated write within the user's budget for its kind; only accepted writes use the budget. */
+  const write = async <T>(req: IncomingMessage, kind: WriteKind, action: (owner: TokenOwner) => T | Promise<T>): Promise<T> => {
+    const owner = authenticate(req);
+    const wait = limiter.retryAfter(owner.user, kind);
+    if (wait > 0) throw new HttpError(429, `too many ${kind} writes from this user; try again in ${wait} s`, { 'retry-after': String(wait) });
+    const result = await action(owner);
+    limiter.record(owner.user, kind);
+    return result;
+  };
+  const knownEntry = (market: Marketplace, raw: string): MarketEntry => {
+    const entry = market.search.get(decodeSegment(raw));
+    if (!entry) throw new HttpError(404, 'no catalog entry with this id (ids are catalog/entry, URL-encoded)');
+    return entry;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> => {
     const market = current();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
+    const ok = (status: number, body?: unknown): void => send(res, status, body, headers);
     let m: RegExpExecArray | null;
-    if (route === 'GET /api/v1/health') return send(res, 200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
-    if (route === 'GET /api/v1/stats') return send(res, 200, { stats: Object.fromEntries(db.allStats()) });
+    if (route === 'GET /api/v1/health') return ok(200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
+    if (route === 'GET /api/v1/stats') return ok(200, { stats: Object.fromEntries(db.allStats()) });
     if (route === 'GET /api/v1/entries') {
-      market.setStats(db.allStats());
       const q = url.searchParams;
-      const result = market.find({
-        text: q.get('q') ?? undefined,
+      const query = {
+        text: searchText(q.get('q')),
         category: q.get('category') ?? undefined,
         status: q.get('status') ?? undefined,
         airflowVersion: q.get('airflow') ?? undefined,
         provider: q.get('provider') ?? undefined,
-        sort: (q.get('sort') as SortKey | null) ?? undefined,
-        limit: Math.min(Number(q.get('limit') ?? 50) || 50, 500),
-      });
-      return send(res, 200, { total: result.total, hits: result.hits.map((h) => ({ entry: h.entry, stats: h.stats })), problems: market.problems });
+        sort: sortKey(q.get('sort')),
+        limit: searchLimit(q.get('limit')),
+      };
+      market.setStats(db.allStats());
+      const result = market.find(query);
+      return ok(200, { total: result.total, hits: result.hits.map((h) => ({ entry: h.entry, stats: h.stats })), problems: market.problems });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)$/.exec(route))) {
-      const id = knownEntry(m[1]!);
-      return send(res, 200, { entry: market.search.get(id), stats: db.statsOf(id), reviews: db.reviews(id) });
+      const entry = knownEntry(market, m[1]!);
+      return ok(200, { entry, stats: db.statsOf(entry.id), reviews: db.reviews(entry.id) });
     }
-    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return send(res, 200, { reviews: db.reviews(knownEntry(m[1]!)) });
+    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: db.reviews(knownEntry(market, m[1]!).id) });
     if ((m = /^PUT \/api\/v1\/entries\/([^/]+)\/rating$/.exec(route))) {
-      const owner = authenticate(req);
-      const id = knownEntry(m[1]!);
-      const { rating } = await readJson(req);
-      if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'rating must be a whole number from 1 to 5');
-      return send(res, 200, db.rate(id, owner.user, rating));
+      const { id } = knownEntry(market, m[1]!);
+      const stats = await write(req, 'rating', async (owner) => {
+        const { rating } = await readJson(req);
+        if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'rating must be a whole number from 1 to 5');
+        return db.rate(id, owner.user, rating);
+      });
+      return ok(200, stats);
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) {
-      const owner = authenticate(req);
-      const id = knownEntry(m[1]!);
-      const { text } = await readJson(req);
-      if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text must be a non-empty string');
-      if (text.length > MAX_REVIEW_CHARS) throw new HttpError(400, `a review is at most ${MAX_REVIEW_CHARS} characters`);
-      return send(res, 201, { id: db.addReview(id, owner.user, text.trim()) });
+      const { id } = knownEntry(market, m[1]!);
+      const reviewId = await write(req, 'review', async (owner) => {
+        const { text } = await readJson(req);
+        if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text must be a non-empty string');
+        if (text.length > MAX_REVIEW_CHARS) throw new HttpError(400, `a review is at most ${MAX_REVIEW_CHARS} characters`);
+        return db.addReview(id, owner.user, text.trim());
+      });
+      return ok(201, { id: reviewId });
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {
-      authenticate(req);
-      return send(res, 200, { installs: db.recordInstall(knownEntry(m[1]!)) });
+      const entry = knownEntry(market, m[1]!);
+      const counted = await write(req, 'install', async () => {
+        const { installation } = await readJson(req);
+        if (!isInstallationId(installation)) throw new HttpError(400, 'installation must be the installation id the client keeps (a UUID in lowercase hex)');
+        // The version is the catalog's: a client cannot inflate counts by naming versions.
+        return db.recordInstall(entry.id, entry.version, installation);
+      });
+      return ok(200, counted);
     }
     if ((m = /^POST \/api\/v1\/reviews\/(\d+)\/hide$/.exec(route))) {
       if (!authenticate(req).admin) throw new HttpError(403, 'only an admin token can hide reviews');
-      if (!db.hideReview(Number(m[1]))) throw new HttpError(404, `no review ${m[1]}`);
-      return send(res, 204);
+      const reviewId = Number(m[1]);
+      if (!Number.isSafeInteger(reviewId) || !db.hideReview(reviewId)) throw new HttpError(404, 'no such review');
+      return ok(204);
     }
-    throw new HttpError(404, `no route ${route}`);
+    throw new HttpError(404, 'no such route; the API is under /api/v1 (see the README)');
   };
 
   return createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
+    const requestId = randomUUID();
+    const headers = { 'x-request-id': requestId };
+    handle(req, res, headers).catch((error: unknown) => {
+      const known = error instanceof HttpError;
+      const status = known ? error.status : 500;
+      if (!known) console.error(`marketplace: request ${requestId} failed (500) on ${req.method ?? '?'} ${JSON.stringify(req.url ?? '')}: ${(error as Error).stack ?? String(error)}`);
+      if (res.headersSent) return void res.destroy();
       if (status === 413) res.setHeader('connection', 'close');
-      send(res, status, { error: status === 500 ? 'internal error' : (error as Error).message });
-      if (status === 500) console.error(`marketplace: ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
+      const body = known ? { error: error.message, requestId } : { error: 'internal error; the service log has the details under this request id', requestId };
+      send(res, status, body, { ...headers, ...(known ? error.headers : {}) });
     });
   });
 }

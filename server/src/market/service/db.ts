@@ -32,11 +32,27 @@ CREATE TABLE IF NOT EXISTS reviews (
   hidden INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS reviews_entry ON reviews (entry_id);
+-- Counts recorded before installation ids (Hangar 0.1.0), kept as they were.
 CREATE TABLE IF NOT EXISTS installs (
   entry_id TEXT PRIMARY KEY,
   count INTEGER NOT NULL DEFAULT 0
 );
+-- One row per installation (a random id the client keeps) and entry version: a repeated install is not counted again.
+CREATE TABLE IF NOT EXISTS installations (
+  entry_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  installation TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  PRIMARY KEY (entry_id, version, installation)
+);
 `;
+
+/** Install counts per entry: the rows of installations plus the counts from before them. */
+const INSTALL_COUNTS = `
+SELECT entry_id AS id, SUM(n) AS installs FROM (
+  SELECT entry_id, count AS n FROM installs
+  UNION ALL SELECT entry_id, COUNT(*) AS n FROM installations GROUP BY entry_id
+) GROUP BY entry_id`;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -94,15 +110,18 @@ export class MarketDb {
     return rows.map((r) => ({ ...r, hidden: r.hidden === 1 }));
   }
 
-  recordInstall(entryId: string): number {
-    this.db.prepare('INSERT INTO installs (entry_id, count) VALUES (?, 1) ON CONFLICT (entry_id) DO UPDATE SET count = count + 1').run(entryId);
-    return this.statsOf(entryId).installs;
+  /** Counts an install of `version` from `installation` unless that installation already reported it. */
+  recordInstall(entryId: string, version: string, installation: string): { installs: number; counted: boolean } {
+    const { changes } = this.db
+      .prepare('INSERT INTO installations (entry_id, version, installation, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(entryId, version, installation, new Date().toISOString());
+    return { installs: this.statsOf(entryId).installs, counted: changes > 0 };
   }
 
   statsOf(entryId: string): EntryStats {
     const rating = this.db.prepare('SELECT AVG(rating) AS rating, COUNT(*) AS n FROM ratings WHERE entry_id = ?').get(entryId) as { rating: number | null; n: number };
-    const installs = this.db.prepare('SELECT count FROM installs WHERE entry_id = ?').get(entryId) as { count: number } | undefined;
-    return { rating: Math.round((rating.rating ?? 0) * 100) / 100, ratings: rating.n, installs: installs?.count ?? 0 };
+    const installs = this.db.prepare(`SELECT installs FROM (${INSTALL_COUNTS}) WHERE id = ?`).get(entryId) as { installs: number } | undefined;
+    return { rating: Math.round((rating.rating ?? 0) * 100) / 100, ratings: rating.n, installs: installs?.installs ?? 0 };
   }
 
   allStats(): Map<string, EntryStats> {
@@ -111,7 +130,7 @@ export class MarketDb {
     for (const row of this.db.prepare('SELECT entry_id AS id, AVG(rating) AS rating, COUNT(*) AS n FROM ratings GROUP BY entry_id').all() as { id: string; rating: number; n: number }[]) {
       Object.assign(get(row.id), { rating: Math.round(row.rating * 100) / 100, ratings: row.n });
     }
-    for (const row of this.db.prepare('SELECT entry_id AS id, count FROM installs').all() as { id: string; count: number }[]) get(row.id).installs = row.count;
+    for (const row of this.db.prepare(INSTALL_COUNTS).all() as { id: string; installs: number }[]) get(row.id).installs = row.installs;
     return stats;
   }
 }
