@@ -3,9 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { benchDagSource } from '../../bench/corpus';
-import { buildCli } from '../../support/cli';
+import { shippedCli } from '../../support/cli';
 
 /** Enough files for worker threads, so cached and analysed files mix across threads. */
 const FILES = 90;
@@ -27,11 +27,7 @@ function workspace(): { dir: string; cache: string } {
 const entries = (cache: string): string[] => (existsSync(cache) ? readdirSync(cache).filter((name) => name.endsWith('.json')) : []);
 
 describe('hangar check cache', () => {
-  let hangar: string;
-  before(async () => {
-    hangar = await buildCli();
-  });
-
+  const hangar = shippedCli();
   const check = (dir: string, ...args: string[]): Run => spawnSync(process.execPath, [hangar, 'check', '--format', 'json', ...args, '.'], { cwd: dir, encoding: 'utf8' });
 
   test('a warm run reports byte for byte what a cold run and an uncached run report, from the cache', () => {
@@ -74,11 +70,11 @@ describe('hangar check cache', () => {
     assert.equal(check(dir, '--cache-dir', cache, '--select', 'HGR006').stdout, check(dir, '--no-cache', '--select', 'HGR006').stdout);
 
     // Another build of Hangar (here: the same bundle with one byte more) never reads this build's entries.
-    const other = path.join(mkdtempSync(path.join(tmpdir(), 'hangar-other-build-')), 'cli');
-    cpSync(path.dirname(hangar), other, { recursive: true });
-    appendFileSync(path.join(other, 'hangar.js'), '\n');
+    const other = mkdtempSync(path.join(tmpdir(), 'hangar-other-build-'));
+    for (const part of ['cli', 'wasm']) cpSync(path.join(path.dirname(path.dirname(hangar)), part), path.join(other, part), { recursive: true });
+    appendFileSync(path.join(other, 'cli', 'hangar.js'), '\n');
     const before = entries(cache).length;
-    const rebuilt = spawnSync(process.execPath, [path.join(other, 'hangar.js'), 'check', '--format', 'json', '--cache-dir', cache, '.'], { cwd: dir, encoding: 'utf8' });
+    const rebuilt = spawnSync(process.execPath, [path.join(other, 'cli', 'hangar.js'), 'check', '--format', 'json', '--cache-dir', cache, '.'], { cwd: dir, encoding: 'utf8' });
     assert.equal(rebuilt.stdout, configured.stdout);
     assert.equal(entries(cache).length, before + FILES, 'every file was analysed again and recorded under new keys');
   });
