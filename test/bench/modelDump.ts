@@ -23,6 +23,7 @@ import { ensureAirflowVenv } from '../support/airflow';
 import { REPO_ROOT } from '../support/venv';
 import { benchCorpusFiles } from './corpus';
 import { generatedDag } from './shapes';
+import { visitNodes } from './treeNodes';
 
 function pythonFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -92,18 +93,9 @@ function importModel(i: ImportModel) {
 /** Identifier texts of the whole file, for the name questions the rules ask. */
 function identifiers(tree: Tree): string[] {
   const names = new Set<string>();
-  const cursor = tree.walk();
-  for (let more = true; more;) {
+  visitNodes(tree, (cursor) => {
     if (cursor.nodeType === 'identifier') names.add(cursor.nodeText);
-    if (cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        more = false;
-        break;
-      }
-    }
-  }
-  cursor.delete();
+  });
   return [...names].sort();
 }
 
@@ -177,10 +169,13 @@ async function main(): Promise<void> {
   if (options.against) process.exitCode = compare(options.against, options.out) ? 0 : 1;
 }
 
+/** `--no-cache` where the CLI has a cache (a build from before the cache has neither). */
+const uncached = (cli: string): string[] => (execFileSync(process.execPath, [cli, 'check', '--help'], { encoding: 'utf8' }).includes('--no-cache') ? ['--no-cache'] : []);
+
 /** `hangar check --format json` of the files; 0 and 1 are reports, anything else is recorded with its message. */
 function runCheck(cli: string, files: readonly string[]): { status: number; output: string } {
   try {
-    return { status: 0, output: execFileSync(process.execPath, [cli, 'check', '--no-cache', '--format', 'json', ...files.map(relative)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: 'pipe' }) };
+    return { status: 0, output: execFileSync(process.execPath, [cli, 'check', ...uncached(cli), '--format', 'json', ...files.map(relative)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: 'pipe' }) };
   } catch (error) {
     const failed = error as { status?: number; stdout?: string; stderr?: string };
     if (failed.status === undefined || failed.status === null) throw error;
@@ -196,7 +191,7 @@ function checkReports(cli: string, files: readonly string[]): string {
   for (const file of files) byFolder.set(path.dirname(file), [...(byFolder.get(path.dirname(file)) ?? []), file]);
   return [...byFolder].map(([folder, inFolder]) => {
     const { status, output } = runCheck(cli, inFolder);
-    return `== ${relative(folder)}: exit ${status}\n${output}`;
+    return `== ${relative(folder)}: exit ${status}\n${output.split(REPO_ROOT).join('<repo>')}`;
   }).join('\n');
 }
 

@@ -16,6 +16,7 @@ import { buildModel } from '../../server/src/analysis/model/build';
 import { callHeads } from '../../server/src/analysis/model/callHeads';
 import { callStartingAt, keywordArguments } from '../../server/src/analysis/model/syntax';
 import { createPythonParser, loadPython, type Tree } from '../../server/src/analysis/parser';
+import { visitNodes } from './treeNodes';
 
 function pythonFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,20 +27,9 @@ function pythonFiles(dir: string): string[] {
 }
 
 function cursorWalk(tree: Tree): number {
-  const cursor = tree.walk();
-  let nodes = 0;
-  for (let more = true; more;) {
-    nodes += cursor.nodeTypeId > 0 ? 1 : 0;
-    if (cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        more = false;
-        break;
-      }
-    }
-  }
-  cursor.delete();
-  return nodes;
+  let named = 0;
+  visitNodes(tree, (cursor) => (named += cursor.nodeIsNamed ? 1 : 0));
+  return named;
 }
 
 function locateCalls(tree: Tree, source: string): number {

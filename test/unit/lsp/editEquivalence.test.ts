@@ -8,6 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import { createPythonParser } from '../../../server/src/analysis/parser';
 import { Analyzer } from '../../../server/src/lsp/analyzer';
 import { SettingsCache } from '../../../server/src/lsp/settings';
+import { random } from '../../bench/corpus';
 import { generatedDag } from '../../bench/shapes';
 
 /**
@@ -25,18 +26,6 @@ const SNIPPETS = [
   'BashOperator(task_id="load")', 'chain(a, b)', '@task\ndef step():\n    return 1\n', 'for i in range(3):\n    ',
   'if True:\n    ', 'else:\n', '"""', 'f"{x}"', 'import os\n', 'from airflow.operators.bash import BashOperator\n',
 ];
-
-/** mulberry32 */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pythonFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
