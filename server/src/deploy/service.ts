@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { GitCredentials } from '../git/credentials';
 import { analyzeForDeploy, type FileAnalyzer } from './analyzer';
@@ -114,6 +115,9 @@ export class DeployService {
 
   private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
     const { base, previous } = await this.current(env);
+    for (const r of env.repositories) {
+      if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
+    }
     const files = await Promise.all(env.repositories.map((r, i) => listFiles(r.path, commits[i]!, r.subdir)));
     const { manifest, validation } = await buildManifest(
       env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! })),

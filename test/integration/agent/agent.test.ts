@@ -29,7 +29,7 @@ describe('hangar agent: webhook → sync → validate → deploy', () => {
   test('a replayed delivery is acknowledged and ignored', async () => {
     const deploys = running.agent.status('orders').deploys;
     const remote = running.remotes.orders!;
-    const body = githubPush(remote, 'f'.repeat(40));
+    const body = githubPush(remote, liveCommit(running.dagsFolder, 'orders')!);
     const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body) });
     assert.equal(response.status, 200);
     assert.equal(response.json.status, 'duplicate');
@@ -114,7 +114,7 @@ describe('hangar agent: concurrent deliveries', () => {
       for (const name of names) latest[name] = running.remotes[name]!.commit({ [`dags/${name}_dag.py`]: dagSource(`${name}_dag`, '# burst\n') }, 'burst');
       const deliveries = names.flatMap((name) =>
         Array.from({ length: 10 }, (_, i) => {
-          const body = githubPush(running.remotes[name]!, latest[name]!);
+          const body = githubPush(running.remotes[name]!, latest[name]!, i);
           return post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': `${name}-${i}`, 'x-hub-signature-256': sign(body) });
         }),
       );

@@ -55,7 +55,7 @@ export async function startAgent(options: { repositories: string[]; hostApis?: {
     retry: options.retry ?? { attempts: 3, backoffMs: 50 },
     ...(options.hostApis ? { hostApis: options.hostApis } : {}),
   });
-  const server = createAgentServer(agent, { secrets: SECRETS, maxBodyBytes: 64 * 1024 });
+  const server = createAgentServer(agent, { secrets: SECRETS, maxBodyBytes: 64 * 1024, stateDir: path.join(root, 'state') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -72,8 +72,9 @@ export async function startAgent(options: { repositories: string[]; hostApis?: {
   };
 }
 
-export function githubPush(remote: TestRemote, after: string): string {
-  return JSON.stringify({ ref: 'refs/heads/main', after, repository: { clone_url: `file://${remote.bare}`, full_name: 'team/repo' } });
+/** A push event; `pushedAt` tells two pushes of one commit apart, as GitHub's `repository.pushed_at` does. */
+export function githubPush(remote: TestRemote, after: string, pushedAt = 0): string {
+  return JSON.stringify({ ref: 'refs/heads/main', after, repository: { clone_url: `file://${remote.bare}`, full_name: 'team/repo', pushed_at: pushedAt } });
 }
 
 export function sign(body: string, secret = SECRETS.githubWebhookSecret!): string {
