@@ -15,7 +15,7 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return scrub(text, secrets)
     .replace(JWT, '***')
     .replace(SCHEME_CREDENTIAL, '$1 ***')
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+    .replace(/\p{Cc}+/gu, ' ');
 }
 
 /**
