@@ -182,22 +182,40 @@ export class DeployService {
         throw new Error(`"${env.name}" changed since this deploy was planned (another deploy ran); run it again to see the new summary.`);
       }
       await store.prepare();
-      for (const r of plan.repositories) {
-        signal?.throwIfAborted();
-        if (!store.hasRelease(r.release!)) onProgress?.(`Writing release ${r.release}`);
-        const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
-        await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+      const links = await store.links(namespaces);
+      const created: string[] = [];
+      let records: HistoryRecord[];
+      try {
+        records = await this.publishFolder(plan, store, history, created, { signal, onProgress });
+      } catch (error) {
+        // A failed or cancelled deploy (a full disk, a failed export or rename) leaves the target as it found it.
+        await store.restore(links, created).catch((cleanup: Error) => onProgress?.(`Could not undo everything (${cleanup.message}); the next deploy removes what is left.`));
+        throw error;
       }
-      signal?.throwIfAborted();
-      onProgress?.('Switching the DAGs folder to the new release');
-      for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
-      const records = await history.list();
-      const record = toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false);
-      records.push(record);
-      await history.write(records);
-      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!)));
-      return record;
+      // The version is live and recorded: failing to delete old releases only leaves them for the next deploy.
+      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!))).catch((gc: Error) => onProgress?.(`Old releases were kept (${gc.message}); the next deploy removes them.`));
+      return records.at(-1)!;
     });
+  }
+
+  /** Under the lock: writes the missing releases (named in `created` as they start), switches the links, records the version. */
+  private async publishFolder(plan: DeployPlan, store: FolderStore, history: FolderHistory, created: string[], { signal, onProgress }: ApplyOptions): Promise<HistoryRecord[]> {
+    for (const r of plan.repositories) {
+      signal?.throwIfAborted();
+      if (!store.hasRelease(r.release!)) {
+        onProgress?.(`Writing release ${r.release}`);
+        created.push(r.release!);
+      }
+      const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
+      await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+    }
+    signal?.throwIfAborted();
+    onProgress?.('Switching the DAGs folder to the new release');
+    for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
+    const records = await history.list();
+    records.push(toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false));
+    await history.write(records);
+    return records;
   }
 
   private async applyGit(plan: DeployPlan, { signal, onProgress }: ApplyOptions): Promise<HistoryRecord> {

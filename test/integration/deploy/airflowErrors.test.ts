@@ -28,26 +28,27 @@ function reflectingAirflow() {
   const server = createServer((request: IncomingMessage, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
+    request.on('end', (): void => {
       seen.push(`authorization: ${request.headers.authorization ?? ''} body: ${body} headers: ${JSON.stringify(request.headers)}`);
       const reflection = seen.join(' | ');
       const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (request.url === '/auth/token') return json(201, { access_token: ISSUED_JWT });
+      if (request.url === '/auth/token') return void json(201, { access_token: ISSUED_JWT });
       if (mode.failOnly && !request.url?.startsWith(mode.failOnly)) {
-        if (request.url?.endsWith('/version')) return json(200, { version: '3.3.2' });
-        return json(200, { dags: [], import_errors: [], total_entries: 0 });
+        if (request.url?.endsWith('/version')) return void json(200, { version: '3.3.2' });
+        return void json(200, { dags: [], import_errors: [], total_entries: 0 });
       }
       switch (mode.answer) {
         case 'json-detail':
-          return json(mode.status, { detail: reflection });
+          return void json(mode.status, { detail: reflection });
         case 'fastapi-422':
-          return json(mode.status, { detail: [{ type: 'missing', loc: ['query', reflection], msg: reflection, input: request.headers }] });
+          return void json(mode.status, { detail: [{ type: 'missing', loc: ['query', reflection], msg: reflection, input: request.headers }] });
         case 'version-field':
-          return json(200, { version: reflection });
+          return void json(200, { version: reflection });
         case 'plain-detail':
-          return json(mode.status, { detail: 'The DAG processor is paused for maintenance' });
+          return void json(mode.status, { detail: 'The DAG processor is paused for maintenance' });
         default:
           response.writeHead(mode.status, { 'content-type': 'text/plain' }).end(reflection);
+          return;
       }
     });
   });
