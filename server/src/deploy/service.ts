@@ -10,6 +10,7 @@ import { GateError, buildManifest, gatePasses } from './gate';
 import { git, listFiles, resolveCommit } from './gitSource';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
+import { folderReaderNote } from './readerNote';
 import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -176,7 +177,7 @@ export class DeployService {
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const history = new FolderHistory(store.stateDir);
-    return withLock(store.stateDir, `environment "${env.name}"`, async () => {
+    const record = await withLock(store.stateDir, `environment "${env.name}"`, async () => {
       const namespaces = env.repositories.map((r) => r.namespace);
       if (JSON.stringify([...(await store.liveReleases(namespaces))]) !== plan.base) {
         throw new Error(`"${env.name}" changed since this deploy was planned (another deploy ran); run it again to see the new summary.`);
@@ -196,6 +197,9 @@ export class DeployService {
       await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!))).catch((gc: Error) => onProgress?.(`Old releases were kept (${gc.message}); the next deploy removes them.`));
       return records.at(-1)!;
     });
+    const note = await folderReaderNote(env);
+    if (note) onProgress?.(note);
+    return record;
   }
 
   /** Under the lock: writes the missing releases (named in `created` as they start), switches the links, records the version. */
