@@ -94,7 +94,7 @@ export function analyzeBytes(input: AnalyzeBytesInput): BytesAnalysis {
 }
 
 /** The dag_ids of a model whose value is known. */
-export function knownDagIds(model: DagFileModel): string[] {
+function knownDagIds(model: DagFileModel): string[] {
   return model.dags.flatMap((d) => (d.dagId.known ? [d.dagId.value] : []));
 }
 

@@ -21,6 +21,11 @@ export function fileTooLarge(size: number): Finding {
   return { ruleId: FILE_NOT_ANALYZED, severity: 'warning', range: at(0), message: `File not analyzed: ${(size / 1024 / 1024).toFixed(1)} MB is over Hangar's ${MAX_FILE_BYTES / 1024 / 1024} MB limit for a DAG file.` };
 }
 
+/** The finding for a path that is not a regular file: a device or FIFO has no size and may never end. */
+export function notRegularFile(): Finding {
+  return { ruleId: FILE_NOT_ANALYZED, severity: 'warning', range: at(0), message: 'File not analyzed: it is not a regular file (a device, FIFO or socket), so Hangar does not read it.' };
+}
+
 /**
  * The one size limit of every analysis entry point (`hangar check`, sync validation, the deploy gate, pull request
  * checks, the marketplace scan): the finding for a file of `size` bytes that is too large to analyse, or undefined.

@@ -3,7 +3,7 @@ import type { HangarConfig } from '../analysis/config';
 import type { DagDefinition } from '../analysis/dagIndex';
 import { analyzeBytes } from '../analysis/engine';
 import type { Finding } from '../analysis/findings';
-import { sizeFinding } from '../analysis/input';
+import { notRegularFile, sizeFinding } from '../analysis/input';
 import type { Parser } from '../analysis/parser';
 
 /** One file to check, with the configuration that applies to it (plain data, sent to worker threads). */
@@ -31,7 +31,7 @@ export function checkFile(job: CheckJob, parser: Parser): CheckedFile {
   if (!job.bytes) {
     const info = statSync(file);
     // A device or FIFO (a symlink to /dev/zero committed to a repository) has no size and no end: never read it.
-    if (!info.isFile()) return notRead([]);
+    if (!info.isFile()) return notRead([notRegularFile()]);
     const tooLarge = sizeFinding(info.size);
     if (tooLarge) return notRead([tooLarge]);
   }

@@ -177,6 +177,8 @@ export class DeployService {
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const history = new FolderHistory(store.stateDir);
+    // Read while the deploy runs (it starts the Airflow interpreter): said once the deploy is done.
+    const note = folderReaderNote(env);
     const record = await withLock(store.stateDir, `environment "${env.name}"`, async () => {
       const namespaces = env.repositories.map((r) => r.namespace);
       if (JSON.stringify([...(await store.liveReleases(namespaces))]) !== plan.base) {
@@ -197,8 +199,8 @@ export class DeployService {
       await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!))).catch((gc: Error) => onProgress?.(`Old releases were kept (${gc.message}); the next deploy removes them.`));
       return records.at(-1)!;
     });
-    const note = await folderReaderNote(env);
-    if (note) onProgress?.(note);
+    const advice = await note;
+    if (advice) onProgress?.(advice);
     return record;
   }
 

@@ -23,6 +23,8 @@ describe('hangar agent: webhook → sync → validate → deploy', () => {
     const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body) });
     assert.equal(response.status, 202, JSON.stringify(response.json));
     await waitFor('the new commit to be live', () => liveCommit(running.dagsFolder, 'orders') === commit, DELIVERY_TIMEOUT_MS);
+    // The link switches before the deploy is recorded: the agent reports it once the deploy has finished.
+    await running.agent.idle();
     assert.equal(running.agent.status('orders').deployed?.commit, commit);
   });
 

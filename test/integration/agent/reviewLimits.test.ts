@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -122,6 +122,32 @@ test('hangar serve: pull requests adding a 5 MB DAG are reported as not analysed
     await prober;
     await agent.stop('SIGKILL');
     api.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('hangar serve: a DAG file that is a symlink to /dev/zero is reported as not analysed, never read', async () => {
+  const cli = await buildCli();
+  const root = tempDir('agent-dev-zero');
+  const remote = createRemote(path.join(root, 'remotes'), 'orders', { 'dags/orders_dag.py': dagSource('orders_dag') });
+  symlinkSync('/dev/zero', path.join(remote.work, 'dags', 'zero.py'));
+  remote.commit({}, 'a link to an endless file');
+  const config = path.join(root, 'airflow-repos.yaml');
+  writeFileSync(config, `repositories:\n  - name: orders\n    url: file://${remote.bare}\n    branch: main\n    dags_path: dags\n`);
+  const state = path.join(root, 'state');
+  const agent = await serveAgent(cli, ['--config', config, '--state', state], { HANGAR_HOOK_TOKEN: 'dev-zero-token' });
+  try {
+    assert.equal((await post(`${agent.url}/hooks/sync/orders`, '', { authorization: 'Bearer dev-zero-token' })).status, 202);
+    const lastSync = await waitFor('the sync to finish', async () => {
+      const status = (await (await fetch(`${agent.url}/status`)).json()) as { repositories: { orders: { busy: boolean; lastSync?: { result: string; error?: string } } } };
+      return !status.repositories.orders.busy && status.repositories.orders.lastSync;
+    }, 60_000);
+    assert.equal(lastSync.result, 'synced', lastSync.error);
+    const stored = JSON.parse(readFileSync(path.join(state, 'repos', 'orders.json'), 'utf8')) as { state: { files: Record<string, { messages: string[] }> } };
+    assert.match(stored.state.files['dags/zero.py']?.messages.join('\n') ?? '', /HGR014 File not analyzed: it is not a regular file/);
+    assert.ok(peakRssMb(agent.pid) < MAX_PEAK_RSS_MB, `the agent peaked at ${peakRssMb(agent.pid).toFixed(0)} MB`);
+  } finally {
+    await agent.stop('SIGKILL');
     rmSync(root, { recursive: true, force: true });
   }
 });
