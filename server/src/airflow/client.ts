@@ -107,7 +107,9 @@ export class AirflowClient {
         throw new AirflowError(`${this.base} has no /auth/token endpoint: it is not Airflow 3. If it runs Airflow 2, set airflow.version: 2 for this environment.`, 'version', 404);
       }
       if (!response.ok) throw new AirflowError(`Airflow at ${this.base} answered ${response.status} to the token request.`, 'http', response.status);
-      this.token = ((await response.json()) as { access_token: string }).access_token;
+      const { access_token: token } = (await this.json<{ access_token?: unknown }>(response, 'POST /auth/token')) ?? {};
+      if (typeof token !== 'string' || !token) throw new AirflowError(`Airflow at ${this.base} answered the token request without a token.`, 'credentials', response.status);
+      this.token = token;
     }
     return `Bearer ${this.token}`;
   }
@@ -129,8 +131,17 @@ export class AirflowClient {
       const reason = errorReason(await response.text(), this.secrets());
       throw new AirflowError(`Airflow answered ${response.status} to ${method} ${path}${reason ? `: ${reason}` : ''}`, 'http', response.status);
     }
+    return (await this.json<T>(response, `${method} ${path}`)) as T;
+  }
+
+  /** The JSON of an answer (undefined when empty). JSON.parse quotes the start of the text it rejects: never passed on. */
+  private async json<T>(response: Response, request: string): Promise<T | undefined> {
     const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      return text ? (JSON.parse(text) as T) : undefined;
+    } catch {
+      throw new AirflowError(`Airflow answered ${response.status} to ${request} with a body that is not JSON: check the environment's airflow.url.`, 'http', response.status);
+    }
   }
 
   /** Checks reachability, credentials and the API version in one call. */

@@ -46,7 +46,7 @@ class Slots {
 }
 
 /** Worker threads the background callers of one process share: one core stays free for the event loop, four at most. */
-export const BACKGROUND_WORKERS = Math.min(4, Math.max(1, availableParallelism() - 1));
+const BACKGROUND_WORKERS = Math.min(4, Math.max(1, availableParallelism() - 1));
 /**
  * Heap of a background worker. A 1 MB file needs well under half of it; without a cap V8 lets the garbage of a
  * batch of large files pile up to gigabytes before collecting.
@@ -116,7 +116,11 @@ function runWorker(share: readonly CheckJob[], background?: { signal?: AbortSign
     signal?.addEventListener('abort', abort, { once: true });
     let results: CheckedFile[] | undefined;
     worker.once('message', (message: CheckedFile[]) => (results = message));
-    worker.once('error', reject);
+    worker.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(error);
+      const files = `${share[0]?.path}${share.length > 1 ? ` or one of ${share.length - 1} other file(s) checked with it` : ''}`;
+      reject(new Error(`analysing ${files} needed more than ${BACKGROUND_HEAP_MB} MB of memory; Hangar stopped the analysis`));
+    });
     worker.once('exit', (code) => {
       signal?.removeEventListener('abort', abort);
       if (results) resolve(results);

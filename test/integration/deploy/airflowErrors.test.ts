@@ -24,7 +24,7 @@ type Answer = 'json-detail' | 'fastapi-422' | 'text' | 'version-field' | 'plain-
  */
 function reflectingAirflow() {
   const seen: string[] = [];
-  const mode = { status: 500, answer: 'json-detail' as Answer, failOnly: '' };
+  const mode = { status: 500, answer: 'json-detail' as Answer, failOnly: '', tokenReflects: false };
   const server = createServer((request: IncomingMessage, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
@@ -32,6 +32,7 @@ function reflectingAirflow() {
       seen.push(`authorization: ${request.headers.authorization ?? ''} body: ${body} headers: ${JSON.stringify(request.headers)}`);
       const reflection = seen.join(' | ');
       const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (request.url === '/auth/token' && mode.tokenReflects) return void response.writeHead(200, { 'content-type': 'text/plain' }).end(reflection);
       if (request.url === '/auth/token') return void json(201, { access_token: ISSUED_JWT });
       if (mode.failOnly && !request.url?.startsWith(mode.failOnly)) {
         if (request.url?.endsWith('/version')) return void json(200, { version: '3.3.2' });
@@ -118,7 +119,10 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
     [409, 'json-detail'],
     [502, 'json-detail'],
     [200, 'version-field'],
+    [200, 'text'],
   ];
+  const expectedError = (status: number, answer: Answer): RegExp =>
+    answer === 'version-field' ? /without an Airflow version/ : status === 200 ? /answered 200 to GET \/version with a body that is not JSON/ : new RegExp(`\\b${status}\\b`);
 
   for (const [label, env, credentials] of credentialSets) {
     test(`${label}: no answer (${answers.map(([s, a]) => `${s} ${a}`).join(', ')}) brings a secret into the output`, async () => {
@@ -126,7 +130,7 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
         Object.assign(airflow.mode, { status, answer, failOnly: '' });
         const result = await deploy(env, credentials);
         assert.notEqual(result.code, 0, `${status} ${answer} must fail the deploy:\n${result.output}`);
-        assert.match(result.output, status === 200 ? /without an Airflow version/ : new RegExp(`\\b${status}\\b`), `${status} ${answer}: the error names the status`);
+        assert.match(result.output, expectedError(status, answer), `${status} ${answer}: the error names the status`);
         assertNoSecret(result.output, `the output for ${status} ${answer}`);
       }
       // The stand-in really reflected the secrets: the test would see them if Hangar echoed its answers.
@@ -143,6 +147,15 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
     const history = path.join(root, 'v3-dags', '.hangar', 'history.json');
     assert.ok(existsSync(history));
     assertNoSecret(readFileSync(history, 'utf8'), 'the history');
+  });
+
+  test('a token endpoint that reflects the request instead of answering a token', async () => {
+    Object.assign(airflow.mode, { status: 200, answer: 'json-detail', failOnly: '', tokenReflects: true });
+    const result = await deploy('v3', { HANGAR_AIRFLOW_USERNAME: USERNAME, HANGAR_AIRFLOW_PASSWORD: PASSWORD });
+    Object.assign(airflow.mode, { tokenReflects: false });
+    assert.equal(result.code, 2, result.output);
+    assert.match(result.output, /answered 200 to POST \/auth\/token with a body that is not JSON/);
+    assertNoSecret(result.output, 'the output');
   });
 
   test("Airflow's own short reason is still shown", async () => {
