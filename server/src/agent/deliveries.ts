@@ -4,7 +4,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
 /** How long a delivery is remembered: GitHub lets a user redeliver a webhook for three days. */
-export const REPLAY_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const REPLAY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const CAPACITY = 10_000;
 
 /**
