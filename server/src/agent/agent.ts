@@ -11,6 +11,7 @@ import { verifyAndRecord } from '../deploy/verification';
 import { GitClient } from '../git/gitClient';
 import { credentialsFromEnv } from '../repos/envCredentials';
 import { syncRepository } from '../repos/sync';
+import { defaultStorageDir } from '../repos/workspace';
 import type { AgentEvent } from './events';
 import { normaliseUrl } from './events';
 import { Metrics } from './metrics';
@@ -49,12 +50,12 @@ export class Agent {
   private readonly deployService = new DeployService();
   private deploying: Promise<unknown> = Promise.resolve();
   private readonly reviews = new Set<Promise<void>>();
-  /** Clones of repositories that set no `path` live next to the configuration, where `hangar deploy` expects them. */
+  /** Clones of repositories that set no `path` live where `hangar deploy` and `hangar rollback` expect them. */
   private readonly cloneRoot: string;
 
   constructor(private readonly options: AgentOptions) {
     const configFile = path.resolve(options.configFile);
-    this.cloneRoot = path.dirname(configFile);
+    this.cloneRoot = path.join(defaultStorageDir(configFile), 'clones');
     const config = loadConfigFile(configFile);
     if (config.errors.length) throw new Error(config.errors.map(formatConfigError).join('\n'));
     this.repositories = config.repositories;
@@ -109,6 +110,11 @@ export class Agent {
     }
     this.queues.get(repository.name)!.request();
     return { status: 202, message: `sync of ${repository.name} queued` };
+  }
+
+  /** A line for the agent's log (never a secret). */
+  log(line: string): void {
+    this.options.log(line);
   }
 
   status(name: string): RepositoryStatus {

@@ -32,7 +32,7 @@ export async function startAgentService(options: AgentServiceOptions): Promise<v
     },
     log: (line) => console.log(stamp(line)),
   });
-  const server = createAgentServer(agent, { secrets, maxBodyBytes: options.maxBodyBytes });
+  const server = createAgentServer(agent, { secrets, maxBodyBytes: options.maxBodyBytes, stateDir: options.storageDir });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.bind, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -73,7 +73,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
     const bytes = readCheckable(job.file);
     const key = bytes && cache.keyOf(job, bytes);
     const hit = key === undefined ? undefined : cache.get(key);
-    if (hit) results.push({ file: job.file, path: job.path, config: job.config, findings: hit.findings, dags: hit.dags });
+    if (hit) results.push({ file: job.file, path: job.path, config: job.config, ...hit });
     else {
       results.push(undefined);
       misses.push({ at, key, job: bytes ? { ...job, bytes } : job });
@@ -83,7 +83,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
   misses.forEach(({ at, key }, i) => {
     const result = checked[i]!;
     results[at] = result;
-    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags });
+    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds });
   });
   cache.prune();
   if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);

@@ -9,10 +9,11 @@ import { catalog } from '../analysis/rules/catalog';
 import { version } from '../version';
 import type { CheckJob } from './checkFile';
 
-/** What `hangar check` keeps of one file: its own findings (before cross-file ones) and its DAG definitions. */
+/** What `hangar check` keeps of one file: its own findings (before cross-file ones) and its DAG definitions and ids. */
 export interface CachedFile {
   readonly findings: Finding[];
   readonly dags: readonly DagDefinition[];
+  readonly dagIds: readonly string[];
 }
 
 /** Bumped when the entry layout changes. */
@@ -79,9 +80,9 @@ export class CheckCache {
       return undefined;
     }
     try {
-      const entry = JSON.parse(text) as { key?: unknown; findings?: unknown; dags?: unknown };
-      if (entry.key !== key || !Array.isArray(entry.findings) || !Array.isArray(entry.dags)) return undefined;
-      return { findings: entry.findings as Finding[], dags: entry.dags as DagDefinition[] };
+      const entry = JSON.parse(text) as { key?: unknown; findings?: unknown; dags?: unknown; dagIds?: unknown };
+      if (entry.key !== key || !Array.isArray(entry.findings) || !Array.isArray(entry.dags) || !Array.isArray(entry.dagIds)) return undefined;
+      return { findings: entry.findings as Finding[], dags: entry.dags as DagDefinition[], dagIds: entry.dagIds as string[] };
     } catch {
       return undefined;
     }
@@ -91,7 +92,7 @@ export class CheckCache {
     if (this.broken !== undefined) return;
     try {
       if (!this.wrote) mkdirSync(this.dir, { recursive: true });
-      writeFileAtomic.sync(this.entryPath(key), JSON.stringify({ key, findings: file.findings, dags: file.dags }), { fsync: false });
+      writeFileAtomic.sync(this.entryPath(key), JSON.stringify({ key, findings: file.findings, dags: file.dags, dagIds: file.dagIds }), { fsync: false });
       this.wrote = true;
     } catch (error) {
       this.broken = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import type { FileAnalyzer } from './analyzer';
-import { readBlobs, type TreeFile } from './gitSource';
+import type { TreeFile } from './gitSource';
 import type { Manifest, ManifestEntry, ValidationSummary } from './types';
 
 export interface GateInput {
@@ -19,13 +19,16 @@ export async function buildManifest(inputs: readonly GateInput[], analyze: FileA
   let analyzed = 0;
   for (const input of inputs) {
     const python = input.files.filter((f) => f.path.endsWith('.py'));
-    const fresh = python.filter((f) => !byBlob.has(f.blob));
-    const texts = await readBlobs(input.repoPath, fresh.map((f) => f.blob));
+    const keyOf = (file: TreeFile): string => `${input.namespace}/${file.path}`;
+    // One analysis per blob not deployed already, reported under the first file that has it.
+    const fresh = new Map<string, TreeFile>();
+    for (const file of python) if (!byBlob.has(file.blob) && !fresh.has(file.blob)) fresh.set(file.blob, file);
+    const verdicts = await analyze(input.repoPath, [...fresh.values()].map((f) => ({ path: keyOf(f), blob: f.blob, size: f.size })));
     for (const file of python) {
-      const key = `${input.namespace}/${file.path}`;
+      const key = keyOf(file);
       let entry = byBlob.get(file.blob);
       if (!entry) {
-        const verdict = await analyze(key, texts.get(file.blob) ?? '');
+        const verdict = verdicts.get(keyOf(fresh.get(file.blob)!))!;
         analyzed++;
         entry = { blob: file.blob, dagIds: verdict.dagIds, errors: verdict.errors, warnings: verdict.warnings, highSecurity: verdict.highSecurity };
         byBlob.set(file.blob, entry);

@@ -32,22 +32,30 @@ export interface TreeFile {
   /** Path relative to the DAGs subfolder. */
   readonly path: string;
   readonly blob: string;
+  /** In bytes. */
+  readonly size: number;
 }
 
-/** Files of `subdir` at `commit`, with their blob ids (cheap: no checkout). */
+/** Files of `subdir` at `commit`, with their blob ids and sizes (cheap: no checkout). */
 export async function listFiles(repoPath: string, commit: string, subdir: string): Promise<TreeFile[]> {
   const prefix = subdir ? `${subdir.replace(/\/+$/, '')}/` : '';
-  const out = await git(repoPath, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(prefix ? [prefix] : [])]);
+  const out = await git(repoPath, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', ...(prefix ? [prefix] : [])]);
   const files: TreeFile[] = [];
   for (const line of out.split('\0')) {
-    const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(line);
-    if (match) files.push({ blob: match[1]!, path: match[2]!.slice(prefix.length) });
+    const match = /^\d+ blob ([0-9a-f]+) +(\d+)\t(.*)$/s.exec(line);
+    if (match) files.push({ blob: match[1]!, size: Number(match[2]), path: match[3]!.slice(prefix.length) });
   }
   return files;
 }
 
 export async function readBlobs(repoPath: string, blobs: readonly string[]): Promise<Map<string, string>> {
-  const result = new Map<string, string>();
+  const bytes = await readBlobBytes(repoPath, blobs);
+  return new Map([...bytes].map(([blob, content]) => [blob, content.toString('utf8')]));
+}
+
+/** The contents of blobs, read in one `git cat-file --batch`. */
+export async function readBlobBytes(repoPath: string, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  const result = new Map<string, Buffer>();
   if (blobs.length === 0) return result;
   const unique = [...new Set(blobs)];
   const out = await new Promise<Buffer>((resolve, reject) => {
@@ -62,7 +70,7 @@ export async function readBlobs(repoPath: string, blobs: readonly string[]): Pro
   for (const blob of unique) {
     const headerEnd = out.indexOf(10, offset);
     const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
-    result.set(blob, out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    result.set(blob, out.subarray(headerEnd + 1, headerEnd + 1 + size));
     offset = headerEnd + 1 + size + 1;
   }
   return result;

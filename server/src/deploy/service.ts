@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { GitCredentials } from '../git/credentials';
 import { analyzeForDeploy, type FileAnalyzer } from './analyzer';
@@ -9,6 +10,7 @@ import { GateError, buildManifest, gatePasses } from './gate';
 import { git, listFiles, resolveCommit } from './gitSource';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
+import { folderReaderNote } from './readerNote';
 import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -114,6 +116,9 @@ export class DeployService {
 
   private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
     const { base, previous } = await this.current(env);
+    for (const r of env.repositories) {
+      if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
+    }
     const files = await Promise.all(env.repositories.map((r, i) => listFiles(r.path, commits[i]!, r.subdir)));
     const { manifest, validation } = await buildManifest(
       env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! })),
@@ -172,28 +177,51 @@ export class DeployService {
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const history = new FolderHistory(store.stateDir);
-    return withLock(store.stateDir, `environment "${env.name}"`, async () => {
+    // Read while the deploy runs (it starts the Airflow interpreter): said once the deploy is done.
+    const note = folderReaderNote(env);
+    const record = await withLock(store.stateDir, `environment "${env.name}"`, async () => {
       const namespaces = env.repositories.map((r) => r.namespace);
       if (JSON.stringify([...(await store.liveReleases(namespaces))]) !== plan.base) {
         throw new Error(`"${env.name}" changed since this deploy was planned (another deploy ran); run it again to see the new summary.`);
       }
       await store.prepare();
-      for (const r of plan.repositories) {
-        signal?.throwIfAborted();
-        if (!store.hasRelease(r.release!)) onProgress?.(`Writing release ${r.release}`);
-        const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
-        await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+      const links = await store.links(namespaces);
+      const created: string[] = [];
+      let records: HistoryRecord[];
+      try {
+        records = await this.publishFolder(plan, store, history, created, { signal, onProgress });
+      } catch (error) {
+        // A failed or cancelled deploy (a full disk, a failed export or rename) leaves the target as it found it.
+        await store.restore(links, created).catch((cleanup: Error) => onProgress?.(`Could not undo everything (${cleanup.message}); the next deploy removes what is left.`));
+        throw error;
       }
-      signal?.throwIfAborted();
-      onProgress?.('Switching the DAGs folder to the new release');
-      for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
-      const records = await history.list();
-      const record = toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false);
-      records.push(record);
-      await history.write(records);
-      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!)));
-      return record;
+      // The version is live and recorded: failing to delete old releases only leaves them for the next deploy.
+      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!))).catch((gc: Error) => onProgress?.(`Old releases were kept (${gc.message}); the next deploy removes them.`));
+      return records.at(-1)!;
     });
+    const advice = await note;
+    if (advice) onProgress?.(advice);
+    return record;
+  }
+
+  /** Under the lock: writes the missing releases (named in `created` as they start), switches the links, records the version. */
+  private async publishFolder(plan: DeployPlan, store: FolderStore, history: FolderHistory, created: string[], { signal, onProgress }: ApplyOptions): Promise<HistoryRecord[]> {
+    for (const r of plan.repositories) {
+      signal?.throwIfAborted();
+      if (!store.hasRelease(r.release!)) {
+        onProgress?.(`Writing release ${r.release}`);
+        created.push(r.release!);
+      }
+      const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
+      await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+    }
+    signal?.throwIfAborted();
+    onProgress?.('Switching the DAGs folder to the new release');
+    for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
+    const records = await history.list();
+    records.push(toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false));
+    await history.write(records);
+    return records;
   }
 
   private async applyGit(plan: DeployPlan, { signal, onProgress }: ApplyOptions): Promise<HistoryRecord> {
