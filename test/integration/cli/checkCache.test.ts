@@ -120,6 +120,14 @@ describe('hangar check cache', () => {
     assert.equal(check(dir, '--cache-dir', cache).stdout, expected);
   });
 
+  test('with the cache on, a FIFO named on the command line is reported, never read (reading one never ends)', () => {
+    const { dir, cache } = workspace();
+    assert.equal(spawnSync('mkfifo', [path.join(dir, 'pipe.py')]).status, 0, 'mkfifo');
+    const run = spawnSync(process.execPath, [hangar, 'check', '--cache-dir', cache, 'pipe.py', 'dag_002.py'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.error, undefined, 'hangar check finished');
+    assert.match(run.stdout, /^pipe\.py:1:1: HGR014 warning: File not analyzed: it is not a regular file/m);
+  });
+
   test('an unwritable cache folder still gives the full report, with a warning', () => {
     const { dir } = workspace();
     const blocked = path.join(dir, 'blocked');
