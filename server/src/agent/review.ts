@@ -16,14 +16,14 @@ export interface ReviewResult {
  * object store (nothing is checked out and nothing from the commit runs). The commit must have been fetched.
  */
 export async function reviewCommit(cloneDir: string, commit: string, dagsPath: string): Promise<ReviewResult> {
-  const changed = (await git(cloneDir, ['diff', '--name-only', '--no-renames', '--diff-filter=AM', '-z', 'HEAD', commit, '--', dagsPath || '.']))
+  const changed = (await git(cloneDir, ['diff', '--name-only', '--no-renames', '--diff-filter=AM', '-z', '--end-of-options', 'HEAD', commit, '--', dagsPath || '.']))
     .split('\0')
     .filter((file) => file && isDagFile(file, dagsPath));
   let errors = 0;
   let highSecurity = 0;
   const lines: string[] = [];
   for (const file of changed) {
-    const source = await git(cloneDir, ['show', `${commit}:${file}`]);
+    const source = await git(cloneDir, ['show', '--no-textconv', '--end-of-options', `${commit}:${file}`]);
     const { findings } = await analyzeSource({ path: file, source });
     for (const finding of findings) {
       const high = ruleById(finding.ruleId)?.securitySeverity === 'high';

@@ -40,7 +40,7 @@ async function environment(options: CommonOptions, name: string): Promise<Enviro
 
 /** A git target pushes with HANGAR_TOKEN_<ENV> / HANGAR_GIT_TOKEN, HANGAR_GIT_PASSWORD(_<ENV>), HANGAR_SSH_PASSPHRASE(_<ENV>). */
 function service(): DeployService {
-  return new DeployService(undefined, (env) => (env.target.kind === 'git' ? gitCredentialsFromEnv({ name: env.name, auth: env.target.auth ?? 'none' }) : undefined));
+  return new DeployService(undefined, (env) => (env.target.kind === 'git' ? gitCredentialsFromEnv({ name: env.name, auth: env.target.auth ?? 'none', url: env.target.url }) : undefined));
 }
 
 /** `--ref v1.2` for a one-repository environment, `--ref name=v1.2` (repeatable) otherwise. */

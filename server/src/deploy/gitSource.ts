@@ -1,16 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gitEnvironment } from '../git/environment';
 
 const execFileAsync = promisify(execFile);
 
-/** Runs git in `cwd` and returns stdout; the error names the command and git's own message. */
-export async function git(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * Runs git in `cwd` and returns stdout; the error names the command and git's own message. `env` defaults to
+ * the hardened environment without credentials (git/environment.ts); a caller talking to a remote passes its own.
+ */
+export async function git(cwd: string, args: readonly string[], env: Record<string, string> = gitEnvironment()): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('git', args, {
-      cwd,
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env },
-    });
+    const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, env });
     return stdout;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
@@ -37,7 +37,7 @@ export interface TreeFile {
 /** Files of `subdir` at `commit`, with their blob ids (cheap: no checkout). */
 export async function listFiles(repoPath: string, commit: string, subdir: string): Promise<TreeFile[]> {
   const prefix = subdir ? `${subdir.replace(/\/+$/, '')}/` : '';
-  const out = await git(repoPath, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(prefix ? [prefix] : [])]);
+  const out = await git(repoPath, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', commit, '--', ...(prefix ? [prefix] : [])]);
   const files: TreeFile[] = [];
   for (const line of out.split('\0')) {
     const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(line);
@@ -51,7 +51,7 @@ export async function readBlobs(repoPath: string, blobs: readonly string[]): Pro
   if (blobs.length === 0) return result;
   const unique = [...new Set(blobs)];
   const out = await new Promise<Buffer>((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: repoPath, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: repoPath, stdio: ['pipe', 'pipe', 'pipe'], env: gitEnvironment() });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', reject);
@@ -72,7 +72,7 @@ export async function readBlobs(repoPath: string, blobs: readonly string[]): Pro
 export function exportTree(repoPath: string, commit: string, subdir: string, dest: string): Promise<void> {
   const treeish = subdir ? `${commit}:${subdir.replace(/\/+$/, '')}` : commit;
   return new Promise((resolve, reject) => {
-    const archive = spawn('git', ['archive', '--format=tar', treeish], { cwd: repoPath, stdio: ['ignore', 'pipe', 'pipe'] });
+    const archive = spawn('git', ['archive', '--format=tar', '--end-of-options', treeish], { cwd: repoPath, stdio: ['ignore', 'pipe', 'pipe'], env: gitEnvironment() });
     const tar = spawn('tar', ['-x', '-f', '-', '-C', dest], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     archive.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -96,7 +96,7 @@ export function exportTree(repoPath: string, commit: string, subdir: string, des
 
 export function gitWithInput(cwd: string, args: readonly string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: gitEnvironment() });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
+import { bindToRepository } from '../../../server/src/git/credentials';
 import type { SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
@@ -138,7 +139,7 @@ suite('Repositories', () => {
     try {
       const controller = api.repositories.controller;
       // The secret is put where "Update Credentials" puts it (SecretStorage), without typing it into a prompt.
-      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: WRONG_PASSWORD });
+      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: WRONG_PASSWORD, boundTo: bindToRepository(`${server.url}/private.git`) });
       const added = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository', {
         name: PRIVATE,
         url: `${server.url}/private.git`,
@@ -155,7 +156,7 @@ suite('Repositories', () => {
       assert.equal(existsSync(controller.cloneDir(controller.find(PRIVATE)!)), false, 'nothing cloned with the wrong password');
       await screenshot('repositories-invalid-credentials');
 
-      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: GOOD_PASSWORD });
+      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: GOOD_PASSWORD, boundTo: bindToRepository(`${server.url}/private.git`) });
       const synced = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.syncRepository', PRIVATE);
       assert.equal(synced?.result, 'synced');
       assert.deepEqual(controller.credentials.keys().filter((k) => k.includes(PRIVATE)), [`repository:${PRIVATE}`]);
