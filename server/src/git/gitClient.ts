@@ -58,6 +58,14 @@ export class GitClient {
     }).env(gitEnvironment({ access, remote, config }));
   }
 
+  /**
+   * simple-git appends `--progress` to fetch and checkout when progress is reported; after `--` git would read
+   * it as a ref, so it is placed before `--` here (and then not appended again).
+   */
+  private get progress(): string[] {
+    return this.options.onProgress ? ['--progress'] : [];
+  }
+
   /** Runs `action`; `remote` is the URL it talks to (the only case where credentials are handed over). */
   private async run<T>(baseDir: string, where: string, action: (git: SimpleGit) => Promise<T>, remote?: string, config?: ReadonlyArray<readonly [string, string]>): Promise<T> {
     this.options.signal?.throwIfAborted();
@@ -128,7 +136,7 @@ export class GitClient {
       async (git) => {
         await git.raw(['remote', 'set-url', '--', 'origin', url]);
         if (ref.kind === 'commit') {
-          await git.raw(['fetch', '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
+          await git.raw(['fetch', ...this.progress, '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
           return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref.name}^{commit}`])).trim();
         }
         const [refspec, local] =
@@ -137,7 +145,7 @@ export class GitClient {
             : ref.kind === 'tag'
               ? [`+refs/tags/${ref.name}:refs/tags/${ref.name}`, `refs/tags/${ref.name}`]
               : ['+HEAD:refs/hangar/remote-head', 'refs/hangar/remote-head'];
-        await git.raw(['fetch', '--no-tags', '--', url, refspec, ALL_TAGS]);
+        await git.raw(['fetch', ...this.progress, '--no-tags', '--', url, refspec, ALL_TAGS]);
         return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
       },
       url,
@@ -159,7 +167,7 @@ export class GitClient {
   /** Fetches one commit by id (a pull request head that no branch of the clone has yet). */
   async fetchCommit(dir: string, url: string, commit: string): Promise<void> {
     if (!COMMIT_ID.test(commit)) throw new GitError(`"${commit.slice(0, 80)}" is not a commit id.`);
-    await this.run(dir, url, (git) => git.raw(['fetch', '--no-tags', '--', url, commit]), url);
+    await this.run(dir, url, (git) => git.raw(['fetch', ...this.progress, '--no-tags', '--', url, commit]), url);
   }
 
   async head(dir: string): Promise<string | undefined> {
@@ -201,7 +209,7 @@ export class GitClient {
       );
     }
     const config = await this.filterOverrides(dir);
-    await this.run(dir, url, (git) => git.raw(['checkout', '--quiet', '--detach', '--no-overwrite-ignore', commit, '--']), undefined, config);
+    await this.run(dir, url, (git) => git.raw(['checkout', ...this.progress, '--quiet', '--detach', '--no-overwrite-ignore', commit, '--']), undefined, config);
   }
 
   /**
