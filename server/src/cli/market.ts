@@ -38,7 +38,7 @@ export function catalogSources(options: CommonOptions): CatalogSource[] {
   if (options.catalog?.length) return options.catalog.map(parseCatalogSpec);
   const env = process.env.HANGAR_MARKET_CATALOGS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   if (env.length) return env.map(parseCatalogSpec);
-  return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'));
+  return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'), { strict: true });
 }
 
 /** Service URL from HANGAR_MARKET_URL and token from HANGAR_MARKET_TOKEN: the token is never taken from argv. */

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gitEnvironment } from '../git/environment';
+import { assertRevision } from '../git/remote';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,6 +21,7 @@ export async function git(cwd: string, args: readonly string[], env: Record<stri
 
 /** The full commit sha a branch, tag or sha names in the clone. */
 export async function resolveCommit(repoPath: string, ref: string): Promise<string> {
+  assertRevision(ref, 'The version to deploy');
   // Clones made by `hangar repos sync` keep branches as origin/<name> (detached checkout): prefer the fetched one.
   for (const candidate of [`refs/remotes/origin/${ref}`, ref]) {
     const sha = await git(repoPath, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`]).catch(() => '');
