@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { gitEnvironment } from '../git/environment';
+import { gitEnvironment, repositoryFilterOverrides } from '../git/environment';
 import { assertRevision } from '../git/remote';
 
 const execFileAsync = promisify(execFile);
@@ -70,11 +70,15 @@ export async function readBlobs(repoPath: string, blobs: readonly string[]): Pro
   return result;
 }
 
-/** Writes the files of `subdir` at `commit` into `dest` (which must exist): git archive piped into tar. */
-export function exportTree(repoPath: string, commit: string, subdir: string, dest: string): Promise<void> {
+/**
+ * Writes the files of `subdir` at `commit` into `dest` (which must exist): git archive piped into tar. Archiving
+ * runs smudge filters, so the repository's own filter drivers are neutralised.
+ */
+export async function exportTree(repoPath: string, commit: string, subdir: string, dest: string): Promise<void> {
   const treeish = subdir ? `${commit}:${subdir.replace(/\/+$/, '')}` : commit;
+  const env = gitEnvironment({ config: await repositoryFilterOverrides(repoPath) });
   return new Promise((resolve, reject) => {
-    const archive = spawn('git', ['archive', '--format=tar', '--end-of-options', treeish], { cwd: repoPath, stdio: ['ignore', 'pipe', 'pipe'], env: gitEnvironment() });
+    const archive = spawn('git', ['archive', '--format=tar', '--end-of-options', treeish], { cwd: repoPath, stdio: ['ignore', 'pipe', 'pipe'], env });
     const tar = spawn('tar', ['-x', '-f', '-', '-C', dest], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     archive.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

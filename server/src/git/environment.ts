@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { askpassHelper } from './askpass';
 import { bindingAllows, describeBinding, type GitAccess, type GitCredentials } from './credentials';
 import { CredentialsNotForRemote } from './errors';
@@ -8,6 +10,8 @@ import { ALLOWED_PROTOCOLS, remoteOrigin } from './remote';
  * protocol variables, variables that point git at another repository, and the editor, pager, exec-path and
  * proxy hooks that simple-git refuses to run with (npm sets EDITOR for scripts, for example).
  */
+const execFileAsync = promisify(execFile);
+
 const INHERITED_BUT_IGNORED =
   /^(GIT_CONFIG(_.*)?|HANGAR_ASKPASS_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS(_REQUIRE)?|GIT_(EDITOR|SEQUENCE_EDITOR|PAGER|EXTERNAL_DIFF|PROXY_COMMAND|TEMPLATE_DIR|EXEC_PATH|SSH|SSH_COMMAND|ASKPASS|ALLOW_PROTOCOL|PROTOCOL_FROM_USER|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR))$/i;
 
@@ -50,7 +54,7 @@ export function gitEnvironment(options: GitEnvironmentOptions = {}, base: NodeJS
   }
   const { access, remote } = options;
   const credentials = remote && access && access.auth !== 'none' ? checkedCredentials(access.credentials, remote) : undefined;
-  const config = [...HARDENING, ...remoteOverrides(remote), ...(options.config ?? [])];
+  const config = [...HARDENING, ...(options.config ?? [])];
   const helper = askpassHelper();
   Object.assign(env, {
     GIT_TERMINAL_PROMPT: '0',
@@ -91,16 +95,37 @@ function checkedCredentials(credentials: GitCredentials | undefined, remote: str
 }
 
 /**
- * `git fetch URL` / `git push URL` read `remote.<URL>.uploadpack` and `.receivepack` from the repository's
- * configuration (a command git runs for file:// and ssh remotes): pinned back to git's own programs.
- * Git refuses such sections for URLs starting with "/", and warns about them, so those are left out.
+ * `git fetch URL`, `ls-remote URL` and `push URL` take the program they start for file:// and ssh remotes from
+ * `remote.<URL>.uploadpack` / `.receivepack` of the repository's configuration — and git uses the FIRST such
+ * value, so configuration cannot override it. An explicit option can: every fetch, ls-remote and push Hangar
+ * runs passes these, before `--` (a constant, never a value from the configuration).
  */
-function remoteOverrides(remote: string | undefined): Array<readonly [string, string]> {
-  if (!remote || remote.startsWith('/')) return [];
-  return [
-    [`remote.${remote}.uploadpack`, 'git-upload-pack'],
-    [`remote.${remote}.receivepack`, 'git-receive-pack'],
-  ];
+export const PINNED_UPLOAD_PACK = '--upload-pack=git-upload-pack';
+export const PINNED_RECEIVE_PACK = '--receive-pack=git-receive-pack';
+
+/**
+ * Filter drivers (smudge, clean, process) that the repository's own configuration defines run when files are
+ * checked out, archived or compared with the index. Each is emptied (and made optional) for the git processes
+ * that would run it; drivers of the user's global or system configuration (git-lfs) are the user's and kept.
+ * Reading the configuration runs nothing.
+ */
+export async function repositoryFilterOverrides(dir: string): Promise<Array<readonly [string, string]>> {
+  const out = await execFileAsync('git', ['config', '--show-scope', '--includes', '--name-only', '--get-regexp', '^filter\\.'], { cwd: dir, env: gitEnvironment() }).then(
+    (r) => r.stdout,
+    () => '',
+  );
+  const drivers = new Set<string>();
+  for (const line of out.split('\n')) {
+    const [scope, key] = line.split('\t');
+    const driver = key && /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1];
+    if (driver && (scope === 'local' || scope === 'worktree')) drivers.add(driver);
+  }
+  return [...drivers].flatMap((d) => [
+    [`filter.${d}.smudge`, ''],
+    [`filter.${d}.clean`, ''],
+    [`filter.${d}.process`, ''],
+    [`filter.${d}.required`, 'false'],
+  ] as const);
 }
 
 /** What simple-git must let through: every variable above is set by Hangar, to safe values. */

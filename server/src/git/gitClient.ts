@@ -3,7 +3,7 @@ import os from 'node:os';
 import { simpleGit, type SimpleGit, type SimpleGitProgressEvent } from 'simple-git';
 import type { RepositoryRef } from '../config/types';
 import { secretsOf, type GitAccess } from './credentials';
-import { gitEnvironment, SIMPLE_GIT_UNSAFE } from './environment';
+import { gitEnvironment, PINNED_UPLOAD_PACK, repositoryFilterOverrides, SIMPLE_GIT_UNSAFE } from './environment';
 import { classifyGitFailure, GitError, OperationCancelled, WorkWouldBeLost } from './errors';
 import { markHangarClone } from './cloneMarker';
 import { assertGitUrl, assertRevision, COMMIT_ID } from './remote';
@@ -82,7 +82,7 @@ export class GitClient {
 
   /** Branches and tags of a remote, without cloning it. */
   async lsRemote(url: string): Promise<RemoteRefs> {
-    const out = await this.run(os.tmpdir(), url, (git) => git.raw(['ls-remote', '--symref', '--', url]), url);
+    const out = await this.run(os.tmpdir(), url, (git) => git.raw(['ls-remote', PINNED_UPLOAD_PACK, '--symref', '--', url]), url);
     const branches = new Map<string, string>();
     const tags = new Map<string, string>();
     let head: string | undefined;
@@ -107,7 +107,7 @@ export class GitClient {
     if (ref.kind === 'commit') return undefined;
     if (ref.kind !== 'default') assertRevision(ref.name, `The ${ref.kind}`);
     const pattern = ref.kind === 'default' ? 'HEAD' : ref.kind === 'branch' ? `refs/heads/${ref.name}` : `refs/tags/${ref.name}`;
-    const out = await this.run(os.tmpdir(), url, (git) => git.raw(['ls-remote', '--', url, pattern, ...(ref.kind === 'tag' ? [`${pattern}^{}`] : [])]), url);
+    const out = await this.run(os.tmpdir(), url, (git) => git.raw(['ls-remote', PINNED_UPLOAD_PACK, '--', url, pattern, ...(ref.kind === 'tag' ? [`${pattern}^{}`] : [])]), url);
     const lines = out.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]);
     const exact = lines.find(([, name]) => name === `${pattern}^{}`) ?? lines.find(([, name]) => name === pattern);
     if (!exact) throw new GitError(`${ref.kind === 'default' ? 'The default branch' : `The ${ref.kind} "${ref.name}"`} is not on the remote: check the configuration.`);
@@ -136,7 +136,7 @@ export class GitClient {
       async (git) => {
         await git.raw(['remote', 'set-url', '--', 'origin', url]);
         if (ref.kind === 'commit') {
-          await git.raw(['fetch', ...this.progress, '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
+          await git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
           return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref.name}^{commit}`])).trim();
         }
         const [refspec, local] =
@@ -145,7 +145,7 @@ export class GitClient {
             : ref.kind === 'tag'
               ? [`+refs/tags/${ref.name}:refs/tags/${ref.name}`, `refs/tags/${ref.name}`]
               : ['+HEAD:refs/hangar/remote-head', 'refs/hangar/remote-head'];
-        await git.raw(['fetch', ...this.progress, '--no-tags', '--', url, refspec, ALL_TAGS]);
+        await git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--no-tags', '--', url, refspec, ALL_TAGS]);
         return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
       },
       url,
@@ -167,7 +167,7 @@ export class GitClient {
   /** Fetches one commit by id (a pull request head that no branch of the clone has yet). */
   async fetchCommit(dir: string, url: string, commit: string): Promise<void> {
     if (!COMMIT_ID.test(commit)) throw new GitError(`"${commit.slice(0, 80)}" is not a commit id.`);
-    await this.run(dir, url, (git) => git.raw(['fetch', ...this.progress, '--no-tags', '--', url, commit]), url);
+    await this.run(dir, url, (git) => git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--no-tags', '--', url, commit]), url);
   }
 
   async head(dir: string): Promise<string | undefined> {
@@ -190,7 +190,7 @@ export class GitClient {
 
   /** `git status` lines (`M file`, `?? file`) of tracked changes and untracked files; ignored files are not listed. */
   async localChanges(dir: string): Promise<string[]> {
-    const config = await this.filterOverrides(dir);
+    const config = await repositoryFilterOverrides(dir);
     const out = await this.run(dir, dir, (git) => git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']), undefined, config);
     return out.split('\0').filter(Boolean).map((entry) => `${entry.slice(0, 2).trim()} ${entry.slice(3)}`);
   }
@@ -208,31 +208,8 @@ export class GitClient {
         `${dir} has local changes Hangar will not overwrite: ${listed}. Commit, move or discard them yourself (or delete the folder to let Hangar clone it again), then sync.`,
       );
     }
-    const config = await this.filterOverrides(dir);
+    const config = await repositoryFilterOverrides(dir);
     await this.run(dir, url, (git) => git.raw(['checkout', ...this.progress, '--quiet', '--detach', '--no-overwrite-ignore', commit, '--']), undefined, config);
-  }
-
-  /**
-   * Filter drivers (smudge, clean, process) the repository's own configuration defines run when files are
-   * checked out or compared with the index: each is emptied for this git process. Drivers of the user's
-   * global or system configuration (git-lfs) are the user's and are kept.
-   */
-  private async filterOverrides(dir: string): Promise<Array<readonly [string, string]>> {
-    const out = await this.git(dir)
-      .raw(['config', '--show-scope', '--includes', '--name-only', '--get-regexp', '^filter\\.'])
-      .catch(() => '');
-    const drivers = new Set<string>();
-    for (const line of out.split('\n')) {
-      const [scope, key] = line.split('\t');
-      const driver = key && /^filter\.(.+)\.[^.]+$/s.exec(key)?.[1];
-      if (driver && (scope === 'local' || scope === 'worktree')) drivers.add(driver);
-    }
-    return [...drivers].flatMap((d) => [
-      [`filter.${d}.smudge`, ''],
-      [`filter.${d}.clean`, ''],
-      [`filter.${d}.process`, ''],
-      [`filter.${d}.required`, 'false'],
-    ] as const);
   }
 
   /** Files under `subdir` added, modified and removed between two commits (renames as remove + add). */

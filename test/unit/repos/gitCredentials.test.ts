@@ -69,7 +69,6 @@ describe('git credentials plumbing', () => {
     assert.equal(config.get('core.fsmonitor'), 'false');
     assert.equal(config.get('protocol.allow'), 'never');
     assert.equal(config.get('credential.helper'), '');
-    assert.equal(config.get(`remote.${REMOTE}.uploadpack`), 'git-upload-pack');
     assert.ok(!config.has('core.askPass'), 'the caller\'s GIT_CONFIG_* is dropped');
     assert.equal(env.HANGAR_ASKPASS_PASSWORD, 'pw-123');
     assert.equal(env.HANGAR_ASKPASS_ORIGIN, 'https://git.example.com');
