@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load';
+import { gitEnvironment } from '../git/environment';
 import { catalogsFromReposFile, parseCatalogSpec } from '../market/config';
 import { checkCatalog } from '../market/indexer';
 import { HANGAR_INDEX } from '../market/readers/hangarIndex';
@@ -101,7 +102,7 @@ function repoTarget(repo: string | undefined, configFile = 'airflow-repos.yaml')
     return { root, dagsPath: configured.dagsPath || '.' };
   }
   try {
-    return { root: execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim() };
+    return { root: execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', env: gitEnvironment() }).trim() };
   } catch {
     return { root: process.cwd() };
   }

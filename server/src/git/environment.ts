@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { isSecretVariable } from '../secretVariables';
 import { askpassHelper } from './askpass';
 import { bindingAllows, describeBinding, type GitAccess, type GitCredentials } from './credentials';
 import { CredentialsNotForRemote } from './errors';
 import { ALLOWED_PROTOCOLS, remoteOrigin } from './remote';
 
 /**
- * Variables of the caller's environment that must not reach Hangar's git: its own config, askpass and
- * protocol variables, variables that point git at another repository, and the editor, pager, exec-path and
+ * Variables of the caller's environment that must not reach Hangar's git (besides Hangar's own secret
+ * variables, see secretVariables.ts): its own config, askpass and protocol variables, variables that point git at another repository, and the editor, pager, exec-path and
  * proxy hooks that simple-git refuses to run with (npm sets EDITOR for scripts, for example).
  */
 const execFileAsync = promisify(execFile);
@@ -50,7 +51,7 @@ export interface GitEnvironmentOptions {
 export function gitEnvironment(options: GitEnvironmentOptions = {}, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !INHERITED_BUT_IGNORED.test(key)) env[key] = value;
+    if (value !== undefined && !INHERITED_BUT_IGNORED.test(key) && !isSecretVariable(key)) env[key] = value;
   }
   const { access, remote } = options;
   const credentials = remote && access && access.auth !== 'none' ? checkedCredentials(access.credentials, remote) : undefined;

@@ -52,24 +52,21 @@ function schemeUrlProblem(url: string, scheme: string): string | undefined {
   return userinfoProblem(parsed);
 }
 
+const CREDENTIALS_IN_URL =
+  'contains a user name or password ("user:…@"): remove it; credentials are entered in the editor (Hangar: Update Credentials) or set in environment variables';
+
 /**
  * A password in a URL, or any user name in an http(s) URL (a token is often given as the user name): secrets
  * belong in the editor's secret storage or the environment, never in the configuration.
  */
 function userinfoProblem(parsed: URL): string | undefined {
-  if (parsed.password || ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username)) {
-    return 'contains a user name or password ("user:…@"): remove it; credentials are entered in the editor (Hangar: Update Credentials) or set in environment variables';
-  }
-  return undefined;
+  return parsed.password || ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username) ? CREDENTIALS_IN_URL : undefined;
 }
 
-/** For URLs that are not git remotes (an Airflow endpoint): the same rule about credentials in the URL. */
+/** For URLs that are not git remotes (an Airflow endpoint): no user or password before the host, whatever the form. */
 export function urlCredentialsProblem(url: string): string | undefined {
-  try {
-    return userinfoProblem(new URL(url));
-  } catch {
-    return /^[^/?#]*@/.test(url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')) ? 'contains a user name or password ("user:…@"): remove it' : undefined;
-  }
+  const authority = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/, 1)[0] ?? '';
+  return authority.includes('@') ? CREDENTIALS_IN_URL : undefined;
 }
 
 /**

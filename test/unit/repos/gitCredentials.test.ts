@@ -7,10 +7,21 @@ import { bindToHost, bindToRepository } from '../../../server/src/git/credential
 import { gitEnvironment } from '../../../server/src/git/environment';
 import { classifyGitFailure, CredentialsNotForRemote, InvalidCredentials, scrub } from '../../../server/src/git/errors';
 import { credentialsFromEnv, envSuffix } from '../../../server/src/repos/envCredentials';
+import { withoutSecrets } from '../../../server/src/secretVariables';
 
 describe('git credentials plumbing', () => {
   const REMOTE = 'https://git.example.com/team/dags.git';
-  const base = { PATH: process.env.PATH, GIT_CONFIG_COUNT: '3', GIT_CONFIG_KEY_0: 'core.askPass', HANGAR_ASKPASS_PASSWORD: 'stale', GIT_DIR: '/elsewhere', GIT_ALLOW_PROTOCOL: 'ext' };
+  const base = {
+    PATH: process.env.PATH,
+    GIT_CONFIG_COUNT: '3',
+    GIT_CONFIG_KEY_0: 'core.askPass',
+    HANGAR_ASKPASS_PASSWORD: 'stale',
+    GIT_DIR: '/elsewhere',
+    GIT_ALLOW_PROTOCOL: 'ext',
+    HANGAR_GIT_TOKEN: 'env-token',
+    HANGAR_TOKEN_TEAM: 'env-token',
+    HANGAR_AIRFLOW_PASSWORD: 'env-token',
+  };
   const credentials = { username: 'alice', password: 'pw-123', passphrase: 'pass-456', boundTo: bindToRepository(REMOTE) };
   const env = gitEnvironment({ access: { auth: 'ssh', sshKey: "/keys/it's key", credentials }, remote: REMOTE }, base);
   const askWith = (environment: Record<string, string>, prompt: string) => spawnSync(environment.GIT_ASKPASS!, [prompt], { env: environment, encoding: 'utf8' });
@@ -64,6 +75,8 @@ describe('git credentials plumbing', () => {
     assert.equal(env.SSH_ASKPASS_REQUIRE, 'force');
     assert.equal(env.GIT_ALLOW_PROTOCOL, 'https:http:ssh:file');
     assert.equal(env.GIT_DIR, undefined, 'the caller cannot point git at another repository');
+    assert.ok(!Object.values(env).includes('env-token'), 'Hangar\'s own secret variables never reach git');
+    assert.deepEqual(Object.keys(withoutSecrets({ ...base, HANGAR_PYTHON: 'python3', HANGAR_USER: 'ci' })).filter((k) => k.startsWith('HANGAR_')), ['HANGAR_ASKPASS_PASSWORD', 'HANGAR_PYTHON', 'HANGAR_USER']);
     const config = new Map(Array.from({ length: Number(env.GIT_CONFIG_COUNT) }, (_, i) => [env[`GIT_CONFIG_KEY_${i}`]!, env[`GIT_CONFIG_VALUE_${i}`]!]));
     assert.equal(config.get('core.hooksPath'), '/dev/null');
     assert.equal(config.get('core.fsmonitor'), 'false');
