@@ -118,7 +118,7 @@ export class GitClient {
   async init(dir: string, url: string): Promise<void> {
     assertGitUrl(url, 'The remote URL');
     await this.run(dir, url, async (git) => {
-      await git.raw(['init', '--quiet']);
+      await git.raw(['init']);
       await git.raw(['remote', 'add', '--', 'origin', url]);
     });
     markHangarClone(dir, url);
@@ -134,7 +134,8 @@ export class GitClient {
       dir,
       url,
       async (git) => {
-        await git.raw(['remote', 'set-url', '--', 'origin', url]);
+        // Only when it changed: set-url prints nothing, and simple-git waits 50 ms after a silent command.
+        if ((await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim() !== url) await git.raw(['remote', 'set-url', '--', 'origin', url]);
         if (ref.kind === 'commit') {
           await git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
           return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref.name}^{commit}`])).trim();
@@ -188,11 +189,17 @@ export class GitClient {
     }
   }
 
-  /** `git status` lines (`M file`, `?? file`) of tracked changes and untracked files; ignored files are not listed. */
-  async localChanges(dir: string): Promise<string[]> {
-    const config = await repositoryFilterOverrides(dir);
-    const out = await this.run(dir, dir, (git) => git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']), undefined, config);
-    return out.split('\0').filter(Boolean).map((entry) => `${entry.slice(0, 2).trim()} ${entry.slice(3)}`);
+  /**
+   * `git status` lines (`M file`, `?? file`) of tracked changes and untracked files; ignored files are not
+   * listed. (`--branch` makes git always print a line: simple-git waits 50 ms after a silent command.)
+   */
+  async localChanges(dir: string, filters?: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+    const config = filters ?? (await repositoryFilterOverrides(dir));
+    const out = await this.run(dir, dir, (git) => git.raw(['status', '--porcelain=v1', '--branch', '-z', '--untracked-files=all', '--no-renames']), undefined, config);
+    return out
+      .split('\0')
+      .filter((entry) => entry && !entry.startsWith('## '))
+      .map((entry) => `${entry.slice(0, 2).trim()} ${entry.slice(3)}`);
   }
 
   /**
@@ -201,15 +208,15 @@ export class GitClient {
    */
   async checkout(dir: string, url: string, commit: string): Promise<void> {
     if (!COMMIT_ID.test(commit)) throw new GitError(`"${commit.slice(0, 80)}" is not a commit id.`);
-    const changes = await this.localChanges(dir);
+    const config = await repositoryFilterOverrides(dir);
+    const changes = await this.localChanges(dir, config);
     if (changes.length > 0) {
       const listed = changes.slice(0, LISTED_CHANGES).join(', ') + (changes.length > LISTED_CHANGES ? ` and ${changes.length - LISTED_CHANGES} more` : '');
       throw new WorkWouldBeLost(
         `${dir} has local changes Hangar will not overwrite: ${listed}. Commit, move or discard them yourself (or delete the folder to let Hangar clone it again), then sync.`,
       );
     }
-    const config = await repositoryFilterOverrides(dir);
-    await this.run(dir, url, (git) => git.raw(['checkout', ...this.progress, '--quiet', '--detach', '--no-overwrite-ignore', commit, '--']), undefined, config);
+    await this.run(dir, url, (git) => git.raw(['checkout', ...this.progress, '--detach', '--no-overwrite-ignore', commit, '--']), undefined, config);
   }
 
   /** Files under `subdir` added, modified and removed between two commits (renames as remove + add). */
