@@ -6,13 +6,14 @@ import { bindingAllows, describeBinding, type GitAccess, type GitCredentials } f
 import { CredentialsNotForRemote } from './errors';
 import { ALLOWED_PROTOCOLS, remoteOrigin } from './remote';
 
-/**
- * Variables of the caller's environment that must not reach Hangar's git (besides Hangar's own secret
- * variables, see secretVariables.ts): its own config, askpass and protocol variables, variables that point git at another repository, and the editor, pager, exec-path and
- * proxy hooks that simple-git refuses to run with (npm sets EDITOR for scripts, for example).
- */
 const execFileAsync = promisify(execFile);
 
+/**
+ * Variables of the caller's environment that must not reach Hangar's git (besides Hangar's own secret
+ * variables, see secretVariables.ts): its own config, askpass and protocol variables, variables that point git
+ * at another repository, and the editor, pager, exec-path and proxy hooks that simple-git refuses to run with
+ * (npm sets EDITOR for scripts, for example).
+ */
 const INHERITED_BUT_IGNORED =
   /^(GIT_CONFIG(_.*)?|HANGAR_ASKPASS_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS(_REQUIRE)?|GIT_(EDITOR|SEQUENCE_EDITOR|PAGER|EXTERNAL_DIFF|PROXY_COMMAND|TEMPLATE_DIR|EXEC_PATH|SSH|SSH_COMMAND|ASKPASS|ALLOW_PROTOCOL|PROTOCOL_FROM_USER|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR))$/i;
 
@@ -21,7 +22,7 @@ const INHERITED_BUT_IGNORED =
  * repository's own `.git/config`, so nothing a clone's configuration names runs: no hooks (`.git/hooks` or
  * core.hooksPath), no fsmonitor, no pager, no ssh command, no credential helper, no alternate-refs command,
  * no transport outside ALLOWED_PROTOCOLS (GIT_ALLOW_PROTOCOL below overrides every protocol.*.allow), no cookie
- * file written. Filters are neutralised per repository where they would run (see `filterOverrides`).
+ * file written. Filters are neutralised per repository where they would run (`repositoryFilterOverrides`).
  */
 const HARDENING: ReadonlyArray<readonly [string, string]> = [
   ['core.hooksPath', '/dev/null'],
