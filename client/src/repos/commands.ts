@@ -1,12 +1,14 @@
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { addRepositoryEntry, removeRepositoryEntry, saveConfigDocument, updateRepositoryEntry, type RepositoryEntry } from '../../../server/src/config/edit';
-import { isRemoteUrl, loadConfigFile } from '../../../server/src/config/load';
+import { loadConfigFile } from '../../../server/src/config/load';
+import { resolveConfiguredUrl } from '../../../server/src/config/remoteChecks';
 import type { RepositoryConfig } from '../../../server/src/config/types';
 import { InvalidCredentials } from '../../../server/src/git/errors';
 import { GitClient, type RemoteRefs } from '../../../server/src/git/gitClient';
+import { gitUrlProblem } from '../../../server/src/git/remote';
+import { removeClone } from '../../../server/src/repos/cloneFolder';
 import type { GitAccess, GitCredentials } from '../../../server/src/git/credentials';
 import { describeRef, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
@@ -87,7 +89,7 @@ async function listRemote(url: string): Promise<RemoteAccess | undefined> {
     sshKey = await vscode.window.showInputBox({ title: 'Private key file', value: path.join(os.homedir(), '.ssh', 'id_ed25519'), ignoreFocusOut: true });
     if (!sshKey) return undefined;
   }
-  const entered = await promptCredentials({ name: nameFromUrl(url), url, auth: kind.auth } as RepositoryConfig);
+  const entered = await promptCredentials({ name: nameFromUrl(url), url, auth: kind.auth });
   if (!entered) return undefined;
   const refs = await run({ auth: kind.auth, sshKey, credentials: entered.credentials });
   return { refs, auth: kind.auth, sshKey, entered };
@@ -143,10 +145,13 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
           title: 'Add Repository (1/2): clone URL',
           placeHolder: 'https://git.example.com/team/dags.git, git@host:team/dags.git or a local path',
           ignoreFocusOut: true,
-          validateInput: (v) => (!v.trim() ? 'Enter a URL' : /:\/\/[^/@]*:[^/@]*@/.test(v) ? 'Leave the password out of the URL: Hangar asks for it and keeps it in the OS keychain' : undefined),
+          validateInput: (v) => {
+            const problem = v.trim() ? gitUrlProblem(v.trim(), path.dirname(controller.configFile)) : 'is empty';
+            return problem && `The URL ${problem}`;
+          },
         });
         if (!url) return undefined;
-        const remote = await listRemote(url.trim());
+        const remote = await listRemote(resolveConfiguredUrl(url.trim(), path.dirname(controller.configFile)));
         if (!remote) return undefined;
         const ref = await pickRef(remote.refs, 'Add Repository (2/2): branch or tag');
         if (!ref) return undefined;
@@ -160,7 +165,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         // Credentials entered "for this repository" are kept under the name the user finally chose.
         entered = remote.entered && { scope: remote.entered.scope.kind === 'host' ? remote.entered.scope : { kind: 'repository', name }, credentials: remote.entered.credentials };
       }
-      if (!isRemoteUrl(entry.url) && !path.isAbsolute(entry.url)) entry.url = path.resolve(path.dirname(controller.configFile), entry.url);
+      entry.url = resolveConfiguredUrl(entry.url, path.dirname(controller.configFile));
       await editConfig(controller, (document) => addRepositoryEntry(document, entry));
       const repository = controller.find(entry.name);
       if (!repository) throw new Error(`${entry.name} was written to airflow-repos.yaml but has errors there; see the Problems view.`);
@@ -182,8 +187,10 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       if (!choice) return false;
       await editConfig(controller, (document) => removeRepositoryEntry(document, repository.name));
       if (choice === 'Remove and Delete Clone') {
-        await rm(controller.cloneDir(repository), { recursive: true, force: true });
-        await controller.store.forget(repository.name);
+        // Only a clone Hangar made, with no local change, is deleted; anything else stays where it is.
+        const kept = await removeClone(controller.cloneDir(repository), { git: new GitClient({ access: { auth: 'none' } }), adopt: !repository.path }).catch((error: Error) => error);
+        if (kept) void vscode.window.showWarningMessage(`${repository.name} was removed from airflow-repos.yaml. ${kept.message}`);
+        else await controller.store.forget(repository.name);
       }
       controller.reload();
       return true;
@@ -210,8 +217,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         await vscode.window.showTextDocument(vscode.Uri.file(controller.configFile));
         return;
       } else if (field.id === 'ref') {
-        const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await controller.credentials.get(repository) };
-        changes = await pickRef(await new GitClient({ access }).lsRemote(repository.url), `${repository.name}: branch or tag`);
+        changes = await pickRef(await new GitClient({ access: await controller.access(repository, true) }).lsRemote(repository.url), `${repository.name}: branch or tag`);
       } else if (field.id === 'auth') {
         const auth = await vscode.window.showQuickPick(['none', 'token', 'basic', 'ssh'], { title: 'Authentication' });
         changes = auth ? { auth: auth as RepositoryEntry['auth'] } : undefined;

@@ -227,7 +227,8 @@ export class Agent {
   private async review(repository: RepositoryConfig, event: Extract<AgentEvent, { kind: 'review' }>): Promise<void> {
     try {
       const synced = await this.sync(repository);
-      await new GitClient({ access: { auth: repository.auth, credentials: credentialsFromEnv(repository) } }).fetchCommit(synced.cloneDir, repository.url, event.commit);
+      const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: credentialsFromEnv(repository) };
+      await new GitClient({ access }).fetchCommit(synced.cloneDir, repository.url, event.commit);
       const result = await reviewCommit(synced.cloneDir, event.commit, repository.dagsPath);
       this.metrics.increment('hangar_agent_reviews_total', { result: result.passed ? 'passed' : 'failed' });
       const summary = result.passed

@@ -19,7 +19,7 @@ export interface ReviewResult {
  */
 export async function reviewCommit(cloneDir: string, commit: string, dagsPath: string): Promise<ReviewResult> {
   const changed = new Set(
-    (await git(cloneDir, ['diff', '--name-only', '--no-renames', '--diff-filter=AM', '-z', 'HEAD', commit, '--', dagsPath || '.']))
+    (await git(cloneDir, ['diff', '--name-only', '--no-renames', '--diff-filter=AM', '-z', '--end-of-options', 'HEAD', commit, '--', dagsPath || '.']))
       .split('\0')
       .filter((file) => file && isDagFile(file, dagsPath)),
   );

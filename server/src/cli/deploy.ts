@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
+import { headlessDeployService } from './headlessDeploy';
 import path from 'node:path';
 import { credentialsFromEnv } from '../airflow/client';
-import { credentialsFromEnv as gitCredentialsFromEnv } from '../repos/envCredentials';
 import { findEnvironment, loadEnvironments } from '../deploy/environments';
 import { describePlan, describeRecord, describeVerification } from '../deploy/format';
 import { GateError } from '../deploy/gate';
-import { DeployService, type DeployPlan } from '../deploy/service';
+import type { DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
 import { checkAirflow, verifyAndRecord } from '../deploy/verification';
 
@@ -38,10 +38,6 @@ async function environment(options: CommonOptions, name: string): Promise<Enviro
   return findEnvironment(loadEnvironments(path.resolve(options.config)), name);
 }
 
-/** A git target pushes with HANGAR_TOKEN_<ENV> / HANGAR_GIT_TOKEN, HANGAR_GIT_PASSWORD(_<ENV>), HANGAR_SSH_PASSPHRASE(_<ENV>). */
-function service(): DeployService {
-  return new DeployService(undefined, (env) => (env.target.kind === 'git' ? gitCredentialsFromEnv({ name: env.name, auth: env.target.auth ?? 'none' }) : undefined));
-}
 
 /** `--ref v1.2` for a one-repository environment, `--ref name=v1.2` (repeatable) otherwise. */
 function parseRefs(env: Environment, values: string[]): Record<string, string> {
@@ -59,10 +55,10 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
   const credentials = credentialsFromEnv();
   if (options.verify !== false) await checkAirflow(plan, credentials);
   if (!options.json) console.log(describePlan(plan));
-  let record: HistoryRecord = await service().apply(plan, { onProgress: (m) => !options.json && console.error(m) });
+  let record: HistoryRecord = await headlessDeployService().apply(plan, { onProgress: (m) => !options.json && console.error(m) });
   if (!options.json) console.log(`Live: version ${record.version} of ${plan.environment.name}`);
   if (options.verify !== false) {
-    record = await verifyAndRecord(service(), plan, record, {
+    record = await verifyAndRecord(headlessDeployService(), plan, record, {
       credentials,
       reparse: options.reparse !== false,
       timeoutMs: Number(options.timeout) * 1000,
@@ -96,7 +92,7 @@ export function registerDeploy(program: Command): void {
     .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string }) =>
       gateAware(async () => {
         const env = await environment(options, options.env);
-        const plan = await service().planDeploy(env, { refs: parseRefs(env, options.ref), force: options.force ?? false, ...(options.reason ? { reason: options.reason } : {}) });
+        const plan = await headlessDeployService().planDeploy(env, { refs: parseRefs(env, options.ref), force: options.force ?? false, ...(options.reason ? { reason: options.reason } : {}) });
         await run(plan, options);
       })(),
     );
@@ -106,7 +102,7 @@ export function registerDeploy(program: Command): void {
     .option('--to <version>', 'version number from hangar history (default: the previous version)')
     .action(async (options: CommonOptions & { env: string; to?: string }) => {
       const env = await environment(options, options.env);
-      await run(await service().planRollback(env, options.to === undefined ? undefined : Number(options.to)), options);
+      await run(await headlessDeployService().planRollback(env, options.to === undefined ? undefined : Number(options.to)), options);
     });
 
   common(program.command('promote').description('Deploy exactly the newest verified version of one environment to another'))
@@ -116,7 +112,7 @@ export function registerDeploy(program: Command): void {
     .action(async (options: CommonOptions & { from: string; to: string; version?: string }) =>
       gateAware(async () => {
         const [from, to] = await Promise.all([environment(options, options.from), environment(options, options.to)]);
-        await run(await service().planPromote(from, to, options.version === undefined ? undefined : Number(options.version)), options);
+        await run(await headlessDeployService().planPromote(from, to, options.version === undefined ? undefined : Number(options.version)), options);
       })(),
     );
 
@@ -128,7 +124,7 @@ export function registerDeploy(program: Command): void {
     .option('--json', 'print the history as JSON')
     .action(async (options: { env: string; config: string; json?: boolean }) => {
       const env = findEnvironment(loadEnvironments(path.resolve(options.config)), options.env);
-      const history = (await service().history(env)).map((r) => ({ ...r, manifest: undefined }));
+      const history = (await headlessDeployService().history(env)).map((r) => ({ ...r, manifest: undefined }));
       if (options.json) console.log(JSON.stringify(history, null, 2));
       else if (history.length === 0) console.log(`Nothing deployed to "${env.name}" yet.`);
       else for (const r of [...history].reverse()) console.log(describeRecord(r));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { headlessDeployService } from './headlessDeploy';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load';
 import { formatConfigError } from '../config/types';
@@ -6,9 +7,6 @@ import { describeDiff } from '../dagdiff/format';
 import type { SemanticDiff } from '../dagdiff/types';
 import { diffCommits, liveVersion, parentOf, requireCommit, resolveVersion, type RepositoryFolder } from '../dagdiff/versions';
 import { deployRepository, findEnvironment, loadEnvironments } from '../deploy/environments';
-import { DeployService } from '../deploy/service';
-import type { Environment } from '../deploy/types';
-import { credentialsFromEnv as gitCredentialsFromEnv } from '../repos/envCredentials';
 import { defaultStorageDir } from '../repos/workspace';
 
 interface DiffOptions {
@@ -70,7 +68,7 @@ async function againstEnvironment(options: DiffOptions, name: string, first: str
   if (second !== undefined) throw new Error(`With --env the live version of "${name}" is FROM: give at most one version, the one to compare it with (hangar diff --env ${name} [TO]).`);
   const env = findEnvironment(loadEnvironments(path.resolve(options.config)), name);
   const repositories = options.repo ? [findByName(env.repositories, options.repo, `environment "${env.name}"`)] : env.repositories;
-  const history = await service().history(env);
+  const history = await headlessDeployService().history(env);
   const to = first ?? 'HEAD';
   return Promise.all(
     repositories.map(async (repository): Promise<RepositoryDiff> => {
@@ -103,10 +101,6 @@ function findByName<T extends { readonly name: string }>(repositories: readonly 
   return repository;
 }
 
-/** A git target's history is in tags on its remote: pushes and fetches authenticate as `hangar deploy` does. */
-function service(): DeployService {
-  return new DeployService(undefined, (env: Environment) => (env.target.kind === 'git' ? gitCredentialsFromEnv({ name: env.name, auth: env.target.auth ?? 'none' }) : undefined));
-}
 
 function describeRepository(result: RepositoryDiff): string {
   return [`${result.name}: ${describeSide(result.from)} → ${describeSide(result.to)}`, ...describeDiff(result.diff)].join('\n');

@@ -37,8 +37,9 @@ export function toEnvironment(config: EnvironmentConfig, repositories: readonly 
 export function loadEnvironments(file: string, storageDir = defaultStorageDir(file)): Environment[] {
   const config = loadConfigFile(file);
   if (!config.exists) throw new Error(`${file} does not exist; run hangar in the folder that holds airflow-repos.yaml or pass --config.`);
-  const envErrors = config.errors.filter((e) => e.field.startsWith('environments') || e.field === '');
-  if (envErrors.length > 0) throw new Error(envErrors.map(formatConfigError).join('\n'));
+  // A repository entry with an error would silently be left out of an environment that deploys "all" of them.
+  const blocking = config.errors.filter((e) => e.field === '' || /^(environments|repositories)\b/.test(e.field));
+  if (blocking.length > 0) throw new Error(`${file} has errors; fix them first:\n${blocking.map(formatConfigError).join('\n')}`);
   return config.environments.map((e) => toEnvironment(e, config.repositories, storageDir));
 }
 

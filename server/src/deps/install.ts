@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { forgetEnvironment } from '../pyenv/environment';
+import { withoutSecrets } from '../secretVariables';
 
 export interface InstallOptions {
   readonly signal?: AbortSignal;
@@ -20,7 +21,7 @@ export async function installRequirements(python: string, requirements: readonly
     const child = spawn(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...requirements], {
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
-      env: { ...process.env, PIP_NO_INPUT: '1' },
+      env: { ...withoutSecrets(process.env), PIP_NO_INPUT: '1' },
     });
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pythonScript } from './scripts';
+import { withoutSecrets } from '../secretVariables';
 
 const run = promisify(execFile);
 
@@ -50,7 +51,7 @@ export function forgetEnvironment(python: string): void {
 async function load(python: string): Promise<PythonEnvironment> {
   let stdout: string;
   try {
-    ({ stdout } = await run(python, [pythonScript('hangar_env.py')], { maxBuffer: 32 * 1024 * 1024, timeout: 60_000 }));
+    ({ stdout } = await run(python, [pythonScript('hangar_env.py')], { maxBuffer: 32 * 1024 * 1024, timeout: 60_000, env: withoutSecrets(process.env) }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
+import { withoutSecrets } from '../secretVariables';
 
 const run = promisify(execFile);
 
@@ -18,7 +19,7 @@ export async function ensureTestAirflowHome(python: string, home: string): Promi
   try {
     if (!existsSync(path.join(home, '.migrated'))) {
       await run(python, ['-m', 'airflow', 'db', 'migrate'], {
-        env: { ...process.env, AIRFLOW_HOME: home, AIRFLOW__CORE__LOAD_EXAMPLES: 'False', AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${database}` },
+        env: { ...withoutSecrets(process.env), AIRFLOW_HOME: home, AIRFLOW__CORE__LOAD_EXAMPLES: 'False', AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${database}` },
         timeout: 300_000,
         maxBuffer: 32 * 1024 * 1024,
       });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { withoutSecrets } from '../secretVariables';
 
 const MARKER = '@@hangar ';
 
@@ -24,7 +25,7 @@ export function runPythonScript(python: string, script: string, args: readonly s
   return new Promise((resolve, reject) => {
     const child = spawn(python, [script, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, PYTHONUNBUFFERED: '1', ...options.env },
+      env: { ...withoutSecrets(process.env), PYTHONUNBUFFERED: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
     });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
-import { screenshot, waitFor } from './harness';
+import { choose as chooseInQuickPick, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const REPO = 'editor-deploy-repo';
@@ -15,8 +15,6 @@ const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@exa
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 const dag = (id: string): string => `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="${id}", schedule=None):\n    EmptyOperator(task_id="start")\n`;
 
-type Widget = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
-
 suite('Deploy', () => {
   let api: HangarApi;
   let root: string;
@@ -24,26 +22,7 @@ suite('Deploy', () => {
   let first: string;
   const shown: Widget[] = [];
 
-  /** Waits for the next quick pick whose title matches, selects the item whose label matches, and accepts it like a user. */
-  async function choose(running: Thenable<DeployOutcome>, title: RegExp, label: RegExp): Promise<void> {
-    let settled: DeployOutcome | undefined;
-    void running.then((outcome) => (settled = outcome));
-    const pick = await waitFor(`a quick pick "${title}"`, () => {
-      if (settled) throw new Error(`the command ended before "${title}" was shown: ${settled.error ?? JSON.stringify(settled)}`);
-      return shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && title.test(w.title ?? ''));
-    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; other widgets shown: ${shown.map((w) => w.title).join(' | ') || 'none'}`)));
-    shown.splice(shown.indexOf(pick), 1);
-    const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
-    // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
-    await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
-    if (pick.activeItems[0]?.label !== item.label) {
-      let echoed = false;
-      const listener = pick.onDidChangeActive((active) => (echoed = active[0]?.label === item.label));
-      pick.activeItems = [item];
-      await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
-    }
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  }
+  const choose = (running: Thenable<DeployOutcome>, title: RegExp, label: RegExp) => chooseInQuickPick(shown, running, title, label);
 
   suiteSetup(async () => {
     const extension = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID);

@@ -1,21 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
+import { bindToRepository, type GitCredentials } from '../../../server/src/git/credentials';
 import type { SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { screenshot, waitFor } from './harness';
+import { choose, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
 const OTHER = 'editor-test-other';
 const PRIVATE = 'editor-test-private';
+const BOUND = 'editor-test-bound';
 const GOOD_PASSWORD = 'editor-good-7c1f9e';
 const WRONG_PASSWORD = 'editor-wrong-2b8d4a';
 
@@ -28,6 +30,7 @@ suite('Repositories', () => {
   let root: string;
   let bare: string;
   let work: string;
+  const shown: Widget[] = [];
 
   function commitAndPush(files: Record<string, string>): string {
     for (const [file, content] of Object.entries(files)) {
@@ -49,6 +52,7 @@ suite('Repositories', () => {
     const extension = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
     api = await waitFor('the extension to activate', () => extension.isActive && extension.exports, 30_000);
+    api.repositories.controller.ui.onDidShow((widget) => shown.push(widget));
     root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-repos-'));
     bare = path.join(root, 'origin.git');
     work = path.join(root, 'work');
@@ -138,7 +142,7 @@ suite('Repositories', () => {
     try {
       const controller = api.repositories.controller;
       // The secret is put where "Update Credentials" puts it (SecretStorage), without typing it into a prompt.
-      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: WRONG_PASSWORD });
+      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: WRONG_PASSWORD, boundTo: bindToRepository(`${server.url}/private.git`) });
       const added = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository', {
         name: PRIVATE,
         url: `${server.url}/private.git`,
@@ -155,7 +159,7 @@ suite('Repositories', () => {
       assert.equal(existsSync(controller.cloneDir(controller.find(PRIVATE)!)), false, 'nothing cloned with the wrong password');
       await screenshot('repositories-invalid-credentials');
 
-      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: GOOD_PASSWORD });
+      await controller.credentials.set({ kind: 'repository', name: PRIVATE }, { password: GOOD_PASSWORD, boundTo: bindToRepository(`${server.url}/private.git`) });
       const synced = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.syncRepository', PRIVATE);
       assert.equal(synced?.result, 'synced');
       assert.deepEqual(controller.credentials.keys().filter((k) => k.includes(PRIVATE)), [`repository:${PRIVATE}`]);
@@ -167,6 +171,38 @@ suite('Repositories', () => {
       }
     } finally {
       await server.close();
+    }
+  });
+  test('a secret entered for one server is not sent to another the configuration now names: Hangar asks first; a 0.1.0 secret is confirmed once', async () => {
+    for (const side of ['legit', 'attacker']) {
+      mkdirSync(path.join(root, side));
+      git(root, 'clone', '-q', '--bare', bare, path.join(root, side, 'bound.git'));
+    }
+    const legit = await startGitHttpServer({ projectRoot: path.join(root, 'legit'), username: 'alice', password: GOOD_PASSWORD });
+    const attacker = await startGitHttpServer({ projectRoot: path.join(root, 'attacker'), username: 'alice', password: 'the-attacker-does-not-know-it' });
+    const controller = api.repositories.controller;
+    try {
+      // What Hangar 0.1.0 stored: the secret without the server it was entered for.
+      await controller.credentials.set({ kind: 'repository', name: BOUND }, { username: 'alice', password: GOOD_PASSWORD } as unknown as GitCredentials);
+      const adding = vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository', { name: BOUND, url: `${legit.url}/bound.git`, branch: 'main', auth: 'basic', username: 'alice' });
+      await choose(shown, adding, /password for editor-test-bound was stored by an earlier Hangar without the server it was entered for/, /^Use for http:\/\/127\.0\.0\.1:\d+\/bound\.git$/);
+      assert.equal((await adding)?.result, 'synced');
+
+      // A workspace edit points the same name at another server.
+      const text = readFileSync(controller.configFile, 'utf8');
+      writeFileSync(controller.configFile, text.replace(`${legit.url}/bound.git`, `${attacker.url}/bound.git`));
+      controller.reload();
+      const syncing = vscode.commands.executeCommand<SyncResult | undefined>('hangar.syncRepository', BOUND);
+      await choose(shown, syncing, new RegExp(`password for ${BOUND} was entered for ${legit.url}/bound; the configuration now says ${attacker.url}/bound\\.git`), /^Cancel$/);
+      assert.equal(await syncing, undefined);
+
+      // Polling asks nobody: the git layer refuses to send the secret, and the tree says why.
+      await controller.sync(controller.find(BOUND)!, 'poll').catch(() => undefined);
+      assert.match(controller.store.history(BOUND)[0]?.error?.message ?? '', /did not send the stored credentials to http:\/\/127\.0\.0\.1:\d+: they were entered for/);
+      assert.equal(controller.status(controller.find(BOUND)!), 'invalid-credentials');
+      assert.deepEqual(attacker.authorizations, [], 'the other server received no credential');
+    } finally {
+      await Promise.all([legit.close(), attacker.close()]);
     }
   });
 });
