@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { install } from './install.mjs';
+import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suiteBundle = path.join(repoRoot, 'dist', 'test', 'editor', 'suite.js');
@@ -108,7 +109,8 @@ export function stopOnSignal(server) {
 }
 
 async function main() {
-  say('checking code-server (installs into .cache/code-server on first use)');
+  say('checking the system packages (code-server\'s build needs, Chromium) and code-server (installs into .cache/code-server on first use)');
+  ensureSystemPackages(['code-server', 'browser'], '"npm run test:editor"');
   install();
   if (!existsSync(suiteBundle)) {
     throw new Error(`${path.relative(repoRoot, suiteBundle)} is missing: run "npm run test:editor", which builds first.`);
