@@ -17,7 +17,7 @@ function pythonWithVenv() {
 }
 
 /** Each package: the groups that need it, why, and how to tell it is there without asking dpkg. */
-const PACKAGES = [
+export const PACKAGES = [
   { name: 'git', groups: ['git'], why: 'the sample repositories, sync and deploy', present: () => onPath('git') },
   { name: 'build-essential', groups: ['code-server'], why: "a C/C++ compiler and make for code-server's native modules", present: () => onPath('g++') && onPath('make') },
   { name: 'libkrb5-dev', groups: ['code-server'], why: "Kerberos headers for VS Code's kerberos module", present: () => existsSync('/usr/include/gssapi/gssapi.h') },
