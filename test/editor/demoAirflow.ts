@@ -5,7 +5,7 @@
  *
  *   node --import tsx test/editor/demoAirflow.ts staging=/abs/staging/dags prod=/abs/prod/dags
  *
-  * Prints one JSON line on stdout when every Airflow answers ({ python, username, password, environments:
+ * Prints one JSON line on stdout when every Airflow answers ({ python, username, password, environments:
  * { name: { url, logs } } }); progress goes to stderr. Stops its Airflows when stdin closes (the demo ended or
  * died) and on SIGINT/SIGTERM (the harness kills their process groups).
  */
