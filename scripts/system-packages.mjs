@@ -2,12 +2,20 @@
 // missing ones get installed: with apt-get as root, through `sudo -n` when that needs no password, otherwise
 // the set-up stops with the one command to run. Node built-ins only: .ci/run calls it before `npm ci`.
 //
+// The test set-up also builds better-sqlite3 when `npm ci` had to skip it (it is optional, and native).
+//
 // Usage: node scripts/system-packages.mjs demo|test|ci
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const succeeds = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function succeedsIn(cwd, command, args) {
+  return spawnSync(command, args, { cwd, stdio: 'ignore' }).status === 0;
+}
+const succeeds = (command, args) => succeedsIn(undefined, command, args);
 const onPath = (command) => succeeds('sh', ['-c', `command -v ${command}`]);
 
 /** A Python 3.10-3.13 that can make virtual environments with pip (Debian moves ensurepip into python3-venv). */
@@ -85,11 +93,28 @@ export function ensureSystemPackages(groups, again, options = {}) {
   return names;
 }
 
+/**
+ * better-sqlite3 (the marketplace service's storage) is an optional native dependency: `npm ci` drops it when it
+ * cannot be built, e.g. before the compiler was installed. The tests run the service, so install it now.
+ * Nothing to do before `npm ci` (no node_modules yet) or when it loads.
+ */
+export function ensureSqliteModule(root = repoRoot) {
+  if (!existsSync(path.join(root, 'node_modules'))) return false;
+  const loads = () => succeedsIn(root, process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"]);
+  if (loads()) return false;
+  const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).optionalDependencies['better-sqlite3'];
+  say(`installing better-sqlite3 ${version}, the marketplace service's native SQLite module, which the tests run (npm ci skipped it: it could not be built then)`);
+  const result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', `better-sqlite3@${version}`], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0 || !loads()) throw new Error(`better-sqlite3 ${version} could not be built; see npm's output above (it needs the packages of "build-essential" and python3).`);
+  return true;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const setup = process.argv[2];
   try {
     const installed = ensureSystemPackages(setup, process.env.npm_lifecycle_event ? `"npm run ${process.env.npm_lifecycle_event}"` : undefined);
-    if (installed.length === 0) say(`all present for "${setup}"`);
+    const built = setup !== 'demo' && ensureSqliteModule();
+    if (installed.length === 0 && !built) say(`all present for "${setup}"`);
   } catch (error) {
     console.error(`[system packages] ${error instanceof Error ? error.message : error}`);
     process.exit(1);
