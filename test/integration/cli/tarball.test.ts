@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { createRemote, dagSource, tempDir } from '../../support/gitRepos';
 import { REPO_ROOT } from '../../support/venv';
 
@@ -35,6 +35,7 @@ describe('the CLI tarball, installed without build tools', () => {
     installedPackage = path.join(scratch, 'prefix', 'lib', 'node_modules', 'hangar');
     hangarBin = path.join(scratch, 'prefix', 'bin', 'hangar');
   });
+  after(() => rmSync(scratch, { recursive: true, force: true }));
 
   const hangar = (cwd: string, ...args: string[]) => spawnSync(hangarBin, args, { cwd, encoding: 'utf8' });
 
@@ -76,7 +77,7 @@ describe('the CLI tarball, installed without build tools', () => {
   });
 
   test('the bundle runs from its files alone, with no node_modules anywhere above it (as in the VSIX)', () => {
-    const bare = path.join(tempDir('bare-cli'), 'extension');
+    const bare = path.join(scratch, 'bare-cli', 'extension'); // under /tmp: no node_modules above it
     cpSync(path.join(installedPackage, 'dist'), path.join(bare, 'dist'), { recursive: true });
     const run = spawnSync(process.execPath, [path.join(bare, 'dist', 'cli', 'hangar.js'), 'check', 'examples/community-dags/dags/customer_features.py'], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);

@@ -4,10 +4,10 @@
  * must not install packages on the machine that runs it.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { REPO_ROOT } from '../../support/venv';
 
 interface SystemPackage {
@@ -28,9 +28,12 @@ interface SystemPackagesModule {
 
 const load = (): Promise<SystemPackagesModule> => import(path.join(REPO_ROOT, 'scripts', 'system-packages.mjs')) as Promise<SystemPackagesModule>;
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'hangar-fake-apt-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A folder with an `apt-get` that logs its arguments and "installs" a package by creating a marker file. */
 function fakeApt(): { dir: string; log: string; installed(name: string): boolean; access: AptAccess } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hangar-fake-apt-'));
+  const dir = mkdtempSync(path.join(scratch, 'apt-'));
   const log = path.join(dir, 'calls.log');
   writeFileSync(
     path.join(dir, 'apt-get'),
