@@ -10,9 +10,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { install } from './install.mjs';
+import { openWorkbench } from './workbenchDriver.mjs';
+import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suiteBundle = path.join(repoRoot, 'dist', 'test', 'editor', 'suite.js');
@@ -20,34 +21,9 @@ const resultsDir = path.join(repoRoot, 'test-results', 'editor');
 const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 180) * 1000;
 const keepScratch = process.env.HANGAR_EDITOR_KEEP === '1';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const startedAt = Date.now();
 const say = (message) => console.log(`[editor ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Opens the workbench headless in a fresh Chromium profile. */
-export async function openWorkbench(url, scratchDir, env) {
-  const context = await chromium.launchPersistentContext(path.join(scratchDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env,
-    viewport: { width: 1440, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  return { context, page };
-}
 
 /** Errors the workbench logged, without the noise of an offline machine (gallery lookups, missing icons). */
 function printConsoleErrors(lines) {
@@ -108,7 +84,8 @@ export function stopOnSignal(server) {
 }
 
 async function main() {
-  say('checking code-server (installs into .cache/code-server on first use)');
+  say('checking the system packages (code-server\'s build needs, Chromium) and code-server (installs into .cache/code-server on first use)');
+  ensureSystemPackages(['code-server', 'browser'], '"npm run test:editor"');
   install();
   if (!existsSync(suiteBundle)) {
     throw new Error(`${path.relative(repoRoot, suiteBundle)} is missing: run "npm run test:editor", which builds first.`);

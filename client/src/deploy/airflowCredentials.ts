@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AirflowCredentials } from '../../../server/src/airflow/client';
+import { credentialsFromEnv, type AirflowCredentials } from '../../../server/src/airflow/client';
 import type { DeployUi } from './ui';
 
 const KEY = 'hangar.airflow.';
@@ -8,9 +8,12 @@ const KEY = 'hangar.airflow.';
 export class AirflowCredentialStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
+  /** The stored credentials, else those of the editor's environment (the CLI's variables; `npm run demo` sets them). */
   async get(environment: string): Promise<AirflowCredentials | undefined> {
     const text = await this.secrets.get(KEY + environment);
-    return text ? (JSON.parse(text) as AirflowCredentials) : undefined;
+    if (text) return JSON.parse(text) as AirflowCredentials;
+    const fromEnv = credentialsFromEnv();
+    return fromEnv.token || (fromEnv.username && fromEnv.password) ? fromEnv : undefined;
   }
 
   async store(environment: string, credentials: AirflowCredentials): Promise<void> {

@@ -321,8 +321,8 @@ export function withMarketplaceServeOptions(serve: Command): Command {
 }
 
 export async function serveMarketplace(options: MarketplaceServeOptions): Promise<void> {
+  const db = new MarketDb(options.db); // first: it says what to install when the native SQLite module is missing
   let market = await openMarket(options);
-  const db = new MarketDb(options.db);
   const server = createMarketServer(() => market, db);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(options.port), options.bind, resolve));
   const address = server.address();
