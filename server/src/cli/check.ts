@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
 import { DagIndex } from '../analysis/dagIndex';
+import { deploymentUnit } from '../analysis/deploymentUnit';
 import { compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
 import type { Severity } from '../analysis/findings';
 import { defaultCacheDir, openCheckCache, type CheckCache } from './checkCache';
@@ -48,11 +49,20 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     throw error;
   }
   const configs = new Map<string, HangarConfig>();
-  const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options) }));
+  const root = checkRoot(paths, options.cwd);
+  const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options), followImports: true, root }));
   const results = await checkCached(work, options);
-  const index = new DagIndex();
-  for (const result of results) index.record(result.path, result.dags);
+  // a dag_id must be unique within what one Airflow serves: each deployment unit has its own index
+  const units = new Map<string, DagIndex>();
+  const indexOf = (file: string): DagIndex => {
+    const unit = deploymentUnit(file, root);
+    let index = units.get(unit);
+    if (!index) units.set(unit, (index = new DagIndex()));
+    return index;
+  };
+  for (const result of results) indexOf(result.file).record(result.path, result.dags);
   for (const result of results) {
+    const index = indexOf(result.file);
     if (index.duplicatesIn(result.path).length === 0) continue;
     const source = readFileSync(result.file, 'utf8');
     result.findings = [...result.findings, ...duplicateDagFindings(result.path, source, index, result.config)].sort(compareFindings);
@@ -83,7 +93,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
   misses.forEach(({ at, key }, i) => {
     const result = checked[i]!;
     results[at] = result;
-    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds });
+    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds, ...(result.helpers ? { helpers: result.helpers } : {}) });
   });
   cache.prune();
   if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);
@@ -105,6 +115,13 @@ function configFor(file: string, cache: Map<string, HangarConfig>, options: Chec
     cache.set(dir, config);
   }
   return config;
+}
+
+/** The folder the check was asked for (the one path given, or the working directory): the outermost deployment unit. */
+function checkRoot(paths: readonly string[], cwd: string): string {
+  if (paths.length !== 1) return cwd;
+  const given = path.resolve(cwd, paths[0]!);
+  return existsSync(given) && statSync(given).isDirectory() ? given : path.dirname(given);
 }
 
 function displayPath(file: string, cwd: string): string {

@@ -12,6 +12,7 @@ import { syntaxError } from './importErrors/syntaxError';
 import { unknownTriggerRule } from './importErrors/triggerRule';
 import { removedDagArgument, removedOperatorArgument, slaRemoved } from './airflow3/arguments';
 import { removedContextKey } from './airflow3/contextKeys';
+import { removedApiInHelper } from './airflow3/helperModules';
 import { airflowContrib, daysAgo, deprecatedImport, removedImport, subdagOperator } from './airflow3/imports';
 import { bashScriptTrailingSpace, dagNeverCalled, missingSchedule, runtimeDagArgument, taskOutsideDag } from './practice/dagShape';
 import { parseTimeConnection, parseTimeNetwork, parseTimeSleep, parseTimeVariable } from './practice/parseTime';
@@ -48,6 +49,7 @@ export const catalog: readonly Rule[] = [
   removedContextKey,
   removedImport,
   deprecatedImport,
+  removedApiInHelper,
   dagNeverCalled,
   taskOutsideDag,
   runtimeDagArgument,

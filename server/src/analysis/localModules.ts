@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isGuardedImport } from './rules/airflow3/imports';
+import { removedApis } from './rules/airflow3/removedNames';
+import { buildModel } from './model/build';
+import { decodeSource, sizeFinding } from './input';
+import type { HelperUse, LocalImports } from './localImports';
+import type { Tree } from './parser';
+import { formatVersion, type Version } from './target';
+
+/** How deep imports are followed from the DAG file (DAG -> helper -> helper ...). */
+export const MAX_IMPORT_DEPTH = 4;
+/** Most helper files one DAG file's imports may reach; past it the rest is not read. */
+export const MAX_HELPER_FILES = 50;
+
+/** What one helper file itself does at import, for one target: removed APIs, and the top-level modules it imports. */
+interface HelperFacts {
+  readonly uses: readonly Omit<HelperUse, 'via' | 'file'>[];
+  readonly imports: readonly string[];
+}
+
+/** A file read from disk, keyed by its size and mtime so an unchanged file is not read again. */
+interface ReadFile {
+  readonly stamp: string;
+  readonly text: string | undefined;
+  readonly digest: string;
+}
+
+export interface LocalModulesOptions {
+  readonly parser: { parse(source: string): Tree | null };
+  /** The folders on Airflow's sys.path for this DAG file (see moduleSearchRoots). */
+  readonly searchRoots: (file: string) => readonly string[];
+  /** The current text of a file when the caller has one newer than the disk (an editor's unsaved buffer). */
+  readonly openText?: (file: string) => string | undefined;
+}
+
+/**
+ * Follows the imports of repository-local modules (helpers next to the DAG, under the DAGs folder or plugins/) the way
+ * Airflow's import would find them, and reports the removed Airflow APIs they use at import time. Bounded (depth,
+ * file count, cycles) and cached per file content and target. Remembers which DAG files reached which helper files,
+ * so a caller can re-analyse the importers of a helper that changed.
+ */
+export class LocalModules {
+  private readonly files = new Map<string, ReadFile>();
+  private readonly facts = new Map<string, HelperFacts>();
+  /** helper file -> the DAG files whose last analysis read it */
+  private readonly importers = new Map<string, Set<string>>();
+  /** DAG file -> the helper files (and their digests) its last analysis read */
+  private readonly reached = new Map<string, Map<string, string>>();
+
+  constructor(private readonly options: LocalModulesOptions) {}
+
+  /** The LocalImports of one DAG file for the engine; forgets what the file's previous analysis reached. */
+  forFile(dagFile: string, target: Version): LocalImports {
+    const file = path.resolve(dagFile);
+    this.forget(file);
+    const roots = this.options.searchRoots(file);
+    const reached = new Map<string, string>();
+    this.reached.set(file, reached);
+    return { usesOf: (module) => this.usesOf(module, file, roots, target, reached) };
+  }
+
+  /** The DAG files whose last analysis read `helperFile` (to re-analyse when it changes). */
+  importersOf(helperFile: string): string[] {
+    return [...(this.importers.get(path.resolve(helperFile)) ?? [])];
+  }
+
+  /** The helper files (path -> sha256 of the content read) the last analysis of `dagFile` read. */
+  helpersOf(dagFile: string): ReadonlyMap<string, string> {
+    return this.reached.get(path.resolve(dagFile)) ?? new Map();
+  }
+
+  /** Forgets a DAG file (closed, deleted) and a changed file's cached content. */
+  forget(file: string): void {
+    const resolved = path.resolve(file);
+    this.files.delete(resolved);
+    for (const helper of this.reached.get(resolved)?.keys() ?? []) this.importers.get(helper)?.delete(resolved);
+    this.reached.delete(resolved);
+  }
+
+  private usesOf(module: string, dagFile: string, roots: readonly string[], target: Version, reached: Map<string, string>): HelperUse[] {
+    if (module.startsWith('.') || module === 'airflow' || module.startsWith('airflow.')) return [];
+    const uses: HelperUse[] = [];
+    const visit = (name: string, chain: readonly string[], depth: number): void => {
+      for (const file of resolveModule(name, roots)) {
+        if (chain.includes(file) || reached.size >= MAX_HELPER_FILES) continue;
+        const read = this.read(file);
+        if (!read?.text) continue;
+        reached.set(file, read.digest);
+        let importers = this.importers.get(file);
+        if (!importers) this.importers.set(file, (importers = new Set()));
+        importers.add(dagFile);
+        const facts = this.factsOf(read, target);
+        const via = chain.map((f) => displayName(f, roots));
+        for (const use of facts.uses) uses.push({ ...use, file: displayName(file, roots), via });
+        if (depth < MAX_IMPORT_DEPTH) for (const next of facts.imports) visit(next, [...chain, file], depth + 1);
+      }
+    };
+    visit(module, [], 1);
+    return uses;
+  }
+
+  private read(file: string): ReadFile | undefined {
+    const open = this.options.openText?.(file);
+    if (open !== undefined) return { stamp: 'open', text: open, digest: digest(open) };
+    let stamp: string;
+    try {
+      const info = statSync(file);
+      if (!info.isFile() || sizeFinding(info.size)) return undefined;
+      stamp = `${info.size}:${info.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
+    const cached = this.files.get(file);
+    if (cached?.stamp === stamp) return cached;
+    const decoded = decodeSource(readFileSync(file));
+    const text = 'source' in decoded ? decoded.source : undefined;
+    const entry = { stamp, text, digest: digest(text ?? '') };
+    this.files.set(file, entry);
+    return entry;
+  }
+
+  private factsOf(read: ReadFile, target: Version): HelperFacts {
+    const key = `${read.digest}\0${formatVersion(target)}`;
+    let facts = this.facts.get(key);
+    if (!facts) {
+      facts = helperFacts(read.text!, this.options.parser, target);
+      if (this.facts.size > 2_000) this.facts.clear();
+      this.facts.set(key, facts);
+    }
+    return facts;
+  }
+}
+
+/** Parses one helper module: the removed APIs its import-time code uses, and the absolute modules it imports then. */
+function helperFacts(source: string, parser: LocalModulesOptions['parser'], target: Version): HelperFacts {
+  const tree = parser.parse(source);
+  if (!tree) return { uses: [], imports: [] };
+  try {
+    const model = buildModel(tree, source);
+    const uses: Omit<HelperUse, 'via' | 'file'>[] = [];
+    const imports: string[] = [];
+    for (const imp of model.imports) {
+      if (!model.isParseTime(imp.node) || isGuardedImport(imp.node)) continue;
+      for (const api of removedApis(imp, target, source, { everyRule: true })) uses.push({ line: api.at.startPosition.row, api: api.api, message: api.message });
+      if (!imp.module.startsWith('.')) imports.push(imp.module);
+    }
+    return { uses, imports };
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * The files Python runs for `import a.b.c` with these sys.path folders: each package's `__init__.py` and the module,
+ * from the first folder that has the top-level name (as Python's path finder does). Empty when none has it.
+ */
+export function resolveModule(module: string, roots: readonly string[]): string[] {
+  const parts = module.split('.');
+  for (const root of roots) {
+    const files: string[] = [];
+    let dir = root;
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const packageDir = path.join(dir, part);
+      const init = path.join(packageDir, '__init__.py');
+      if (isFile(init)) files.push(init);
+      else if (last && isFile(`${packageDir}.py`)) files.push(`${packageDir}.py`);
+      else if (!isDirectory(packageDir)) {
+        if (i === 0) break; // not in this folder: the next sys.path entry may have it
+        return files; // a name inside a module (from a.b import c): what ran so far
+      }
+      dir = packageDir;
+    }
+    if (files.length > 0 || isDirectory(path.join(root, parts[0]!))) return files;
+  }
+  return [];
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** `common/__init__.py`, relative to the sys.path folder it was found in. */
+function displayName(file: string, roots: readonly string[]): string {
+  const root = roots.find((r) => file.startsWith(r + path.sep));
+  return (root ? path.relative(root, file) : file).split(path.sep).join('/');
+}
