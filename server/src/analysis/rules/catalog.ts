@@ -1,3 +1,4 @@
+import { invalidAssetUri } from './importErrors/assetUri';
 import { catchupWithoutStartDate } from './importErrors/catchupWithoutStartDate';
 import { dependencyCycle } from './importErrors/dependencyCycle';
 import { invalidArgumentValue, invalidExpandArgument, missingRequiredArgument, unknownArgument } from './importErrors/argumentChecks';
@@ -40,6 +41,7 @@ export const catalog: readonly Rule[] = [
   invalidExpandArgument,
   invalidArgumentValue,
   chainLengthMismatch,
+  invalidAssetUri,
   removedDagArgument,
   removedOperatorArgument,
   slaRemoved,

@@ -2,7 +2,7 @@ import { syntaxErrors } from '../../syntaxErrors';
 import { py } from '../helpers';
 import type { Rule } from '../rule';
 import { scanPythonText } from '../../pythonText';
-import { python2Statements } from './pythonChecks';
+import { fStringProblems, python2Statements } from './pythonChecks';
 
 export const syntaxError: Rule = {
   id: 'HGR001',
@@ -22,6 +22,7 @@ ${py('with DAG("etl", schedule="@daily"):\n    extract = BashOperator(task_id="e
     const errors = syntaxErrors(context.tree);
     for (const finding of errors) context.report(finding.range, finding.message);
     for (const problem of python2Statements(context.tree, context.source)) context.report(problem.node, problem.message);
+    if (errors.length === 0) for (const problem of fStringProblems(context.tree, context.source, context.target.python)) context.report(problem.node, problem.message);
     const scan = scanPythonText(context.source);
     for (const problem of [scan.repeatedKeyword, errors.length === 0 ? scan.indentation : undefined]) {
       if (!problem) continue;
