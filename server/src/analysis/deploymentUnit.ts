@@ -22,7 +22,7 @@ export function deploymentUnit(file: string, fallback?: string): string {
 /**
  * The folders Airflow's import of `file` finds top-level modules in, in `sys.path` order: the file's own folder,
  * the DAGs folder, the plugins folder next to it, and the repository root (Airflow 3 puts a DAG bundle's root on
- * `sys.path`). Only folders that exist.
+ * `sys.path`; `fallback` stands in for it outside a repository). Only folders that exist.
  */
 export function moduleSearchRoots(file: string, fallback?: string): string[] {
   const unit = deploymentUnit(file, fallback);
@@ -34,6 +34,7 @@ export function moduleSearchRoots(file: string, fallback?: string): string[] {
     }
     if (path.dirname(dir) === dir) break;
   }
-  const roots = [path.dirname(path.resolve(file)), unit, path.join(path.dirname(unit), 'plugins'), path.join(unit, 'plugins'), ...(repository ? [repository] : [])];
+  const top = repository ?? (fallback ? path.resolve(fallback) : undefined);
+  const roots = [path.dirname(path.resolve(file)), unit, path.join(path.dirname(unit), 'plugins'), path.join(unit, 'plugins'), ...(top ? [top] : [])];
   return [...new Set(roots)].filter((root) => existsSync(root));
 }

@@ -82,9 +82,11 @@ export class LocalModules {
   private usesOf(module: string, dagFile: string, roots: readonly string[], target: Version, reached: Map<string, string>): HelperUse[] {
     if (module.startsWith('.') || module === 'airflow' || module.startsWith('airflow.')) return [];
     const uses: HelperUse[] = [];
+    const expanded = new Set<string>(); // each file once: cycles and diamonds end here
     const visit = (name: string, chain: readonly string[], depth: number): void => {
       for (const file of resolveModule(name, roots)) {
-        if (chain.includes(file) || reached.size >= MAX_HELPER_FILES) continue;
+        if (expanded.has(file) || reached.size >= MAX_HELPER_FILES) continue;
+        expanded.add(file);
         const read = this.read(file);
         if (!read?.text) continue;
         reached.set(file, read.digest);
@@ -144,7 +146,8 @@ function helperFacts(source: string, parser: LocalModulesOptions['parser'], targ
     for (const imp of model.imports) {
       if (!model.isParseTime(imp.node) || isGuardedImport(imp.node)) continue;
       for (const api of removedApis(imp, target, source, { everyRule: true })) uses.push({ line: api.at.startPosition.row, api: api.api, message: api.message });
-      if (!imp.module.startsWith('.')) imports.push(imp.module);
+      // `from pkg import name` runs pkg, and pkg/name.py when name is a submodule
+      if (!imp.module.startsWith('.')) imports.push(imp.module, ...imp.names.map((n) => `${imp.module}.${n.name}`));
     }
     return { uses, imports };
   } finally {

@@ -84,6 +84,7 @@ export class Analyzer {
   close(uri: string, fromDisk?: string): void {
     this.store.close(uri);
     this.dirty.delete(uri);
+    this.helperChanged(uri); // its importers read the unsaved buffer: back to the file on disk
     if (fromDisk !== undefined) {
       this.files.delete(uri);
       this.indexFromDisk(uri, fromDisk);
