@@ -122,6 +122,8 @@ def public(name: str) -> bool:
 class Hints:
     def __init__(self, old: Exports, new: Exports, manual: dict[str, str]):
         self.old, self.new, self.manual = old, new, manual
+        #: old qualified names whose hint is another class to use instead, not the same one moved (no automatic fix)
+        self.advice_only: set[str] = set()
 
     def exists(self, qualified: str) -> bool:
         module, _, name = qualified.rpartition(".")
@@ -149,6 +151,7 @@ class Hints:
         if old_module and name in old_module.deprecated:
             return self.follow(old_module.deprecated[name])
         if old_module and set(old_module.bases.get(name, [])) & SQL_BASES:
+            self.advice_only.add(qualified)
             return SQL_TARGET
         return None
 
@@ -174,13 +177,20 @@ def diff(old: Exports, new: Exports, manual: dict[str, str]) -> tuple[dict, dict
             names = {n: t for n in sorted(old.names(module)) if public(n) and (t := hints.of(module, n))}
             if names:
                 entry["names"] = names
+            advice = sorted(n for n in names if f"{module}.{n}" in hints.advice_only)
+            if advice:
+                entry["adviceOnly"] = advice
             package_gone = any(module.startswith(p + ".") for p in removed_modules)
             if entry or not package_gone:  # a package's entry covers the modules under it that have no advice of their own
                 removed_modules[module] = entry
             continue
         if new.modules[module].open:
             continue
-        gone = {n: hints.of(module, n) or "" for n in sorted(old.names(module) - new.names(module)) if public(n)}
+        gone = {}
+        for n in sorted(old.names(module) - new.names(module)):
+            if public(n):
+                to = hints.of(module, n)
+                gone[n] = [to, "advice"] if f"{module}.{n}" in hints.advice_only else [to] if to else []
         if gone:
             removed_names[module] = gone
     return removed_modules, removed_names
@@ -205,8 +215,8 @@ def merge_since(tables: dict[str, tuple[dict, dict]]) -> tuple[dict, dict]:
         for module, entry in removed_modules.items():
             modules.setdefault(module, {"since": since, **entry})
         for module, gone in removed_names.items():
-            for name, to in gone.items():
-                names.setdefault(module, {}).setdefault(name, [since, to] if to else [since])
+            for name, hint in gone.items():
+                names.setdefault(module, {}).setdefault(name, [since, *hint])
     return modules, names
 
 

@@ -14,7 +14,14 @@ import { CACHE, ensureVenv, PrerequisiteError, progress, requirementsDigest, run
 export { REPO_ROOT } from './venv';
 
 const PYTHON_SUPPORT = path.join(__dirname, 'python');
-const AIRFLOW_VENV: VenvSpec = { name: 'airflow-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow.txt'), label: 'Apache Airflow' };
+
+/** The Airflow lines the harness installs, each in its own venv under .cache/. */
+export type AirflowLine = '3.3' | '3.4' | '2.11';
+const AIRFLOW_VENVS: Record<AirflowLine, VenvSpec> = {
+  '3.3': { name: 'airflow-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow.txt'), label: 'Apache Airflow' },
+  '3.4': { name: 'airflow-3.4-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow-3.4.txt'), label: 'Apache Airflow 3.4 (beta)', uvArgs: ['--prerelease=allow'] },
+  '2.11': { name: 'airflow2-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow-2.txt'), label: 'Apache Airflow 2.11' },
+};
 const DB_TEMPLATE_DIR = path.join(CACHE, 'airflow-db-template');
 
 const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -37,31 +44,35 @@ async function airflowVersion(python: string): Promise<string> {
   return (await run(python, ['-c', 'import airflow; print(airflow.__version__)'])).trim();
 }
 
-let venvReady: Promise<string> | undefined;
+const venvReady = new Map<AirflowLine, Promise<string>>();
 
 /**
- * The python of a virtual environment with Apache Airflow 3.3 (see requirements-airflow.txt).
- * HANGAR_AIRFLOW_PYTHON points at an existing one instead. Creates `.cache/airflow-venv` once;
- * concurrent callers (test files, engineers) wait on one install through a lock.
+ * The python of a virtual environment with the Apache Airflow of `line` (default 3.3, see the requirements files
+ * in test/support/python). HANGAR_AIRFLOW_PYTHON points at an existing Airflow 3.3 venv instead. Creates the venv
+ * under .cache once; concurrent callers (test files, engineers) wait on one install through a lock.
  */
-export function ensureAirflowVenv(): Promise<string> {
-  venvReady ??= (async () => {
-    const override = process.env.HANGAR_AIRFLOW_PYTHON;
-    if (override) {
-      const version = await airflowVersion(override);
-      if (!version.startsWith('3.')) throw new AirflowUnavailableError(`HANGAR_AIRFLOW_PYTHON=${override} has Apache Airflow ${version}; Hangar's harness needs Airflow 3.`);
-      return override;
-    }
-    return ensureVenv(AIRFLOW_VENV);
-  })().catch((error: unknown) => {
-    venvReady = undefined;
-    const reason = error instanceof Error ? error.message : String(error);
-    const hint = process.env.HANGAR_AIRFLOW_PYTHON
-      ? `HANGAR_AIRFLOW_PYTHON=${process.env.HANGAR_AIRFLOW_PYTHON} must be the python of a virtual environment with Apache Airflow 3 (or unset it to let the harness install one).`
-      : 'It needs Python 3.10-3.13 with venv and access to the Python package index (pip, uv); or set HANGAR_AIRFLOW_PYTHON to an existing Airflow 3 venv.';
-    throw new AirflowUnavailableError(`The Apache Airflow test environment is not available: ${reason}\n${hint}`);
-  });
-  return venvReady;
+export function ensureAirflowVenv(line: AirflowLine = '3.3'): Promise<string> {
+  const ready =
+    venvReady.get(line) ??
+    (async () => {
+      const override = line === '3.3' ? process.env.HANGAR_AIRFLOW_PYTHON : undefined;
+      if (override) {
+        const version = await airflowVersion(override);
+        if (!version.startsWith('3.')) throw new AirflowUnavailableError(`HANGAR_AIRFLOW_PYTHON=${override} has Apache Airflow ${version}; Hangar's harness needs Airflow 3.`);
+        return override;
+      }
+      return ensureVenv(AIRFLOW_VENVS[line]);
+    })().catch((error: unknown) => {
+      venvReady.delete(line);
+      const reason = error instanceof Error ? error.message : String(error);
+      const hint =
+        line === '3.3' && process.env.HANGAR_AIRFLOW_PYTHON
+          ? `HANGAR_AIRFLOW_PYTHON=${process.env.HANGAR_AIRFLOW_PYTHON} must be the python of a virtual environment with Apache Airflow 3 (or unset it to let the harness install one).`
+          : `It needs Python 3.10-3.13 with venv and access to the Python package index (pip, uv)${line === '3.3' ? '; or set HANGAR_AIRFLOW_PYTHON to an existing Airflow 3 venv' : ''}.`;
+      throw new AirflowUnavailableError(`The Apache Airflow ${line} test environment is not available: ${reason}\n${hint}`);
+    });
+  venvReady.set(line, ready);
+  return ready;
 }
 
 /** The `airflow` command of the venv that `python` belongs to. */
@@ -74,9 +85,9 @@ export function airflowExecutable(python: string): string {
  * is skipped with the reason; tests of a suite whose hook got undefined skip themselves). Under CI=true
  * a missing Airflow fails with the reason.
  */
-export async function airflowPythonOrSkip(context?: object): Promise<string | undefined> {
+export async function airflowPythonOrSkip(context?: object, line: AirflowLine = '3.3'): Promise<string | undefined> {
   try {
-    return await ensureAirflowVenv();
+    return await ensureAirflowVenv(line);
   } catch (error) {
     if (inCI) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -332,7 +343,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 /** `airflow db migrate` once per Airflow installation; each Airflow then starts from a copy. */
 async function migratedDatabase(python: string, env: NodeJS.ProcessEnv, logFolder: string): Promise<string> {
   const interpreter = createHash('sha256').update(python).digest('hex').slice(0, 8); // HANGAR_AIRFLOW_PYTHON may be another Airflow
-  const template = path.join(DB_TEMPLATE_DIR, `airflow-${requirementsDigest(AIRFLOW_VENV)}-${interpreter}.db`);
+  const template = path.join(DB_TEMPLATE_DIR, `airflow-${requirementsDigest(AIRFLOW_VENVS['3.3'])}-${interpreter}.db`);
   if (existsSync(template)) return template;
   mkdirSync(DB_TEMPLATE_DIR, { recursive: true });
   const scratch = mkdtempSync(path.join(DB_TEMPLATE_DIR, 'migrate-'));

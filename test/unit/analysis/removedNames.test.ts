@@ -52,9 +52,18 @@ describe('removed Airflow 2 names (generated tables)', () => {
     assert.match(applyFix(source, finding), /^from airflow\.sdk import Context as Ctx$/m);
   });
 
+  it('offers no fix when the new home is another class with other arguments', async () => {
+    const source = `from airflow.providers.postgres.operators.postgres import PostgresOperator\n${inDag('PostgresOperator(task_id="a", postgres_conn_id="pg", sql="SELECT 1")')}`;
+    const [finding] = (await findings(source)).filter((f) => f.ruleId === 'HGR108');
+    assert.match(finding!.message, /import airflow\.providers\.common\.sql\.operators\.sql\.SQLExecuteQueryOperator instead/);
+    assert.equal(finding!.fix, undefined);
+  });
+
   it('names that still exist, deprecated shims and guarded imports are not removed imports', async () => {
     assert.deepEqual(await removed('from airflow.models import Variable, Connection\nfrom airflow.sdk import Asset\nfrom airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator'), []);
     assert.deepEqual(await removed('from airflow.operators.bash import BashOperator\nfrom airflow import settings'), []);
+    // task_group was a submodule of airflow.decorators in 2.11 and is still a (deprecated) name there
+    assert.deepEqual(await removed('from airflow.decorators import setup, task, task_group, teardown'), []);
     assert.deepEqual(await removed('try:\n    from airflow.models.taskinstance import Context\nexcept ImportError:\n    from airflow.sdk import Context'), []);
   });
 

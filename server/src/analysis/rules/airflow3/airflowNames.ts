@@ -9,10 +9,12 @@ interface RemovedModuleEntry {
   readonly to?: string;
   /** name -> fully qualified new home */
   readonly names?: Readonly<Record<string, string>>;
+  /** Names whose new home is another class to use instead (different arguments), not the same class moved. */
+  readonly adviceOnly?: readonly string[];
 }
 
 const REMOVED_MODULES: Readonly<Record<string, RemovedModuleEntry>> = data.removedModules;
-/** module -> name -> [since, new home?] */
+/** module -> name -> [since, new home?, "advice" when the new home is another class, not the same one moved?] */
 const REMOVED_NAMES = data.removedNames as unknown as Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 const DEPRECATED: Readonly<Record<string, Readonly<Record<string, string>>>> = data.deprecated;
 /** Every Airflow 3 core module, with its names (null: a module that resolves names at run time). */
@@ -30,6 +32,8 @@ export interface RemovedModule {
   readonly since: string;
   readonly to?: string;
   readonly names: Readonly<Record<string, string>>;
+  /** Names whose new home takes other arguments: advice, never an automatic fix. */
+  readonly adviceOnly: readonly string[];
 }
 
 function gone(since: string, target: Version): boolean {
@@ -41,17 +45,20 @@ function gone(since: string, target: Version): boolean {
 export function removedModule(module: string, target: Version): RemovedModule | undefined {
   for (let current = module; current; current = current.slice(0, Math.max(0, current.lastIndexOf('.')))) {
     const entry = REMOVED_MODULES[current];
-    if (entry && gone(entry.since, target)) return { module: current, since: entry.since, names: entry.names ?? {}, ...(entry.to ? { to: entry.to } : {}) };
+    if (entry && gone(entry.since, target)) return { module: current, since: entry.since, names: entry.names ?? {}, adviceOnly: entry.adviceOnly ?? [], ...(entry.to ? { to: entry.to } : {}) };
     if (!current.includes('.')) break;
   }
   return undefined;
 }
 
-/** `from module import name` fails in the target Airflow: when, and the new home when one is known. */
-export function removedName(module: string, name: string, target: Version): { since: string; to?: string } | undefined {
+/**
+ * `from module import name` fails in the target Airflow: when, the new home when one is known, and whether that is
+ * the same class moved (`dropIn`, safe to rewrite the import to) or another one to use instead.
+ */
+export function removedName(module: string, name: string, target: Version): { since: string; to?: string; dropIn: boolean } | undefined {
   const entry = REMOVED_NAMES[module]?.[name];
   if (!entry || !gone(entry[0]!, target)) return undefined;
-  return entry[1] ? { since: entry[0]!, to: entry[1] } : { since: entry[0]! };
+  return { since: entry[0]!, dropIn: entry[2] !== 'advice', ...(entry[1] ? { to: entry[1] } : {}) };
 }
 
 /** Names Airflow 3 keeps only as deprecated aliases: name -> new home. */

@@ -51,22 +51,26 @@ export function removedApis(imp: ImportModel, target: Version, source: string, o
   }
   const result: RemovedApi[] = [];
   const mapped: Record<string, string> = {};
-  const names: { node: Node; name: string; to?: string; since: string }[] = [];
+  const names: { node: Node; name: string; to?: string; since: string; dropIn: boolean }[] = [];
   for (const { name, node } of imp.names) {
     if (!options.everyRule && ((module === 'airflow.utils.dates' && name === 'days_ago') || (module === 'airflow' && name === 'contrib'))) continue;
     const removed = removedName(module, name, target);
-    const submodule = removed ? undefined : removedModule(`${module}.${name}`, target);
-    if (removed) names.push({ node, name, since: removed.since, ...(removed.to ? { to: removed.to } : {}) });
-    else if (submodule?.module === `${module}.${name}`) {
+    if (removed) {
+      names.push({ node, name, since: removed.since, dropIn: removed.dropIn, ...(removed.to ? { to: removed.to } : {}) });
+      continue;
+    }
+    if (!unknownCoreName(module, name)) continue;
+    const submodule = removedModule(`${module}.${name}`, target);
+    if (submodule?.module === `${module}.${name}`) {
       result.push({ at: node, api: `${module}.${name}`, message: `Module ${module}.${name} was ${removal(module, submodule.since, target)}${submodule.to ? `; import from ${submodule.to} instead` : ''}.` });
-    } else if (unknownCoreName(module, name)) {
+    } else {
       const plugin = PLUGIN_NAMESPACES.has(module) ? ' (Airflow 1 plugins were imported this way; import it from the plugin\'s own module)' : '';
       result.push({ at: node, api: `${module}.${name}`, message: `${module} has no ${name} in Airflow ${target.major}${plugin}.` });
     }
   }
   if (names.length > 0) {
     for (const { name, to } of names) if (to) mapped[name] = to;
-    const allMapped = names.every((n) => n.to);
+    const allMapped = names.every((n) => n.to && n.dropIn);
     const fix = allMapped ? rewriteImport(imp, (name) => mapped[name], source) : undefined;
     const instead = names.filter((n) => n.to).map((n) => n.to!);
     const listed = names.map((n) => n.name).join(', ');
@@ -83,7 +87,8 @@ export function removedApis(imp: ImportModel, target: Version, source: string, o
 function moduleRemoved(imp: ImportModel, gone: RemovedModule, target: Version, source: string): RemovedApi {
   const exact = gone.module === imp.module;
   const targets = exact ? imp.names.map((n) => gone.names[n.name]) : [];
-  const fix = exact && imp.names.length > 0 && targets.every(Boolean) ? rewriteImport(imp, (name) => gone.names[name], source) : undefined;
+  const dropIn = imp.names.every((n) => gone.names[n.name] && !gone.adviceOnly.includes(n.name));
+  const fix = exact && imp.names.length > 0 && dropIn ? rewriteImport(imp, (name) => gone.names[name], source) : undefined;
   const known = [...new Set(targets.filter((t): t is string => Boolean(t)))];
   const advice = known.length > 0 ? `; import ${known.join(', ')} instead` : gone.to ? `; import from ${gone.to} instead` : '';
   const what = exact ? `Module ${imp.module}` : `Module ${imp.module} (its package ${gone.module})`;
