@@ -92,7 +92,7 @@ export class JobQueue {
     };
     for (const [name, policy] of [[names.sync, 'stately'], [names.review, 'standard']] as const) {
       await boss.createQueue(name, { name, policy, ...options });
-      await boss.updateQueue(name, { name, ...options });
+      await boss.updateQueue(name, { name, policy, ...options });
     }
     return new JobQueue(boss, names);
   }
