@@ -71,7 +71,7 @@ export async function startFleet(options: { count: number; database: string; pos
 }
 
 /** A signed GitHub push of `commit`; `variant` makes the body (and so the delivery) distinct. */
-export function pushTo(agent: ServedAgent, remote: TestRemote, commit: string, variant: number, deliveryId: string) {
+export function pushTo(agent: ServedAgent, remote: TestRemote, commit: string, variant: number, deliveryId: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = githubPush(remote, commit, variant);
   return post(`${agent.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': deliveryId, 'x-hub-signature-256': sign(body, WEBHOOK_SECRET) });
 }

@@ -48,20 +48,21 @@ after(async () => {
 });
 
 test('an agent SIGKILLed in the middle of a deploy: another agent completes the job, 0 torn releases, the commit deployed once', async (t) => {
-  if (!prerequisite(t, fleet, 'PostgreSQL is not installed')) return;
-  const lockDir = path.join(fleet.dagsFolder, '.hangar', 'deploy.lock');
-  const ownerFile = path.join(fleet.dagsFolder, '.hangar', 'deploy.owner');
+  const running = fleet;
+  if (!prerequisite(t, running, 'PostgreSQL is not installed')) return;
+  const lockDir = path.join(running.dagsFolder, '.hangar', 'deploy.lock');
+  const ownerFile = path.join(running.dagsFolder, '.hangar', 'deploy.owner');
   // Version 1 first, so the killed deploy replaces a live release.
-  const first = fleet.remote.commit(release('r1'), 'r1');
-  assert.equal((await pushTo(fleet.agents[0]!, fleet.remote, first, 0, 'first')).status, 202);
-  await fleetIdle(fleet.agents[0]!);
-  assert.equal(wholeRelease(fleet.dagsFolder), 'r1');
+  const first = running.remote.commit(release('r1'), 'r1');
+  assert.equal((await pushTo(running.agents[0]!, running.remote, first, 0, 'first')).status, 202);
+  await fleetIdle(running.agents[0]!);
+  assert.equal(wholeRelease(running.dagsFolder), 'r1');
 
   let killedMidDeploy = false;
   for (let attempt = 1; attempt <= ATTEMPTS && !killedMidDeploy; attempt++) {
     const marker = `k${attempt}`;
-    const commit = fleet.remote.commit(release(marker), marker);
-    assert.equal((await pushTo(fleet.agents[attempt % fleet.agents.length]!, fleet.remote, commit, attempt, `kill-${attempt}`)).status, 202);
+    const commit = running.remote.commit(release(marker), marker);
+    assert.equal((await pushTo(running.agents[attempt % running.agents.length]!, running.remote, commit, attempt, `kill-${attempt}`)).status, 202);
     // The deploy's write phase: the folder target's lock is held and names its holder.
     const holder = await waitFor('an agent to take the deploy lock', () => {
       if (!existsSync(lockDir)) return undefined;
@@ -71,27 +72,27 @@ test('an agent SIGKILLed in the middle of a deploy: another agent completes the 
         return undefined;
       }
     }, 60_000, 1);
-    const victim = fleet.agents.find((a) => a.pid === holder);
+    const victim = running.agents.find((a) => a.pid === holder);
     assert.ok(victim, `the lock holder ${holder} is one of the agents`);
     const stillWriting = existsSync(lockDir);
     await victim.stop('SIGKILL');
     killedMidDeploy = stillWriting && existsSync(lockDir);
     t.diagnostic(`attempt ${attempt}: killed agent ${holder} ${killedMidDeploy ? 'while it held the deploy lock' : 'after its deploy had finished'}`);
-    const survivors = fleet.agents.filter((a) => a !== victim);
-    fleet.agents.splice(fleet.agents.indexOf(victim), 1);
+    const survivors = running.agents.filter((a) => a !== victim);
+    running.agents.splice(running.agents.indexOf(victim), 1);
     // Within the lease (3 s) plus a retry delay, another agent takes the job over and finishes the deploy.
-    await waitFor(`${marker} to be live after the takeover`, () => liveCommit(fleet!.dagsFolder, 'orders') === commit, 60_000, 100);
+    await waitFor(`${marker} to be live after the takeover`, () => liveCommit(running.dagsFolder, 'orders') === commit, 60_000, 100);
     await fleetIdle(survivors[0]!);
-    assert.equal(wholeRelease(fleet.dagsFolder), marker, 'the served release is the new one, whole');
+    assert.equal(wholeRelease(running.dagsFolder), marker, 'the served release is the new one, whole');
     assert.ok(!existsSync(lockDir), 'the killed holder\'s lock was taken over and released');
     const status = await fleetStatus(survivors[0]!);
     assert.equal(status.repositories.orders?.deployed?.commit, commit);
     assert.ok(survivors.some((a) => status.repositories.orders?.deployed?.by.includes(`:${a.pid}:`)), 'a surviving agent recorded the deploy');
-    assert.equal(changes(fleet.history()).filter((r) => r.repositories[0]!.commit === commit).length, 1, `${marker} went live in exactly one version`);
-    if (fleet.agents.length === 1) break;
+    assert.equal(changes(running.history()).filter((r) => r.repositories[0]!.commit === commit).length, 1, `${marker} went live in exactly one version`);
+    if (running.agents.length === 1) break;
   }
   assert.ok(killedMidDeploy, `an agent was killed while it held the deploy lock (within ${ATTEMPTS} attempts)`);
-  const history = fleet.history();
+  const history = running.history();
   for (let i = 1; i < history.length; i++) {
     assert.notDeepEqual(history[i]!.repositories.map((r) => r.commit), history[i - 1]!.repositories.map((r) => r.commit), `version ${history[i]!.version} repeats its predecessor`);
   }
