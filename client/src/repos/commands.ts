@@ -10,6 +10,7 @@ import { GitClient, type RemoteRefs } from '../../../server/src/git/gitClient';
 import type { GitAccess, GitCredentials } from '../../../server/src/git/credentials';
 import { describeRef, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
+import { requireTrust, trusted } from '../trust';
 import type { RepositoriesController } from './controller';
 import { promptCredentials, type CredentialScope } from './credentials';
 import { timeAgo } from './timeAgo';
@@ -107,10 +108,10 @@ async function pickRef(refs: RemoteRefs, title: string): Promise<Pick<Repository
 }
 
 export function repositoryCommands(controller: RepositoriesController, log: vscode.LogOutputChannel) {
-  const sync = async (arg: RepositoryArg): Promise<SyncResult | undefined> => {
+  const sync = trusted('Syncing a repository', async (arg: RepositoryArg): Promise<SyncResult | undefined> => {
     const repository = await pickRepository(controller, arg, 'Sync repository');
     return repository && controller.sync(repository, 'manual').catch(() => undefined);
-  };
+  });
 
   const updateCredentials = async (arg: RepositoryArg): Promise<boolean> => {
     const repository = await pickRepository(controller, arg, 'Update credentials');
@@ -128,7 +129,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
   };
 
   return {
-    'hangar.addRepository': async (args?: AddRepositoryArgs): Promise<SyncResult | undefined> => {
+    'hangar.addRepository': trusted('Adding a repository', async (args?: AddRepositoryArgs): Promise<SyncResult | undefined> => {
       let entry: RepositoryEntry;
       let entered: { scope: CredentialScope; credentials: GitCredentials } | undefined;
       if (!vscode.workspace.workspaceFolders?.length) {
@@ -168,7 +169,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       log.info(`[${entry.name}] added to ${controller.configFile}`);
       if (args?.sync === false) return undefined;
       return controller.sync(repository, 'manual').catch(() => undefined);
-    },
+    }),
 
     'hangar.removeRepository': async (arg: RepositoryArg): Promise<boolean> => {
       const repository = await pickRepository(controller, arg, 'Remove repository');
@@ -210,6 +211,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         await vscode.window.showTextDocument(vscode.Uri.file(controller.configFile));
         return;
       } else if (field.id === 'ref') {
+        if (!requireTrust('Listing the branches and tags of a remote')) return;
         const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await controller.credentials.get(repository) };
         changes = await pickRef(await new GitClient({ access }).lsRemote(repository.url), `${repository.name}: branch or tag`);
       } else if (field.id === 'auth') {
@@ -229,14 +231,14 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
 
     'hangar.syncRepository': sync,
 
-    'hangar.syncAll': async (): Promise<SyncResult[]> => {
+    'hangar.syncAll': trusted('Syncing repositories', async (): Promise<SyncResult[]> => {
       const results: SyncResult[] = [];
       for (const repository of controller.repositories) {
         const result = await controller.sync(repository, 'manual').catch(() => undefined);
         if (result) results.push(result);
       }
       return results;
-    },
+    }),
 
     'hangar.updateCredentials': updateCredentials,
 

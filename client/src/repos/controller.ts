@@ -13,6 +13,7 @@ import { cloneDirOf, syncRepository, type SyncResult } from '../../../server/src
 import type { SyncTrigger } from '../../../server/src/repos/types';
 import { defaultStorageDir, workspaceConflicts } from '../../../server/src/repos/workspace';
 import { hangarSetting } from '../settings';
+import { requireTrust } from '../trust';
 import { CredentialStore, promptCredentials } from './credentials';
 
 export type RepositoryStatus = 'never-synced' | 'syncing' | 'synced' | 'failed' | 'invalid-credentials' | 'conflict';
@@ -167,12 +168,7 @@ export class RepositoriesController implements vscode.Disposable {
    * with the actions that fix them and then rethrown for callers that need the outcome.
    */
   async sync(repository: RepositoryConfig, trigger: SyncTrigger = 'manual'): Promise<SyncResult> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Hangar syncs repositories only in a trusted workspace: trust this folder to sync.', 'Manage Workspace Trust').then(
-        (action) => action && vscode.commands.executeCommand('workbench.trust.manage'),
-      );
-      throw new Error('The workspace is not trusted.');
-    }
+    if (!requireTrust(`Syncing ${repository.name}`)) throw new Error('The workspace is not trusted.');
     if (repository.auth !== 'none' && !(await this.credentials.get(repository)) && trigger === 'manual') {
       const entered = await promptCredentials(repository);
       if (entered) await this.credentials.set(entered.scope, entered.credentials);

@@ -6,9 +6,10 @@ import { createPythonParser } from '../../../server/src/analysis/parser';
 import type { DagFileModel } from '../../../server/src/analysis/model/types';
 import { repositoryRoot } from '../../../server/src/deps/root';
 import { describeEnvironment, requireAirflow } from '../../../server/src/pyenv/environment';
-import { runDagTest } from '../../../server/src/testing/dagTest';
+import { failureMessage, runDagTest } from '../../../server/src/testing/dagTest';
 import { runIntegrityTest, type IntegrityFileResult } from '../../../server/src/testing/integrity';
 import { hangarSetting } from '../settings';
+import { requireTrust } from '../trust';
 import { airflowPython } from './interpreter';
 
 type Kind = 'repository' | 'file' | 'dag' | 'task';
@@ -27,6 +28,8 @@ export class DagTestController implements vscode.Disposable {
   /** Outcome of the last run of each item (`passed`, `failed`, `skipped`, `errored`), by item id. */
   readonly outcomes = new Map<string, string>();
   private readonly parser = createPythonParser();
+  /** Runs in progress: disposing the controller (extension shutdown) ends their processes. */
+  private readonly running = new Set<AbortController>();
 
   constructor(
     private readonly storage: vscode.Uri,
@@ -133,12 +136,13 @@ export class DagTestController implements vscode.Disposable {
   }
 
   private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    if (!requireTrust('Running DAG tests')) return;
     const run = this.recording(this.controller.createTestRun(request));
     const abort = new AbortController();
+    this.running.add(abort);
     token.onCancellationRequested(() => abort.abort());
     const roots = request.include ?? [...this.controller.items].map(([, item]) => item);
     try {
-      if (!vscode.workspace.isTrusted) throw new Error('DAG tests import and run the project\'s code: trust this workspace first (Manage Workspace Trust).');
       const python = await airflowPython(roots[0]?.uri);
       requireAirflow(await describeEnvironment(python));
       const integrityFiles = new Set<vscode.TestItem>();
@@ -156,10 +160,16 @@ export class DagTestController implements vscode.Disposable {
         await this.runDag(run, python, dag, abort.signal);
       }
     } catch (error) {
+      if (abort.signal.aborted) {
+        run.appendOutput('Cancelled: the test processes were stopped.\r\n');
+        this.log.info('Testing: run cancelled; its processes were stopped');
+        return;
+      }
       const message = new vscode.TestMessage(error instanceof Error ? error.message : String(error));
       for (const item of roots) run.errored(item, message);
       this.log.error(`Testing: ${message.message}`);
     } finally {
+      this.running.delete(abort);
       run.end();
     }
   }
@@ -182,6 +192,8 @@ export class DagTestController implements vscode.Disposable {
     const result = await runDagTest(python, dag.uri!.fsPath, dag.label, {
       airflowHome: path.join(this.storage.fsPath || os.tmpdir(), 'airflow-test-home'),
       testEnv: hangarSetting('testing.env', dag.uri),
+      retries: hangarSetting('testing.retries', dag.uri),
+      timeoutMs: hangarSetting('testing.timeoutSeconds', dag.uri) * 1000,
       signal,
       onOutput: (line) => run.appendOutput(`${line}\r\n`),
     });
@@ -190,7 +202,7 @@ export class DagTestController implements vscode.Disposable {
       if (!item) continue;
       if (task.state === 'success') run.passed(item);
       else if (task.state === 'skipped' || task.state === 'upstream_failed') run.skipped(item);
-      else run.failed(item, new vscode.TestMessage(`Task ${task.taskId} ended ${task.state}; see the Test Results output.`));
+      else run.failed(item, new vscode.TestMessage(failureMessage(task)));
     }
     if (result.state === 'success') run.passed(dag, result.durationMs);
     else run.failed(dag, new vscode.TestMessage(result.error ?? `The DAG run ended ${result.state}.`), result.durationMs);
@@ -208,6 +220,7 @@ export class DagTestController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const abort of this.running) abort.abort();
     for (const d of this.disposables) d.dispose();
     this.controller.dispose();
   }
