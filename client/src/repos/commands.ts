@@ -10,10 +10,12 @@ import { GitClient, type RemoteRefs } from '../../../server/src/git/gitClient';
 import type { GitAccess, GitCredentials } from '../../../server/src/git/credentials';
 import { describeRef, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
+import { separator, type PickItem, type Prompts } from '../prompts';
 import { requireTrust, trusted } from '../trust';
 import type { RepositoriesController } from './controller';
 import { promptCredentials, type CredentialScope } from './credentials';
-import { timeAgo } from './timeAgo';
+import { HistoryDocuments } from '../views/historyDocuments';
+import { renderSyncHistory } from './syncHistoryDocument';
 
 /** A tree node, a repository name (tests, other commands) or nothing (palette: a quick pick). */
 type RepositoryArg = { repository: RepositoryConfig } | string | undefined;
@@ -60,6 +62,9 @@ interface RemoteAccess {
   entered?: { scope: CredentialScope; credentials: GitCredentials };
 }
 
+/** The questions of the Add Repository wizard: URL, branch or tag, name (credentials are asked only when needed). */
+const ADD_STEPS = 3;
+
 const isSshUrl = (url: string): boolean => /^ssh:\/\//.test(url) || /^[\w.-]+@[\w.-]+:/.test(url);
 
 /** Lists the remote's branches and tags, asking how to authenticate when the remote refuses anonymous access. */
@@ -94,20 +99,21 @@ async function listRemote(url: string): Promise<RemoteAccess | undefined> {
   return { refs, auth: kind.auth, sshKey, entered };
 }
 
-async function pickRef(refs: RemoteRefs, title: string): Promise<Pick<RepositoryEntry, 'branch' | 'tag'> | undefined> {
+type RefChoice = Pick<RepositoryEntry, 'branch' | 'tag'>;
+
+function pickRef(prompts: Prompts, refs: RemoteRefs, title: string): Promise<RefChoice | undefined> {
   const branches = [...refs.branches.keys()].sort((a, b) => (a === refs.defaultBranch ? -1 : b === refs.defaultBranch ? 1 : a.localeCompare(b)));
   const tags = [...refs.tags.keys()].sort().reverse();
-  const items: Array<vscode.QuickPickItem & { ref?: Pick<RepositoryEntry, 'branch' | 'tag'> }> = [
-    { label: 'Branches', kind: vscode.QuickPickItemKind.Separator },
-    ...branches.map((b) => ({ label: `$(git-branch) ${b}`, description: b === refs.defaultBranch ? 'default branch' : refs.branches.get(b)!.slice(0, 8), ref: { branch: b } })),
-    { label: 'Tags', kind: vscode.QuickPickItemKind.Separator },
-    ...tags.map((t) => ({ label: `$(tag) ${t}`, description: refs.tags.get(t)!.slice(0, 8), ref: { tag: t } })),
+  const items: PickItem<RefChoice | undefined>[] = [
+    separator('Branches'),
+    ...branches.map((b) => ({ label: `$(git-branch) ${b}`, description: b === refs.defaultBranch ? 'default branch' : refs.branches.get(b)!.slice(0, 8), value: { branch: b } })),
+    separator('Tags'),
+    ...tags.map((t) => ({ label: `$(tag) ${t}`, description: refs.tags.get(t)!.slice(0, 8), value: { tag: t } })),
   ];
-  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Branch to follow or tag to pin', ignoreFocusOut: true });
-  return choice?.ref;
+  return prompts.pick(title, items, 'Branch to follow or tag to pin');
 }
 
-export function repositoryCommands(controller: RepositoriesController, log: vscode.LogOutputChannel) {
+export function repositoryCommands(controller: RepositoriesController, log: vscode.LogOutputChannel, documents: HistoryDocuments, prompts: Prompts) {
   const sync = trusted('Syncing a repository', async (arg: RepositoryArg): Promise<SyncResult | undefined> => {
     const repository = await pickRepository(controller, arg, 'Sync repository');
     return repository && controller.sync(repository, 'manual').catch(() => undefined);
@@ -140,21 +146,19 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         const { sync: _sync, ...rest } = args;
         entry = rest;
       } else {
-        const url = await vscode.window.showInputBox({
-          title: 'Add Repository (1/2): clone URL',
-          placeHolder: 'https://git.example.com/team/dags.git, git@host:team/dags.git or a local path',
-          ignoreFocusOut: true,
-          validateInput: (v) => (!v.trim() ? 'Enter a URL' : /:\/\/[^/@]*:[^/@]*@/.test(v) ? 'Leave the password out of the URL: Hangar asks for it and keeps it in the OS keychain' : undefined),
+        const steps = (n: number, what: string): string => `Add Repository (${n}/${ADD_STEPS}): ${what}`;
+        const url = await prompts.input(steps(1, 'clone URL'), 'The Git URL of the repository that holds your DAGs', {
+          placeholder: 'https://git.example.com/team/dags.git, git@host:team/dags.git or a local path',
+          validate: (v) => (!v.trim() ? 'Enter a URL' : /:\/\/[^/@]*:[^/@]*@/.test(v) ? 'Leave the password out of the URL: Hangar asks for it and keeps it in the OS keychain' : undefined),
         });
         if (!url) return undefined;
         const remote = await listRemote(url.trim());
         if (!remote) return undefined;
-        const ref = await pickRef(remote.refs, 'Add Repository (2/2): branch or tag');
+        const ref = await pickRef(prompts, remote.refs, steps(2, 'branch or tag'));
         if (!ref) return undefined;
-        const name = await vscode.window.showInputBox({
-          title: 'Repository name (also its namespace)',
+        const name = await prompts.input(steps(3, 'name'), 'Name of the repository in airflow-repos.yaml (also the folder its DAGs are deployed under)', {
           value: nameFromUrl(url),
-          validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? (controller.find(v) ? 'That name is taken' : undefined) : "Letters, digits, '.', '_' and '-'"),
+          validate: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? (controller.find(v) ? 'That name is taken' : undefined) : "Letters, digits, '.', '_' and '-'"),
         });
         if (!name) return undefined;
         entry = { name, url: url.trim(), ...ref, ...(remote.auth !== 'none' ? { auth: remote.auth } : {}), ...(remote.sshKey ? { ssh_key: remote.sshKey } : {}) };
@@ -213,7 +217,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       } else if (field.id === 'ref') {
         if (!requireTrust('Listing the branches and tags of a remote')) return;
         const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await controller.credentials.get(repository) };
-        changes = await pickRef(await new GitClient({ access }).lsRemote(repository.url), `${repository.name}: branch or tag`);
+        changes = await pickRef(prompts, await new GitClient({ access }).lsRemote(repository.url), `${repository.name}: branch or tag`);
       } else if (field.id === 'auth') {
         const auth = await vscode.window.showQuickPick(['none', 'token', 'basic', 'ssh'], { title: 'Authentication' });
         changes = auth ? { auth: auth as RepositoryEntry['auth'] } : undefined;
@@ -260,26 +264,9 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
     'hangar.showSyncHistory': async (arg: RepositoryArg): Promise<SyncHistoryEntry[]> => {
       const repository = await pickRepository(controller, arg, 'Sync history');
       if (!repository) return [];
-      const history = controller.store.history(repository.name);
-      const rows = history.map((h) => {
-        const v = h.validation;
-        return `| ${h.time} (${timeAgo(h.time)}) | ${h.trigger} | ${h.result} | ${h.from?.slice(0, 8) ?? '–'} → ${h.to?.slice(0, 8) ?? '–'} | ${h.added.length} / ${h.modified.length} / ${h.removed.length} | ${v ? `${v.filesValidated} files, ${v.errors} errors, ${v.warnings} warnings` : '–'} | ${h.error?.message.replace(/\|/g, '\\|') ?? ''} |`;
-      });
-      const changed = history[0] ? [...history[0].added.map((f) => `- added ${f}`), ...history[0].modified.map((f) => `- changed ${f}`), ...history[0].removed.map((f) => `- removed ${f}`)] : [];
-      const content = [
-        `# Sync history of ${repository.name}`,
-        '',
-        `${repository.url} · ${describeRef(repository.ref)}`,
-        '',
-        '| Time | Trigger | Result | Commits | Added / changed / removed | Validation | Error |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        ...rows,
-        '',
-        changed.length ? '## Files in the last sync\n' : '',
-        ...changed,
-      ].join('\n');
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }), { preview: true });
-      return history;
+      const name = repository.name;
+      await documents.show(HistoryDocuments.uri('sync', name), () => renderSyncHistory(controller.find(name) ?? repository, controller.store.history(name)));
+      return controller.store.history(name);
     },
 
     'hangar.revealRepository': async (arg: RepositoryArg): Promise<void> => {

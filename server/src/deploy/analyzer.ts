@@ -7,8 +7,10 @@ export interface FileVerdict {
   readonly errors: number;
   readonly warnings: number;
   readonly highSecurity: number;
-  /** `rule: message (line n)` of the findings that block a deploy. */
+  /** `rule: message (line n)` of the first findings that block a deploy. */
   readonly blocking: readonly string[];
+  /** How many findings block a deploy (`blocking` lists the first few). */
+  readonly blockingCount: number;
 }
 
 export type FileAnalyzer = (path: string, text: string) => Promise<FileVerdict>;
@@ -24,5 +26,6 @@ export const analyzeForDeploy: FileAnalyzer = async (path, text) => {
     warnings: findings.filter((f) => f.severity === 'warning').length,
     highSecurity: findings.filter((f) => isHighSecurity(f.ruleId)).length,
     blocking: blocking.slice(0, 3).map((f) => `${f.ruleId}: ${f.message} (line ${f.range.start.line + 1})`),
+    blockingCount: blocking.length,
   };
 };
