@@ -273,8 +273,9 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       const repository = await pickRepository(controller, arg, 'Reveal repository');
       if (!repository) return;
       const uri = vscode.Uri.file(controller.cloneDir(repository));
-      const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
-      await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+      // Clones under .hangar/ are hidden from the Explorer (files.exclude): those are revealed in the OS.
+      const inExplorer = vscode.workspace.getWorkspaceFolder(uri) !== undefined && !uri.fsPath.split(path.sep).includes('.hangar');
+      await vscode.commands.executeCommand(inExplorer ? 'revealInExplorer' : 'revealFileInOS', uri);
     },
 
     'hangar.openRepositoryOnRemote': async (arg: RepositoryArg): Promise<void> => {
