@@ -27,6 +27,8 @@ export class DagTestController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Outcome of the last run of each item (`passed`, `failed`, `skipped`, `errored`), by item id. */
   readonly outcomes = new Map<string, string>();
+  /** The message of the last failure of each item, by item id. */
+  readonly messages = new Map<string, string>();
   private readonly parser = createPythonParser();
   /** Runs in progress: disposing the controller (extension shutdown) ends their processes. */
   private readonly running = new Set<AbortController>();
@@ -140,7 +142,9 @@ export class DagTestController implements vscode.Disposable {
     const run = this.recording(this.controller.createTestRun(request));
     const abort = new AbortController();
     this.running.add(abort);
+    // Cancel in the Testing view (or on the run's notification) reaches the run's own token.
     token.onCancellationRequested(() => abort.abort());
+    run.token.onCancellationRequested(() => abort.abort());
     const roots = request.include ?? [...this.controller.items].map(([, item]) => item);
     try {
       const python = await airflowPython(roots[0]?.uri);
@@ -210,12 +214,16 @@ export class DagTestController implements vscode.Disposable {
 
   /** The run, with every outcome also kept in `outcomes`. */
   private recording(run: vscode.TestRun): vscode.TestRun {
-    const keep = (outcome: string) => (item: vscode.TestItem) => this.outcomes.set(item.id, outcome);
+    const keep = (outcome: string) => (item: vscode.TestItem, message?: vscode.TestMessage) => {
+      this.outcomes.set(item.id, outcome);
+      if (message) this.messages.set(item.id, typeof message.message === 'string' ? message.message : message.message.value);
+      else this.messages.delete(item.id);
+    };
     return Object.assign(Object.create(run) as vscode.TestRun, {
       passed: (item: vscode.TestItem, duration?: number) => (keep('passed')(item), run.passed(item, duration)),
-      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item), run.failed(item, message, duration)),
+      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item, message), run.failed(item, message, duration)),
       skipped: (item: vscode.TestItem) => (keep('skipped')(item), run.skipped(item)),
-      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item), run.errored(item, message, duration)),
+      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item, message), run.errored(item, message, duration)),
     });
   }
 
