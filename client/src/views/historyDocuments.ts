@@ -26,9 +26,8 @@ export class HistoryDocuments implements vscode.TextDocumentContentProvider, vsc
   async show(uri: vscode.Uri, render: () => Promise<string> | string): Promise<void> {
     this.renderers.set(uri.toString(), render);
     this.changed.fire(uri);
-    const preview = (await vscode.commands.getCommands(true)).includes('markdown.showPreview');
-    if (preview) await vscode.commands.executeCommand('markdown.showPreview', uri);
-    else await vscode.window.showTextDocument(uri, { preview: true });
+    // The built-in Markdown extension activates on its command; without it (disabled) the text is shown, still read-only.
+    await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri, { preview: true }));
   }
 
   /** Renders every open history again (a sync or a deploy happened). */

@@ -134,11 +134,12 @@ export class RepositoriesTreeProvider implements vscode.TreeDataProvider<Reposit
       const parts = [describeRef(r.ref)];
       // An up-to-date sync leaves the state as it was but is a sync all the same.
       const lastGood = store.history(r.name).find((h) => h.result === 'synced' || h.result === 'up-to-date');
-      if (state) parts.push(`last sync ${timeAgo(lastGood && lastGood.time > state.syncedAt ? lastGood.time : state.syncedAt)}`, plural(Object.values(state.files).reduce((n, f) => n + f.dagIds.length, 0), 'DAG'));
+      const lastSync = state && (lastGood && lastGood.time > state.syncedAt ? lastGood.time : state.syncedAt);
+      if (state) parts.push(`last sync ${timeAgo(lastSync!)}`, plural(Object.values(state.files).reduce((n, f) => n + f.dagIds.length, 0), 'DAG'));
       else parts.push('never synced');
       const failed = last?.result === 'failed';
       if (failed) parts.push(last.error?.kind === 'invalid-credentials' ? 'invalid credentials' : 'last sync failed');
-      const tooltip = [state ? `commit ${state.commit}` : '', last?.error?.message ?? ''].filter(Boolean).join('\n');
+      const tooltip = [state ? `commit ${state.commit}` : '', lastSync ? `last sync ${lastSync}` : '', last?.error?.message ?? ''].filter(Boolean).join('\n');
       const files = Object.entries(state?.files ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([file, fileState]) => new DagFileNode(r, file, fileState, path.join(this.controller.cloneDir(r), file), this.conflictOf(r.name, file)));

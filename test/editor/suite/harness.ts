@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as vscode from 'vscode';
 
 /** Numbers the suite measured (e.g. activation time); run.mjs prints them with the results. */
 export const metrics: Record<string, number> = {};
@@ -36,4 +37,28 @@ export async function screenshot(name: string): Promise<string | undefined> {
   writeFileSync(path.join(requests, `${safe}.request`), safe);
   await waitFor(`the harness to save screenshot "${safe}"`, () => existsSync(done), 15_000);
   return readFileSync(done, 'utf8');
+}
+
+/** Makes the item whose label matches active in a quick pick and accepts it, as a user selecting it does. */
+export async function acceptItem(pick: vscode.QuickPick<vscode.QuickPickItem>, label: RegExp): Promise<void> {
+  const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
+  // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
+  await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
+  if (pick.activeItems[0]?.label !== item.label) {
+    let echoed = false;
+    const listener = pick.onDidChangeActive((active) => (echoed = active[0]?.label === item.label));
+    pick.activeItems = [item];
+    await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
+  }
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/** Types a value into an input box and accepts it. */
+export async function acceptValue(box: vscode.InputBox, value: string): Promise<void> {
+  // The widget reaches the workbench asynchronously (and a value set by the extension is not echoed back): type
+  // once it is on screen, and press Enter once the value has reached it.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  box.value = value;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }

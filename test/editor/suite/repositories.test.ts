@@ -10,7 +10,7 @@ import type { SyncHistoryEntry } from '../../../server/src/repos/types';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { screenshot, waitFor } from './harness';
+import { acceptItem, acceptValue, screenshot, waitFor } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
@@ -92,9 +92,34 @@ suite('Repositories', () => {
     assert.equal(history[0]?.to, pushed);
     assert.deepEqual(history[0]?.added, ['dags/fresh.py']);
     assert.equal(history.length, 2);
-    const shown = await waitFor('the history document', () => vscode.window.activeTextEditor?.document.getText().includes('Sync history') && vscode.window.activeTextEditor);
-    assert.match(shown.document.getText(), /added dags\/fresh\.py/);
+    // A read-only document in the Markdown preview: nothing untitled, nothing to save on close.
+    const document = await waitFor('the sync history document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hangar-history' && d.uri.path === `/sync/${NAME}.md`));
+    assert.match(document.getText(), new RegExp(`^# Sync history of ${NAME.replace(/-/g, '\\-')}`));
+    assert.match(document.getText(), /added dags\/fresh\.py/);
+    assert.equal(document.isUntitled, false);
+    assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.uri.toString()), []);
+    const tab = await waitFor('the Markdown preview tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType)));
+    assert.match(tab.label, /Sync history|sync|Preview/i);
     await screenshot('repositories-sync-history');
+  });
+
+  test('an up-to-date sync moves "last sync" too', async () => {
+    const lastSync = async () => {
+      const children: RepositoriesTreeNode[] = await api.repositories.getChildren(await repositoryNode());
+      return /last sync (\S+)/.exec(String(children.find((c) => c.id === `status:${NAME}`)?.tooltip))?.[1];
+    };
+    const before = await lastSync();
+    assert.ok(before, 'the status line says when the last sync was');
+    const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.syncRepository', NAME);
+    assert.equal(result?.result, 'up-to-date');
+    const after = await lastSync();
+    assert.ok(after && after > before, `${after} is later than ${before}`);
+  });
+
+  test('.hangar (clones, state, history) is hidden from the Explorer by default', () => {
+    const exclude = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {};
+    assert.equal(exclude['**/.hangar'], true);
+    assert.equal(exclude['**/.git'], true, "VS Code's own defaults are kept");
   });
 
   test('a dag_id in two repositories is a conflict on both, in the tree and as diagnostics; the lower priority is excluded', async () => {
@@ -115,6 +140,8 @@ suite('Repositories', () => {
     });
     const winner = await repositoryNode();
     assert.match(winner?.contextValue ?? '', /^hangar\.repository\.conflict/, 'the winner is marked too');
+    const winnerFile = (await api.repositories.getChildren(winner!)).find((c) => c.id === `file:${NAME}:dags/orders.py`);
+    assert.match(String(winnerFile?.description), /wins \(conflict\)/, 'so is its file');
     const [file] = (await api.repositories.getChildren(loser)).filter((c) => c.id?.startsWith('file:'));
     assert.match(String(file?.description), /excluded \(conflict\)/);
     const [dagNode] = await api.repositories.getChildren(file);
@@ -168,5 +195,37 @@ suite('Repositories', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('the Add Repository wizard numbers its three questions 1/3, 2/3, 3/3 and adds the repository', async function () {
+    this.timeout(60_000);
+    const wizardOrigin = path.join(root, 'wizard.git');
+    const wizardWork = path.join(root, 'wizard-work');
+    git(root, 'init', '-q', '--bare', '--initial-branch=main', wizardOrigin);
+    git(root, 'init', '-q', '--initial-branch=main', wizardWork);
+    mkdirSync(path.join(wizardWork, 'dags'));
+    writeFileSync(path.join(wizardWork, 'dags', 'wizard.py'), dag('editor_wizard'));
+    git(wizardWork, 'add', '-A');
+    git(wizardWork, 'commit', '-q', '-m', 'wizard');
+    git(wizardWork, 'push', '-q', wizardOrigin, 'HEAD:refs/heads/main');
+
+    const titles: string[] = [];
+    const answers: Array<(widget: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox) => Promise<void>> = [
+      (box) => acceptValue(box as vscode.InputBox, wizardOrigin),
+      (pick) => acceptItem(pick as vscode.QuickPick<vscode.QuickPickItem>, /^\$\(git-branch\) main$/),
+      (box) => acceptValue(box as vscode.InputBox, 'editor-wizard-repo'),
+    ];
+    const subscription = api.prompts.onDidShow((widget) => {
+      titles.push(widget.title ?? '');
+      void answers.shift()?.(widget);
+    });
+    try {
+      const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      assert.equal(result?.result, 'synced', `asked: ${titles.join(' | ')}`);
+    } finally {
+      subscription.dispose();
+    }
+    assert.deepEqual(titles.map((t) => /\((\d)\/(\d)\)/.exec(t)?.slice(1).join('/')), ['1/3', '2/3', '3/3'], titles.join(' | '));
+    assert.ok(api.repositories.controller.find('editor-wizard-repo'), 'the repository is in airflow-repos.yaml');
   });
 });
