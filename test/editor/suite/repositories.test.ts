@@ -40,6 +40,20 @@ suite('Repositories', () => {
     return git(work, 'rev-parse', 'HEAD');
   }
 
+  /** A new bare repository `<name>.git` whose main branch holds these files under dags/. */
+  function remoteWith(name: string, files: Record<string, string>): string {
+    const origin = path.join(root, `${name}.git`);
+    const copy = path.join(root, `${name}-work`);
+    git(root, 'init', '-q', '--bare', '--initial-branch=main', origin);
+    git(root, 'init', '-q', '--initial-branch=main', copy);
+    mkdirSync(path.join(copy, 'dags'));
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(copy, 'dags', file), text);
+    git(copy, 'add', '-A');
+    git(copy, 'commit', '-q', '-m', name);
+    git(copy, 'push', '-q', origin, 'HEAD:refs/heads/main');
+    return origin;
+  }
+
   // The suite is a separate bundle from the extension: nodes are told apart by their id, not instanceof.
   async function repositoryNode(): Promise<RepositoryNode | undefined> {
     return (await api.repositories.getChildren()).find((n) => n.id === `repository:${NAME}`) as RepositoryNode | undefined;
@@ -123,15 +137,7 @@ suite('Repositories', () => {
   });
 
   test('a dag_id in two repositories is a conflict on both, in the tree and as diagnostics; the lower priority is excluded', async () => {
-    const other = path.join(root, 'other.git');
-    const otherWork = path.join(root, 'other-work');
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', other);
-    git(root, 'init', '-q', '--initial-branch=main', otherWork);
-    mkdirSync(path.join(otherWork, 'dags'));
-    writeFileSync(path.join(otherWork, 'dags', 'copy_of_orders.py'), dag('editor_orders'));
-    git(otherWork, 'add', '-A');
-    git(otherWork, 'commit', '-q', '-m', 'copy');
-    git(otherWork, 'push', '-q', other, 'HEAD:refs/heads/main');
+    const other = remoteWith('other', { 'copy_of_orders.py': dag('editor_orders') });
 
     await vscode.commands.executeCommand('hangar.addRepository', { name: OTHER, url: other, branch: 'main', priority: 1 });
     const loser = await waitFor('the lower-priority repository to show the conflict', async () => {
@@ -199,15 +205,7 @@ suite('Repositories', () => {
 
   test('the Add Repository wizard numbers its three questions 1/3, 2/3, 3/3 and adds the repository', async function () {
     this.timeout(60_000);
-    const wizardOrigin = path.join(root, 'wizard.git');
-    const wizardWork = path.join(root, 'wizard-work');
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', wizardOrigin);
-    git(root, 'init', '-q', '--initial-branch=main', wizardWork);
-    mkdirSync(path.join(wizardWork, 'dags'));
-    writeFileSync(path.join(wizardWork, 'dags', 'wizard.py'), dag('editor_wizard'));
-    git(wizardWork, 'add', '-A');
-    git(wizardWork, 'commit', '-q', '-m', 'wizard');
-    git(wizardWork, 'push', '-q', wizardOrigin, 'HEAD:refs/heads/main');
+    const wizardOrigin = remoteWith('wizard', { 'wizard.py': dag('editor_wizard') });
 
     const titles: string[] = [];
     const answers: Array<(widget: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox) => Promise<void>> = [

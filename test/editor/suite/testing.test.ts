@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
 import { screenshot, waitFor } from './harness';
+import { isAlive } from '../../support/processes';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 
@@ -20,15 +21,6 @@ function findItem(items: vscode.TestItemCollection, id: string): vscode.TestItem
     found ??= item.id === id ? item : findItem(item.children, id);
   });
   return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 suite('Testing view: DAG integrity tests with the real Airflow', () => {

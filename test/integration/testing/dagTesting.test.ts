@@ -11,6 +11,7 @@ import { runIntegrityTest } from '../../../server/src/testing/integrity';
 import { ensureAirflowVenv } from '../../support/airflow';
 import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../../support/brokenCorpus';
 import { tempDir } from '../../support/gitRepos';
+import { isAlive } from '../../support/processes';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'dagtest');
 
@@ -89,15 +90,6 @@ describe('DAG testing with the real Airflow 3 environment', () => {
     assert.match(result.error ?? '', /defines no DAG 'nope'.*passing_pipeline/);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /** The pids the hanging task writes once it runs; fails early if the run ends first. */
 async function waitForPids(file: string, running: Promise<unknown>): Promise<number[]> {

@@ -4,18 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runProcessTree, stopAllProcessTrees } from '../../../server/src/testing/processTree';
+import { isAlive } from '../../support/processes';
 
 /** A shell that ignores SIGTERM, starts a grandchild that ignores it too, writes both pids, then waits. */
 const STUBBORN = 'trap "" TERM; sh -c \'trap "" TERM; sleep 300\' & echo "$$ $!" > "$PID_FILE.tmp"; mv "$PID_FILE.tmp" "$PID_FILE"; sleep 300';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 async function pidsOf(file: string): Promise<number[]> {
   while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20));
