@@ -24,6 +24,8 @@ export class Prompts {
       quickPick.placeholder = placeholder;
       quickPick.matchOnDescription = true;
       quickPick.matchOnDetail = true;
+      // A step of a multi-step command: a notification closing (a sync that ran before it) must not cancel it.
+      quickPick.ignoreFocusOut = true;
       let result: T | undefined;
       quickPick.onDidAccept(() => {
         result = quickPick.activeItems[0]?.value ?? quickPick.selectedItems[0]?.value;

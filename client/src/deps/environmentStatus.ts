@@ -17,10 +17,15 @@ const SELECT = 'Select Interpreter';
  */
 export class AirflowEnvironmentStatus implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('hangar.airflowEnvironment', { language: 'python' });
-  private readonly noticed = new Set<string>();
+  private readonly noticedFor = new Set<string>();
   state: EnvironmentState | undefined;
   /** Notices shown this session (the editor tests count them). */
   notices = 0;
+
+  /** Whether the notice was shown for this interpreter this session. */
+  noticed(python: string): boolean {
+    return this.noticedFor.has(python);
+  }
 
   constructor() {
     this.item.name = 'Airflow environment';
@@ -40,8 +45,8 @@ export class AirflowEnvironmentStatus implements vscode.Disposable {
     this.item.text = '$(warning) No Airflow interpreter';
     this.item.detail = state.problem;
     this.item.severity = vscode.LanguageStatusSeverity.Warning;
-    if (this.noticed.has(state.python)) return;
-    this.noticed.add(state.python);
+    if (this.noticedFor.has(state.python)) return;
+    this.noticedFor.add(state.python);
     this.notices++;
     void vscode.window
       .showWarningMessage(`Hangar checks DAG dependencies against the interpreter of your Airflow environment: ${state.problem}`, SELECT)

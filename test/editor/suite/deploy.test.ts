@@ -132,7 +132,8 @@ suite('Deploy', () => {
     const fresh = push({ 'fresh.py': dag('deploy_fresh') });
     const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
     await choose(running, /Deploy — environment/, new RegExp(`^${ENV}$`));
-    await choose(running, /version of editor-deploy-repo \(synced just now\)/, new RegExp(fresh.slice(0, 12)));
+    // The branch head: without a sync before the list, main would still be the commit of the last sync.
+    await choose(running, /version of editor-deploy-repo \(synced just now\)/, /\$\(git-branch\) main$/);
     await choose(running, new RegExp(`Deploy → ${ENV}: added 2 \\(deploy_billing, deploy_fresh\\)`), /Deploy$/);
     const outcome = await running;
     assert.equal(outcome.record?.repositories[0]?.commit, fresh);
