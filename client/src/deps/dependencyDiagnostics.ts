@@ -33,7 +33,17 @@ export class DependencyDiagnostics implements vscode.Disposable, vscode.CodeActi
       }),
       // A new interpreter makes every dependency diagnostic stale: check again at once.
       onDidChangeAirflowPython(() => vscode.workspace.isTrusted && quietly(this.check(undefined, { refresh: true }))),
+      // The status item says which interpreter is used from the first Python file on, before any check.
+      vscode.workspace.onDidOpenTextDocument((doc) => this.probe(doc)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => vscode.workspace.textDocuments.forEach((doc) => this.probe(doc))),
     );
+    vscode.workspace.textDocuments.forEach((doc) => this.probe(doc));
+  }
+
+  /** Describes the interpreter once (status item and notice only), in a trusted workspace, for a Python file. */
+  private probe(doc: vscode.TextDocument): void {
+    if (doc.languageId !== 'python' || doc.uri.scheme !== 'file' || this.environment.state || !vscode.workspace.isTrusted) return;
+    void this.environmentOf(doc.uri, false).catch((e: unknown) => this.log.warn(`Airflow environment: ${String(e)}`));
   }
 
   /**

@@ -95,6 +95,7 @@ export function registerTest(program: Command): void {
       const extraEnv = testEnv(options.env);
       const retries = wholeNumber(options.retries, '--retries');
       const timeoutMs = wholeNumber(options.timeout, '--timeout') * 1000;
+      if (timeoutMs === 0) throw new Error('--timeout takes a number of seconds of at least 1');
       const signal = stopOnSignals();
       let cases: JUnitCase[];
       if (options.dag) {

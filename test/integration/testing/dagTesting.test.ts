@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import { installRequirements } from '../../../server/src/deps/install';
 import { describeEnvironment, EnvironmentError, requireAirflow } from '../../../server/src/pyenv/environment';
 import { runDagTest } from '../../../server/src/testing/dagTest';
 import { runIntegrityTest } from '../../../server/src/testing/integrity';
-import { ensureAirflowVenv } from '../../support/airflow';
+import { ensureAirflowVenv, REPO_ROOT } from '../../support/airflow';
 import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../../support/brokenCorpus';
 import { tempDir } from '../../support/gitRepos';
 import { isAlive } from '../../support/processes';
@@ -82,6 +82,19 @@ describe('DAG testing with the real Airflow 3 environment', () => {
     await assert.rejects(running, { name: 'AbortError' });
     assert.deepEqual([pythonPid, childPid].filter(isAlive), [], 'no process of the run is left');
     assert.equal(isAlive(-group), false, `process group ${group} is empty`);
+  });
+
+  test('hangar test --dag fails fast too, printing the failed task\'s log; --timeout takes seconds', { timeout: 180_000 }, () => {
+    const cli = path.join(REPO_ROOT, 'dist', 'cli', 'hangar.js');
+    assert.ok(existsSync(cli), `${cli} is missing: run "npm run build" first`);
+    const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'test', path.join(FIXTURES, 'retrying_dag.py'), '--python', python, ...args], { encoding: 'utf8', env: { ...process.env, HOME: path.dirname(airflowHome) } });
+    const failed = run('--dag', 'retrying_pipeline');
+    assert.equal(failed.status, 1, failed.stderr.slice(-2000));
+    assert.match(failed.stdout, /DAG retrying_pipeline: failed/);
+    assert.match(failed.stdout, /Task transform failed\.[\s\S]*transform received[\s\S]*invalid literal for int/);
+    const zero = run('--dag', 'retrying_pipeline', '--timeout', '0');
+    assert.equal(zero.status, 2);
+    assert.match(zero.stderr, /--timeout takes a number of seconds of at least 1/);
   });
 
   test('a DAG id the file does not define is a clear error', async () => {
