@@ -50,7 +50,14 @@ export async function startFleet(options: { count: number; database: string; pos
     return ['--config', path.join(workspace, 'airflow-repos.yaml'), '--env', 'prod', '--state', path.join(workspace, 'state'), '--lease', String(options.lease ?? 3)];
   };
   const env = { HANGAR_GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, HANGAR_DATABASE_URL: options.postgres.url(options.database) };
-  const agents = await Promise.all(Array.from({ length: options.count }, (_, i) => serveAgent(shippedCli(), args(i), env)));
+  const started = await Promise.allSettled(Array.from({ length: options.count }, (_, i) => serveAgent(shippedCli(), args(i), env)));
+  const agents = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // The agents that did start would keep the test process alive: stop them before reporting.
+    await Promise.all(agents.map((a) => a.stop('SIGKILL')));
+    throw failed.reason;
+  }
   return {
     agents,
     remote,
