@@ -112,6 +112,8 @@ function toEnvironment(e: Raw, base: string): EnvironmentConfig {
       bundle: a.bundle as string | undefined,
     },
     repositories: Array.isArray(e.repositories) ? e.repositories.map(String) : [],
+    // A path is relative to this file; a bare name ("python3") is looked up on PATH.
+    ...(typeof e.python === 'string' ? { python: /[\\/]/.test(e.python) ? path.resolve(base, e.python) : e.python } : {}),
   };
 }
 
