@@ -52,6 +52,13 @@ describe('removed Airflow 2 names (generated tables)', () => {
     assert.match(applyFix(source, finding), /^from airflow\.sdk import Context as Ctx$/m);
   });
 
+  it('reads of a removed attribute of an imported Airflow module, at parse time only', async () => {
+    const source = `from airflow import settings\nimport airflow.utils.dag_cycle_tester\nCOLORS = settings.STATE_COLORS\nHOME = settings.DAGS_FOLDER\nNOTE = "settings.STATE_COLORS"\n${inDag('EmptyOperator(task_id="a")')}\n@task\ndef later():\n    return settings.STATE_COLORS\n`;
+    const found = (await findings(source)).filter((f) => f.ruleId === 'HGR108');
+    assert.deepEqual(found.map((f) => f.range.start.line), [2]);
+    assert.match(found[0]!.message, /STATE_COLORS no longer exists in airflow\.settings in Airflow 3, so settings\.STATE_COLORS fails while Airflow parses the file/);
+  });
+
   it('offers no fix when the new home is another class with other arguments', async () => {
     const source = `from airflow.providers.postgres.operators.postgres import PostgresOperator\n${inDag('PostgresOperator(task_id="a", postgres_conn_id="pg", sql="SELECT 1")')}`;
     const [finding] = (await findings(source)).filter((f) => f.ruleId === 'HGR108');

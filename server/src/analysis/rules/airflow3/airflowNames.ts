@@ -72,6 +72,11 @@ export function unknownCoreModule(module: string): boolean {
   return removedModule(module, EVERY_RELEASE) === undefined;
 }
 
+/** An Airflow 3 core module (its attributes are what the tables know of it). */
+export function isCoreModule(module: string): boolean {
+  return module in CORE_MODULES;
+}
+
 /** `from module import name` where the Airflow 3 core module has no such name nor submodule. */
 export function unknownCoreName(module: string, name: string): boolean {
   const names = CORE_MODULES[module];

@@ -1,7 +1,7 @@
 import type { Node } from '../../parser';
 import { callsByCallee, py } from '../helpers';
 import type { Rule, RuleContext } from '../rule';
-import { deprecatedApis, removedApis } from './removedNames';
+import { deprecatedApis, removedApis, removedAttributes } from './removedNames';
 
 const SUBDAG_MODULES = /^airflow\.operators\.subdag(_operator)?$/;
 
@@ -32,6 +32,7 @@ function checkImports(context: RuleContext, removed: boolean): void {
       if (api) context.report(api.at, api.message, api.fix);
     }
   }
+  if (removed) for (const api of removedAttributes(context, isGuardedImport)) context.report(api.at, api.message);
 }
 
 export const removedImport: Rule = {
@@ -46,7 +47,7 @@ export const removedImport: Rule = {
 import error. This covers \`airflow.operators.bash_operator\` and the other Airflow 2 shims (also in the module form
 \`from airflow.operators import bash_operator\`), \`airflow.models.dataset\`, \`airflow.kubernetes.*\`, \`airflow.www.*\`,
 names removed from modules that still exist (\`airflow.models.SlaMiss\`, \`airflow.models.taskinstance.Context\`,
-\`airflow.settings\` constants), Airflow 1 plugin-style imports (\`from airflow.operators import MyPluginOperator\`), and
+\`airflow.settings\` constants, also read as \`settings.STATE_COLORS\` at parse time), Airflow 1 plugin-style imports (\`from airflow.operators import MyPluginOperator\`), and
 provider APIs that later provider releases dropped (\`airflow.providers.postgres.operators\`, \`SnowflakeOperator\`).
 The tables are generated from the real packages (\`scripts/gen-airflow-names.py\` diffs what Airflow 2.11 with older
 provider releases and each Airflow 3 target export). Where Airflow or the tables know the new home, the fix rewrites

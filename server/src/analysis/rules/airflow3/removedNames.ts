@@ -1,9 +1,10 @@
 import type { ImportModel } from '../../model/types';
 import type { Node } from '../../parser';
 import type { Version } from '../../target';
-import { deprecatedNames, providerRelease, removedModule, removedName, unknownCoreModule, unknownCoreName, type RemovedModule } from './airflowNames';
+import { deprecatedNames, isCoreModule, providerRelease, removedModule, removedName, unknownCoreModule, unknownCoreName, type RemovedModule } from './airflowNames';
 import { rewriteImport } from './importFix';
 import type { Fix } from '../../findings';
+import type { RuleContext } from '../rule';
 
 /** A use of an Airflow API the target no longer has, as the import rule reports it (and the helper-module rule quotes it). */
 export interface RemovedApi {
@@ -107,3 +108,28 @@ export function deprecatedApis(imp: ImportModel, target: Version, source: string
   return { at: moved[0]!.node, api: `${imp.module}.${moved[0]!.name}`, message, ...(fix ? { fix } : {}) };
 }
 
+
+/**
+ * `settings.STATE_COLORS` after `from airflow import settings` (or `import airflow.settings`): an attribute of an Airflow
+ * module that the target no longer has, read while Airflow parses the file (an AttributeError then).
+ */
+export function removedAttributes(context: RuleContext, isGuarded: (node: Node) => boolean): RemovedApi[] {
+  const modules = new Map<string, string>();
+  for (const imp of context.model.imports) {
+    if (!imp.module.startsWith('airflow') || isGuarded(imp.node)) continue;
+    if (imp.names.length === 0 && isCoreModule(imp.module)) modules.set(imp.alias ?? imp.module, imp.module);
+    for (const { name, alias } of imp.names) if (isCoreModule(`${imp.module}.${name}`)) modules.set(alias ?? name, `${imp.module}.${name}`);
+  }
+  const found: RemovedApi[] = [];
+  for (const [alias, module] of modules) {
+    for (const match of context.source.matchAll(new RegExp(`(?<![\\w.])${alias.replace(/\./g, '\\.')}\\.(\\w+)`, 'g'))) {
+      const removed = removedName(module, match[1]!, context.target.airflow);
+      if (!removed) continue;
+      const attribute = context.tree.rootNode.descendantForIndex(match.index + alias.length + 1)?.parent;
+      if (attribute?.type !== 'attribute' || attribute.text.replace(/\s+/g, '') !== `${alias}.${match[1]}` || !context.model.isParseTime(attribute)) continue;
+      const instead = removed.to ? `; use ${removed.to} instead` : '';
+      found.push({ at: attribute, api: `${module}.${match[1]}`, message: `${match[1]} no longer exists in ${module} in ${release(removed.since)}, so ${alias}.${match[1]} fails while Airflow parses the file${instead}.` });
+    }
+  }
+  return found;
+}
