@@ -14,10 +14,16 @@ export const MAX_IMPORT_DEPTH = 4;
 /** Most helper files one DAG file's imports may reach; past it the rest is not read. */
 export const MAX_HELPER_FILES = 50;
 
-/** What one helper file itself does at import, for one target: removed APIs, and the top-level modules it imports. */
+/** A module a helper imports: absolute (`level` 0), or relative to its own package (`from .utils import x`: level 1). */
+interface HelperImport {
+  readonly module: string;
+  readonly level: number;
+}
+
+/** What one helper file itself does at import, for one target: removed APIs, and the modules it imports then. */
 interface HelperFacts {
   readonly uses: readonly Omit<HelperUse, 'via' | 'file'>[];
-  readonly imports: readonly string[];
+  readonly imports: readonly HelperImport[];
 }
 
 /** A file read from disk, keyed by its size and mtime so an unchanged file is not read again. */
@@ -83,8 +89,8 @@ export class LocalModules {
     if (module.startsWith('.') || module === 'airflow' || module.startsWith('airflow.')) return [];
     const uses: HelperUse[] = [];
     const expanded = new Set<string>(); // each file once: cycles and diamonds end here
-    const visit = (name: string, chain: readonly string[], depth: number): void => {
-      for (const file of resolveModule(name, roots)) {
+    const visit = (name: string, chain: readonly string[], depth: number, searchRoots: readonly string[] = roots): void => {
+      for (const file of resolveModule(name, searchRoots)) {
         if (expanded.has(file) || reached.size >= MAX_HELPER_FILES) continue;
         expanded.add(file);
         const read = this.read(file);
@@ -96,7 +102,12 @@ export class LocalModules {
         const facts = this.factsOf(read, target);
         const via = chain.map((f) => displayName(f, roots));
         for (const use of facts.uses) uses.push({ ...use, file: displayName(file, roots), via });
-        if (depth < MAX_IMPORT_DEPTH) for (const next of facts.imports) visit(next, [...chain, file], depth + 1);
+        if (depth >= MAX_IMPORT_DEPTH) continue;
+        for (const next of facts.imports) {
+          // a relative import resolves in the helper's own package folder (and its parents, one per extra dot)
+          const base = next.level === 0 ? undefined : path.resolve(path.dirname(file), ...Array<string>(next.level - 1).fill('..'));
+          visit(next.module, [...chain, file], depth + 1, base ? [base] : roots);
+        }
       }
     };
     visit(module, [], 1);
@@ -142,12 +153,15 @@ function helperFacts(source: string, parser: LocalModulesOptions['parser'], targ
   try {
     const model = buildModel(tree, source);
     const uses: Omit<HelperUse, 'via' | 'file'>[] = [];
-    const imports: string[] = [];
+    const imports: HelperImport[] = [];
     for (const imp of model.imports) {
       if (!model.isParseTime(imp.node) || isGuardedImport(imp.node)) continue;
       for (const api of removedApis(imp, target, source, { everyRule: true })) uses.push({ line: api.at.startPosition.row, api: api.api, message: api.message });
       // `from pkg import name` runs pkg, and pkg/name.py when name is a submodule
-      if (!imp.module.startsWith('.')) imports.push(imp.module, ...imp.names.map((n) => `${imp.module}.${n.name}`));
+      const level = /^\.*/.exec(imp.module)![0].length;
+      const module = imp.module.slice(level);
+      const modules = module ? [module, ...imp.names.map((n) => `${module}.${n.name}`)] : imp.names.map((n) => n.name);
+      imports.push(...modules.map((name) => ({ module: name, level })));
     }
     return { uses, imports };
   } finally {

@@ -76,10 +76,16 @@ describe('hangar check follows repository-local helper modules', () => {
       'dags/deep.py': DAG('import lib'),
       'dags/lazy.py': DAG('from lib.lazy import make', 'lazy'),
       'dags/compat.py': DAG('from lib.compat import Context', 'compat'),
+      'shared/__init__.py': 'from .hooks import notify\n',
+      'shared/hooks.py': 'from . import util\n\ndef notify():\n    pass\n',
+      'shared/util.py': 'from airflow.utils.weekday import WeekDay\n',
+      'dags/relative.py': DAG('from shared import notify', 'relative'),
     });
     const found = helperFindings(check(root));
-    assert.equal(found.length, 3, found.join('\n')); // every DAG imports lib, whose __init__ reaches lib/b.py
-    assert.ok(found.every((f) => /which uses airflow\.contrib\.hooks\.ssh_hook \(through lib\/__init__\.py -> lib\/a\.py\): lib\/b\.py:2: Module airflow\.contrib\.hooks\.ssh_hook was removed in Airflow 3\./.test(f)), found.join('\n'));
+    const [relative, ...lib] = found.sort((a, b) => (a.startsWith('dags/relative.py') ? -1 : b.startsWith('dags/relative.py') ? 1 : 0));
+    assert.equal(lib.length, 3, found.join('\n')); // every lib DAG imports lib, whose __init__ reaches lib/b.py
+    assert.ok(lib.every((f) => /which uses airflow\.contrib\.hooks\.ssh_hook \(through lib\/__init__\.py -> lib\/a\.py\): lib\/b\.py:2: Module airflow\.contrib\.hooks\.ssh_hook was removed in Airflow 3\./.test(f)), found.join('\n'));
+    assert.match(relative!, /Imports shared, which uses airflow\.utils\.weekday \(through shared\/__init__\.py -> shared\/hooks\.py\): shared\/util\.py:1:/, 'relative imports inside a helper package are followed');
     writeFileSync(path.join(root, 'hangar.toml'), 'target-airflow = "2"\n');
     assert.deepEqual(helperFindings(check(root)), []);
   });

@@ -13,8 +13,9 @@ export const removedApiInHelper: Rule = {
   doc: `A module of the repository that the DAG file imports (a helper next to it, under the DAGs folder, \`plugins/\`, or a
 package at the repository root, found the way Airflow's \`sys.path\` finds it) imports an Airflow API the target Airflow
 no longer has. The import fails inside the helper and Airflow lists the DAG file as an import error, so the finding is
-on the DAG file's import line and names the helper's file and line. The helper's own imports are followed too (four
-levels deep, at most 50 files per DAG file); only code that runs at import counts, not imports inside functions.
+on the DAG file's import line and names the helper's file and line. The helper's own imports are followed too (relative
+ones inside a helper package included; four levels deep, at most 50 files per DAG file); only code that runs at
+import counts, not imports inside functions.
 \`hangar check\` and the editor follow helpers; the editor re-analyses the DAG files that import a helper when it changes.
 
 **Bad**
