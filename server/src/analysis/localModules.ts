@@ -54,13 +54,15 @@ export class LocalModules {
   private readonly importers = new Map<string, Set<string>>();
   /** DAG file -> the helper files (and their digests) its last analysis read */
   private readonly reached = new Map<string, Map<string, string>>();
+  /** sys.path folders + module name -> the files Python would run: what is on disk changes only with a file event */
+  private readonly resolved = new Map<string, string[]>();
 
   constructor(private readonly options: LocalModulesOptions) {}
 
   /** The LocalImports of one DAG file for the engine; forgets what the file's previous analysis reached. */
   forFile(dagFile: string, target: Version): LocalImports {
     const file = path.resolve(dagFile);
-    this.forget(file);
+    this.unlink(file);
     const roots = this.options.searchRoots(file);
     const reached = new Map<string, string>();
     this.reached.set(file, reached);
@@ -77,12 +79,27 @@ export class LocalModules {
     return this.reached.get(path.resolve(dagFile)) ?? new Map();
   }
 
-  /** Forgets a DAG file (closed, deleted) and a changed file's cached content. */
+  /** A file changed, appeared or went away: forgets its content, what it reached as a DAG file, and every resolution. */
   forget(file: string): void {
     const resolved = path.resolve(file);
     this.files.delete(resolved);
-    for (const helper of this.reached.get(resolved)?.keys() ?? []) this.importers.get(helper)?.delete(resolved);
-    this.reached.delete(resolved);
+    this.resolved.clear();
+    this.unlink(resolved);
+  }
+
+  private unlink(dagFile: string): void {
+    for (const helper of this.reached.get(dagFile)?.keys() ?? []) this.importers.get(helper)?.delete(dagFile);
+    this.reached.delete(dagFile);
+  }
+
+  private resolve(module: string, roots: readonly string[]): string[] {
+    const key = `${roots.join('\0')}\0${module}`;
+    let files = this.resolved.get(key);
+    if (!files) {
+      if (this.resolved.size > 20_000) this.resolved.clear();
+      this.resolved.set(key, (files = resolveModule(module, roots)));
+    }
+    return files;
   }
 
   private usesOf(module: string, dagFile: string, roots: readonly string[], target: Version, reached: Map<string, string>): HelperUse[] {
@@ -90,7 +107,7 @@ export class LocalModules {
     const uses: HelperUse[] = [];
     const expanded = new Set<string>(); // each file once: cycles and diamonds end here
     const visit = (name: string, chain: readonly string[], depth: number, searchRoots: readonly string[] = roots): void => {
-      for (const file of resolveModule(name, searchRoots)) {
+      for (const file of this.resolve(name, searchRoots)) {
         if (expanded.has(file) || reached.size >= MAX_HELPER_FILES) continue;
         expanded.add(file);
         const read = this.read(file);
@@ -195,20 +212,13 @@ export function resolveModule(module: string, roots: readonly string[]): string[
   return [];
 }
 
+// no exception for a missing path: most imports (datetime, pendulum) are looked up in folders that lack them
 function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function digest(text: string): string {
