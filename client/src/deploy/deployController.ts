@@ -6,6 +6,7 @@ import { describePlan, describeVerification } from '../../../server/src/deploy/f
 import { GateError } from '../../../server/src/deploy/gate';
 import { DeployService, type DeployPlan } from '../../../server/src/deploy/service';
 import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
+import { changesInBrief } from '../../../server/src/deploy/semanticChanges';
 import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verification';
 import { listVersions } from '../../../server/src/deploy/versions';
 import type { RepositoriesController } from '../repos/controller';
@@ -238,7 +239,8 @@ export class DeployController implements vscode.Disposable {
       byFile.set(error.file, [...(byFile.get(error.file) ?? []), diagnostic]);
     }
     for (const [file, diagnostics] of byFile) this.diagnostics.set(vscode.Uri.file(file), diagnostics);
-    const text = `${plan.environment.name} v${record.version} is live. ${verification?.message ?? ''}`;
+    const changes = changesInBrief(record.changes);
+    const text = `${plan.environment.name} v${record.version} is live${changes ? ` (${changes})` : ''}. ${verification?.message ?? ''}`;
     const others = this.environments().filter((e) => e.name !== plan.environment.name);
     if (verification?.status === 'verified' || verification?.status === 'skipped') {
       const actions = verification.status === 'verified' ? others.map((e) => `Promote to ${e.name}`) : [];
@@ -278,7 +280,7 @@ function recordItem(r: HistoryRecord): vscode.QuickPickItem {
   return {
     label: `${status} v${r.version} · ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}`,
     description: r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 10)}`).join(', '),
-    detail: `${new Date(r.at).toLocaleString()} by ${r.who} · ${describeDiff(r.dagDiff)}${r.forced ? ` · forced: ${r.forced.reason}` : ''}${r.promotedFrom ? ` · from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : ''}`,
+    detail: `${new Date(r.at).toLocaleString()} by ${r.who} · ${changesInBrief(r.changes, 2) ?? describeDiff(r.dagDiff)}${r.forced ? ` · forced: ${r.forced.reason}` : ''}${r.promotedFrom ? ` · from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : ''}`,
   };
 }
 

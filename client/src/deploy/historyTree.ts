@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeDiff } from '../../../server/src/deploy/diff';
+import { changeLines } from '../../../server/src/deploy/semanticChanges';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import type { DeployController } from './deployController';
 
@@ -56,6 +57,8 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
         .filter(Boolean)
         .join('\n\n'),
     );
+    const changes = changeLines(r.changes ?? []);
+    if (changes.length) item.tooltip.appendMarkdown('\n\n').appendCodeblock(changes.join('\n'), 'text');
     item.iconPath = new vscode.ThemeIcon(STATUS_ICON[r.verification?.status ?? 'skipped'] ?? 'circle-outline');
     item.contextValue = node.current ? 'hangar.deployVersion.live' : 'hangar.deployVersion';
     return item;

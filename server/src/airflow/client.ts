@@ -1,4 +1,9 @@
+import type { TokenCommand } from '../deploy/types';
+import { AirflowError } from './errors';
 import { errorReason, redact } from './redact';
+import { commandToken, forgetCommandToken } from './tokenCommand';
+
+export { AirflowError } from './errors';
 
 /** Credentials for an Airflow REST API; never logged, never part of an error message. */
 export interface AirflowCredentials {
@@ -6,6 +11,8 @@ export interface AirflowCredentials {
   readonly password?: string;
   /** A ready bearer token (Airflow 3) instead of username/password. */
   readonly token?: string;
+  /** A program whose standard output is the bearer token (auth: command); it wins over the others. */
+  readonly command?: TokenCommand;
 }
 
 export interface AirflowDag {
@@ -31,16 +38,6 @@ export interface AirflowDagVersion {
   readonly bundle_name?: string;
   readonly bundle_version?: string | null;
   readonly created_at: string;
-}
-
-export class AirflowError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'credentials' | 'unreachable' | 'version' | 'http',
-    readonly status?: number,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -87,6 +84,10 @@ export class AirflowClient {
   }
 
   private async authorization(): Promise<string> {
+    if (this.credentials.command) {
+      this.token = await commandToken(this.credentials.command);
+      return `Bearer ${this.token}`;
+    }
     if (this.version === 2) {
       const { username = '', password = '' } = this.credentials;
       return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -121,6 +122,10 @@ export class AirflowClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (response.status === 401 || response.status === 403) {
+      if (this.credentials.command) {
+        forgetCommandToken(this.credentials.command);
+        throw new AirflowError(`Airflow at ${this.base} rejected the token of the token command (${response.status}). Check that airflow.command prints a token this Airflow accepts, for a user who may read DAGs.`, 'credentials', response.status);
+      }
       throw new AirflowError(`Airflow at ${this.base} rejected the credentials (${response.status}). Check the user name and password, and that the user may read DAGs.`, 'credentials', response.status);
     }
     if (response.status === 404 && (path === '/version' || path.startsWith('/dags?'))) {

@@ -65,7 +65,8 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
       onProgress: (m) => !options.json && console.error(m),
     });
   }
-  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined }, null, 2));
+  const semanticDiff = plan.changes.map(({ repository, from, to, diff }) => ({ repository, from, to, ...(diff ? { diff } : {}) }));
+  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined, semanticDiff }, null, 2));
   else console.log(`Verification: ${describeVerification(record.verification)}`);
   const status = record.verification?.status;
   if (status && status !== 'verified' && status !== 'skipped') process.exitCode = 1;

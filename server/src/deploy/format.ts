@@ -1,4 +1,5 @@
 import { describeDiff } from './diff';
+import { changeLines } from './semanticChanges';
 import type { DeployPlan } from './service';
 import type { HistoryRecord, VerificationResult } from './types';
 
@@ -6,7 +7,7 @@ export function describePlan(plan: DeployPlan): string {
   const verb = plan.action === 'rollback' ? `Roll back to version ${plan.restores}` : plan.action === 'promote' ? `Promote ${plan.promotedFrom?.environment} version ${plan.promotedFrom?.version}` : 'Deploy';
   const lines = [`${verb} → ${plan.environment.name}`];
   for (const r of plan.repositories) lines.push(`  ${r.name}: ${r.ref} (${r.commit.slice(0, 12)})${r.excluded.length ? `, ${r.excluded.length} file(s) left out (dag_id owned by a higher-priority repository)` : ''}`);
-  lines.push(`  DAGs: ${describeDiff(plan.dagDiff)}`);
+  lines.push(`  DAGs: ${describeDiff(plan.dagDiff)}`, ...changeLines(plan.changes).map((l) => `    ${l}`));
   const v = plan.validation;
   lines.push(`  Validation: ${v.files} file(s), ${v.errors} error(s), ${v.highSecurity} high-severity security, ${v.warnings} warning(s)`);
   if (plan.forced) lines.push(`  FORCED: ${plan.forced.reason}`);
@@ -28,5 +29,6 @@ export function describeRecord(r: HistoryRecord): string {
     r.promotedFrom ? `from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : '',
     r.forced ? `forced: ${r.forced.reason}` : '',
   ].filter(Boolean);
-  return `v${r.version}  ${r.at}  ${r.action.padEnd(8)} ${r.who}  ${refs}  [${r.verification?.status ?? 'unverified'}] ${describeDiff(r.dagDiff)}${extra.length ? `  (${extra.join('; ')})` : ''}`;
+  const head = `v${r.version}  ${r.at}  ${r.action.padEnd(8)} ${r.who}  ${refs}  [${r.verification?.status ?? 'unverified'}] ${describeDiff(r.dagDiff)}${extra.length ? `  (${extra.join('; ')})` : ''}`;
+  return [head, ...changeLines(r.changes ?? []).map((l) => `    ${l}`)].join('\n');
 }

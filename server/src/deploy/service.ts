@@ -11,6 +11,7 @@ import { git, listFiles, resolveCommit } from './gitSource';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
 import { folderReaderNote } from './readerNote';
+import { plannedChanges, type PlannedChanges } from './semanticChanges';
 import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -26,6 +27,8 @@ export interface DeployPlan {
   readonly repositories: readonly PlannedRepository[];
   readonly manifest: Manifest;
   readonly dagDiff: DagDiff;
+  /** What changes in each DAG, per repository (the semantic diff from the live version). */
+  readonly changes: readonly PlannedChanges[];
   readonly changedFiles: readonly string[];
   readonly validation: ValidationSummary;
   readonly forced?: { readonly reason: string };
@@ -116,6 +119,7 @@ export class DeployService {
 
   private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
     const { base, previous } = await this.current(env);
+    const history = await this.history(env);
     for (const r of env.repositories) {
       if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
     }
@@ -145,6 +149,7 @@ export class DeployService {
       repositories,
       manifest,
       dagDiff: dagDiff(previous, manifest),
+      changes: await plannedChanges(repositories, history),
       changedFiles: changedFiles(previous, manifest),
       validation,
       base,
@@ -271,6 +276,7 @@ function toRecord(plan: DeployPlan, version: number, withManifest: boolean): His
     at: new Date().toISOString(),
     repositories: plan.repositories.map(({ name, namespace, ref, commit, release }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}) })),
     dagDiff: plan.dagDiff,
+    changes: plan.changes.map(({ repository, from, to, lines }) => ({ repository, from, to, lines })),
     validation: plan.validation,
     ...(plan.forced ? { forced: plan.forced } : {}),
     ...(plan.restores !== undefined ? { restores: plan.restores } : {}),

@@ -35,8 +35,19 @@ export type DeployTarget = FolderTarget | GitTarget;
 export interface AirflowEndpoint {
   readonly url: string;
   readonly version: 2 | 3;
-  /** Name of the Git DAG bundle the git target feeds (verification reads its DAG versions). */
+  /** Name of the DAG bundle the target feeds (verification reads its state and DAG versions). */
   readonly bundle?: string;
+  /** How often Airflow refreshes that bundle (for the countdown); Airflow's default 300 s when absent. */
+  readonly refreshIntervalMs?: number;
+  /** auth: command: the program whose standard output is the bearer token. */
+  readonly tokenCommand?: TokenCommand;
+}
+
+/** A program (no shell) whose standard output is a bearer token. */
+export interface TokenCommand {
+  readonly argv: readonly string[];
+  /** How long a token without a JWT `exp` is reused. */
+  readonly ttlMs?: number;
 }
 
 export interface Environment {
@@ -72,6 +83,15 @@ export interface DagDiff {
   readonly added: readonly string[];
   readonly changed: readonly string[];
   readonly removed: readonly string[];
+}
+
+/** What a version changes in one repository's DAGs: the semantic diff's summary lines (see dagdiff/format.ts). */
+export interface RepositoryChanges {
+  readonly repository: string;
+  /** The commit the environment served before (null: nothing of this repository). */
+  readonly from: string | null;
+  readonly to: string;
+  readonly lines: readonly string[];
 }
 
 export interface ValidationSummary {
@@ -116,6 +136,8 @@ export interface HistoryRecord {
   readonly at: string;
   readonly repositories: readonly RepositoryRef[];
   readonly dagDiff: DagDiff;
+  /** What changed in each DAG (absent in records written before Hangar computed it). */
+  readonly changes?: readonly RepositoryChanges[];
   readonly validation: ValidationSummary;
   readonly forced?: { readonly reason: string };
   /** Rollback: the version whose content is served again. */
