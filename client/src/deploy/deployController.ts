@@ -208,6 +208,7 @@ export class DeployController implements vscode.Disposable {
   private async airflowCredentials(plan: DeployPlan): Promise<AirflowCredentials | undefined> {
     const airflow = plan.environment.airflow;
     if (!airflow) return {};
+    if (airflow.tokenCommand) return this.commandCredentials(plan);
     let credentials = (await this.credentials.get(plan.environment.name)) ?? (await this.credentials.prompt(this.ui, plan.environment.name, airflow.url));
     for (;;) {
       if (!credentials) return undefined;
@@ -223,6 +224,20 @@ export class DeployController implements vscode.Disposable {
         void vscode.window.showWarningMessage(error.message);
         credentials = await this.credentials.prompt(this.ui, plan.environment.name, airflow.url);
       }
+    }
+  }
+
+  /** auth: command runs a program named in airflow-repos.yaml: only in a trusted workspace. */
+  private async commandCredentials(plan: DeployPlan): Promise<AirflowCredentials | undefined> {
+    try {
+      if (!vscode.workspace.isTrusted) {
+        throw new Error(`"${plan.environment.name}" gets its Airflow token from a command in airflow-repos.yaml, which Hangar runs only in a trusted workspace: trust this folder first.`);
+      }
+      await checkAirflow(plan, {});
+      return {};
+    } catch (error) {
+      await this.fail(error);
+      return undefined;
     }
   }
 

@@ -1,3 +1,4 @@
+import { clockTime } from '../airflow/landing';
 import { describeDiff } from './diff';
 import { changeLines } from './semanticChanges';
 import type { DeployPlan } from './service';
@@ -18,7 +19,8 @@ export function describeVerification(v: VerificationResult | undefined): string 
   if (!v) return 'not verified';
   const lines = [`${v.status}: ${v.message}`];
   for (const e of v.importErrors) lines.push(`  ${e.file ?? e.airflowPath}${e.line ? `:${e.line}` : ''}: ${e.message}`);
-  for (const [id, version] of Object.entries(v.bundleVersions ?? {})) lines.push(`  ${id}: bundle_version ${version.slice(0, 12)}`);
+  for (const [id, landed] of Object.entries(v.landed ?? {})) lines.push(`  ${id}: running ${landed.commit ? `commit ${landed.commit.slice(0, 12)}` : 'the deployed file'} since ${clockTime(landed.since)}`);
+  if (v.bundle) lines.push(`  bundle ${v.bundle}`);
   return lines.join('\n');
 }
 

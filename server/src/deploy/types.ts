@@ -114,6 +114,13 @@ export interface MappedImportError {
   readonly message: string;
 }
 
+export interface LandedDag {
+  /** ISO time since which Airflow serves the deployed content of the DAG. */
+  readonly since: string;
+  /** Git target: the commit (bundle version) it runs. */
+  readonly commit?: string;
+}
+
 export interface VerificationResult {
   readonly status: 'verified' | 'import-errors' | 'timeout' | 'failed' | 'skipped';
   readonly message: string;
@@ -122,6 +129,12 @@ export interface VerificationResult {
   readonly importErrors: readonly MappedImportError[];
   /** Git target: dag_id -> bundle_version Airflow reports. */
   readonly bundleVersions?: Record<string, string>;
+  /** Per deployed DAG: since when Airflow serves the deployed content (and, for a Git bundle, which commit). */
+  readonly landed?: Record<string, LandedDag>;
+  /** The bundle as Airflow 3.4+ reports it at the end (`team at 1a2b3c4d5e6f, refreshed 12:04:07`). */
+  readonly bundle?: string;
+  /** The Airflow version that answered. */
+  readonly airflowVersion?: string;
   readonly reparsed?: number;
   readonly ms?: number;
 }
