@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { summaryLines } from '../dagdiff/format';
+import { diffCommits } from '../dagdiff/versions';
 import { analyzeBlobs, blocksDeploy, verdictOf } from '../deploy/analyzer';
 import { git, listFiles } from '../deploy/gitSource';
 import { isDagFile } from '../repos/validate';
@@ -36,4 +38,14 @@ export async function reviewCommit(cloneDir: string, commit: string, dagsPath: s
     for (const finding of analysis.findings.filter(blocksDeploy)) lines.push(`${file}:${finding.range.start.line + 1}: ${finding.ruleId} ${finding.message}`);
   }
   return { passed: errors === 0 && highSecurity === 0, files: files.length, errors, highSecurity, lines };
+}
+
+/**
+ * What the pull request changes in the DAGs, as Markdown lines: the semantic diff of `commit` against its merge base
+ * with the clone's checked-out branch (the branch the repository tracks), as the host's own diff view compares.
+ */
+export async function reviewDagChanges(cloneDir: string, commit: string, dagsPath: string): Promise<string[]> {
+  const base = (await git(cloneDir, ['merge-base', '--end-of-options', 'HEAD', commit]).catch(() => '')).trim() || null;
+  const diff = await diffCommits({ name: path.basename(cloneDir), path: cloneDir, subdir: dagsPath }, base, commit);
+  return summaryLines(diff, { markdown: true, maxDags: 20, maxChangesPerDag: 8 });
 }

@@ -103,7 +103,12 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
       const visible = [...expected.keys()].filter((id) => byId.has(id));
       const done = pending.length === 0;
       const timedOut = Date.now() - started > input.timeoutMs;
-      const waiting = bundle ? countdown({ bundle, intervalMs, ...(state ? { state } : {}), requested: refreshRequested, now: Date.now() }) : undefined;
+      const waiting =
+        bundleFetched && input.expectedBundleVersion !== undefined
+          ? `Airflow has commit ${input.expectedBundleVersion.slice(0, 12)}; the DAG versions runs use follow at the next serialisation ([core] min_serialized_dag_update_interval, 30 s by default)`
+          : bundle
+            ? countdown({ bundle, intervalMs, ...(state ? { state } : {}), requested: refreshRequested, now: Date.now() })
+            : undefined;
       if (done || timedOut) {
         const bundleVersions = input.expectedBundleVersion
           ? Object.fromEntries([...landed].filter(([, l]) => l.commit).map(([id, l]) => [id, l.commit!]))

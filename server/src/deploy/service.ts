@@ -64,6 +64,19 @@ export class DeployService {
     return new FolderHistory(new FolderStore(env.target).stateDir).list();
   }
 
+  /** Every dag_id the versions in `history` deployed (manifests still at hand, and what each version changed). */
+  async deployedDagIds(env: Environment, history: readonly HistoryRecord[]): Promise<string[]> {
+    const ids = new Set(history.flatMap((r) => [...r.dagDiff.added, ...r.dagDiff.changed, ...r.dagDiff.removed]));
+    const manifests = history.flatMap((r) => (r.manifest ? [r.manifest] : []));
+    if (env.target.kind === 'folder') {
+      const store = new FolderStore(env.target);
+      const releases = new Set(history.flatMap((r) => r.repositories.flatMap((x) => (x.release ? [x.release] : []))));
+      manifests.push(...(await Promise.all([...releases].map((release) => store.releaseManifest(release).catch(() => ({}))))));
+    }
+    for (const manifest of manifests) for (const entry of Object.values(manifest)) for (const id of entry.dagIds) ids.add(id);
+    return [...ids].sort();
+  }
+
   async planDeploy(env: Environment, request: DeployRequest = {}): Promise<DeployPlan> {
     if (request.force && !request.reason?.trim()) throw new Error('A forced deploy needs a reason (--reason "why"); it is recorded in the history.');
     for (const name of Object.keys(request.refs ?? {})) {
