@@ -3,6 +3,7 @@ import { registerCommands } from './commands';
 import { DeployController, deployCommands } from './deploy/deployController';
 import { createDeploymentsView } from './deploy/historyTree';
 import { DependencyDiagnostics } from './deps/dependencyDiagnostics';
+import { CompareWithLive } from './graph/compareWithLive';
 import { DagGraphPanel } from './graph/dagGraphPanel';
 import { HangarLanguageClient } from './languageClient';
 import { createLanguageStatus } from './languageStatus';
@@ -33,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
   const marketplace = createMarketplace(context, client, log);
   const graph = new DagGraphPanel(context.extensionUri, client, log);
   const deploy = new DeployController(context, log, repositories.controller);
+  const compareWithLive = new CompareWithLive(deploy, graph);
   const tests = new DagTestController(context.globalStorageUri, log);
   const dependencies = new DependencyDiagnostics(log);
 
@@ -53,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
       'hangar.restartServer': () => client.restart(),
       'hangar.showLogs': () => log.show(),
       'hangar.showDagGraph': (uri?: string | vscode.Uri, dagId?: string) => graph.show(uri, dagId),
+      'hangar.compareWithLive': (target?: string | vscode.Uri | { environment: string }, dagId?: string) => compareWithLive.run(target, dagId),
       ...repositoryCommands(repositories.controller, log),
       ...deployCommands(deploy),
       'hangar.testDag': (uri: string | vscode.Uri, dagId: string) => tests.testDag(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, dagId),

@@ -186,11 +186,11 @@ for (const version of ['3.3', '3.4'] as const) {
 
       // A failing command is a clear error that shows neither what it printed on its standard output nor a token.
       const leaky = path.join(dir, 'leaky.mjs');
-      writeFileSync(leaky, `process.stdout.write('stdout-secret-4711');\nconsole.error('token service said no');\nprocess.exit(4);\n`);
+      writeFileSync(leaky, `process.stdout.write('stdout-secret-4711');\nconsole.error('the identity provider refused');\nprocess.exit(4);\n`);
       write([process.execPath, leaky]);
       const refused = await runHangar(['history', '--env', 'dev', '--runs', '--config', config], { env: noSecrets });
       assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, /The Airflow token command ".*node.*" exited with code 4: token service said no\. Run it yourself/);
+      assert.match(refused.stderr, /The Airflow token command ".*node.*" exited with code 4: the identity provider refused\. Run it yourself/);
       assert.ok(!`${refused.stdout}${refused.stderr}`.includes('stdout-secret-4711'), 'the command output is not echoed');
     });
   });
