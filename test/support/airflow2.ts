@@ -105,7 +105,7 @@ export async function startAirflow2(options: StartAirflow2Options = {}): Promise
     throw new AirflowUnavailableError(`Airflow 2 did not start: ${reason}\n${tail}`);
   }
   timings.total = Math.round(performance.now() - started);
-  progress(`Airflow 2 ready in ${timings.total} ms`);
+  progress(`Airflow 2 ready in ${timings.total} ms (${Object.entries(timings).map(([step, ms]) => `${step} ${ms} ms`).join(', ')})`);
   return {
     baseUrl,
     username: USERNAME,

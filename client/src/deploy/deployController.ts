@@ -11,6 +11,7 @@ import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verifi
 import { listVersions } from '../../../server/src/deploy/versions';
 import type { RepositoriesController } from '../repos/controller';
 import { AirflowCredentialStore } from './airflowCredentials';
+import { compareWithPreviousVersion } from './compareVersions';
 import { DeployUi, type PickItem } from './ui';
 
 /** The result of a command, also returned to callers (tests, the code lens). */
@@ -47,6 +48,15 @@ export class DeployController implements vscode.Disposable {
 
   history(env: Environment): Promise<HistoryRecord[]> {
     return this.service.history(env);
+  }
+
+  deployedDagIds(env: Environment, history: readonly HistoryRecord[]): Promise<string[]> {
+    return this.service.deployedDagIds(env, history);
+  }
+
+  /** The Airflow credentials stored for an environment, without asking for them. */
+  storedAirflowCredentials(environment: string): Promise<AirflowCredentials | undefined> {
+    return this.credentials.get(environment);
   }
 
   environments(): Environment[] {
@@ -299,7 +309,7 @@ function recordItem(r: HistoryRecord): vscode.QuickPickItem {
   };
 }
 
-/** The four commands, for the one registration object in extension.ts. */
+/** The deploy commands, for the one registration object in extension.ts. */
 export function deployCommands(controller: DeployController): Record<string, (...args: never[]) => unknown> {
   return {
     'hangar.deploy': () => controller.deploy(),
@@ -308,6 +318,8 @@ export function deployCommands(controller: DeployController): Record<string, (..
     'hangar.promote': (from?: string | { environment: string }, to?: string) =>
       controller.promote(typeof from === 'string' ? from : from?.environment, typeof to === 'string' ? to : undefined),
     'hangar.showDeployHistory': () => controller.showHistory(),
+    // From a run in the Deployments view: what its version changed compared with the one before.
+    'hangar.compareWithPreviousVersion': (target?: { environment: string; version?: number }) => compareWithPreviousVersion(controller, target),
   };
 }
 

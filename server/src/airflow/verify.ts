@@ -106,9 +106,11 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
       const waiting =
         bundleFetched && input.expectedBundleVersion !== undefined
           ? `Airflow has commit ${input.expectedBundleVersion.slice(0, 12)}; the DAG versions runs use follow at the next serialisation ([core] min_serialized_dag_update_interval, 30 s by default)`
-          : bundle
-            ? countdown({ bundle, intervalMs, ...(state ? { state } : {}), requested: refreshRequested, now: Date.now() })
-            : undefined;
+          : !capabilities.refreshOnParseRequest
+            ? `Airflow ${airflowVersion} lists the DAGs folder every ${Math.round(intervalMs / 1000)} s ([scheduler] dag_dir_list_interval) and has no API to ask for it sooner`
+            : bundle
+              ? countdown({ bundle, intervalMs, ...(state ? { state } : {}), requested: refreshRequested, now: Date.now() })
+              : undefined;
       if (done || timedOut) {
         const bundleVersions = input.expectedBundleVersion
           ? Object.fromEntries([...landed].filter(([, l]) => l.commit).map(([id, l]) => [id, l.commit!]))
