@@ -27,6 +27,11 @@ export interface VersionRuns {
  */
 export async function runsPerVersion(client: AirflowClient, history: readonly HistoryRecord[], dagIds: readonly string[], perDag = 50): Promise<VersionRuns[]> {
   const runs = (await Promise.all(dagIds.map((id) => client.dagRuns(id, perDag).catch(() => [] as AirflowDagRun[])))).flat();
+  return attributeRuns(runs, history);
+}
+
+/** The runs grouped by the version they executed on (see runsPerVersion), newest version first. */
+export function attributeRuns(runs: readonly AirflowDagRun[], history: readonly HistoryRecord[]): VersionRuns[] {
   const byVersion = new Map<number, VersionRun[]>(history.map((r) => [r.version, []]));
   for (const run of runs) {
     const attributed = attribute(run, history);
@@ -34,8 +39,11 @@ export async function runsPerVersion(client: AirflowClient, history: readonly Hi
   }
   return [...history]
     .reverse()
-    .map((r) => ({ version: r.version, runs: byVersion.get(r.version)!.sort((a, b) => (b.start ?? '').localeCompare(a.start ?? '')) }));
+    .map((r) => ({ version: r.version, runs: byVersion.get(r.version)!.sort((a, b) => (b.start ?? NOT_STARTED).localeCompare(a.start ?? NOT_STARTED)) }));
 }
+
+/** Sorts after every start time: a run that has not started yet is the newest. */
+const NOT_STARTED = '\uffff';
 
 function attribute(run: AirflowDagRun, history: readonly HistoryRecord[]): { record: HistoryRecord; by: VersionRun['by'] } | undefined {
   const started = Date.parse(run.start_date ?? '') || Date.now();
