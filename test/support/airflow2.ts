@@ -51,6 +51,8 @@ export async function startAirflow2(options: StartAirflow2Options = {}): Promise
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Airflow 2's SequentialExecutor runs tasks as `airflow tasks run …`, found on the PATH.
+    PATH: `${path.dirname(python)}${path.delimiter}${process.env.PATH ?? ''}`,
     AIRFLOW_HOME: airflowHome,
     AIRFLOW__CORE__DAGS_FOLDER: dagsFolder,
     AIRFLOW__CORE__LOAD_EXAMPLES: 'False',
