@@ -93,3 +93,30 @@ suite('Deploy', () => {
     await screenshot('deploy-history-view');
   });
 });
+
+suite('Compare with Live', () => {
+  test('the graph marks what differs from the live version, with the summary beside it', async () => {
+    const api = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID)!.exports;
+    const env = api.deploy.environments().find((e) => e.name === ENV);
+    assert.ok(env, 'the Deploy suite defined the environment');
+    assert.ok((await api.deploy.history(env).then((h) => h.length)) > 0, 'the Deploy suite deployed a version');
+    const file = path.join(env.repositories[0]!.path, 'dags', 'orders.py');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      'from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="deploy_orders", schedule=None):\n    start = EmptyOperator(task_id="start", retries=2)\n    validate = EmptyOperator(task_id="validate")\n    start >> validate\n',
+    );
+    const rendered: { dagId: string; marks?: Record<string, number> }[] = [];
+    const subscription = api.graph.onDidRender((r) => rendered.push(r));
+    try {
+      const marks = await vscode.commands.executeCommand<{ lines: string[] } | undefined>('hangar.compareWithLive', vscode.Uri.file(file).toString(), 'deploy_orders');
+      assert.deepEqual(marks?.lines, ['~ dag deploy_orders (orders.py)', '    + task validate (EmptyOperator)', '    task start: retries (unset) → 2', '    + edge start >> validate']);
+      const shown = await waitFor('the marked graph', () => rendered.find((r) => r.dagId === 'deploy_orders' && r.marks), 30_000);
+      assert.deepEqual(shown.marks, { added: 2, removed: 0, changed: 1 }, 'validate and its edge added, start changed');
+      await screenshot('compare-with-live');
+    } finally {
+      subscription.dispose();
+      writeFileSync(file, original);
+    }
+  });
+});
