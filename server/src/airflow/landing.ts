@@ -62,6 +62,29 @@ export function countdown(input: CountdownInput): string {
   return `${every}; ${input.requested ? 'refresh requested, ' : ''}${when}`;
 }
 
+export interface WaitingInput {
+  readonly capabilities: LandingCapabilities;
+  /** Git bundle: Airflow holds the deployed commit already. */
+  readonly fetchedCommit?: string;
+  readonly bundle?: string;
+  readonly state?: AirflowBundle;
+  readonly intervalMs: number;
+  readonly requested: boolean;
+  readonly now: number;
+}
+
+/** What verification waits for, in one line: the serialisation of a fetched commit, Airflow 2's folder listing, or the countdown. */
+export function waitingFor(input: WaitingInput): string | undefined {
+  if (input.fetchedCommit) {
+    return `Airflow has commit ${input.fetchedCommit.slice(0, 12)}; the DAG versions runs use follow at the next serialisation ([core] min_serialized_dag_update_interval, 30 s by default)`;
+  }
+  if (!input.capabilities.refreshOnParseRequest) {
+    return `Airflow ${input.capabilities.airflowVersion} lists the DAGs folder every ${Math.round(input.intervalMs / 1000)} s ([scheduler] dag_dir_list_interval) and has no API to ask for it sooner`;
+  }
+  if (!input.bundle) return undefined;
+  return countdown({ bundle: input.bundle, intervalMs: input.intervalMs, ...(input.state ? { state: input.state } : {}), requested: input.requested, now: input.now });
+}
+
 /** "12:04:07" in the local time of whoever reads it. */
 export function clockTime(iso: string): string {
   const date = new Date(iso);

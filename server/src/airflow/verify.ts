@@ -1,7 +1,7 @@
 import type { HistoryRecord, LandedDag, Manifest, VerificationResult } from '../deploy/types';
 import { AirflowError, type AirflowBundle, type AirflowClient, type AirflowDag } from './client';
 import { mapImportError, matchSource, type SourceFile } from './importErrors';
-import { clockTime, countdown, DEFAULT_REFRESH_INTERVAL_MS, landingCapabilities, requestBundleRefresh } from './landing';
+import { clockTime, DEFAULT_REFRESH_INTERVAL_MS, landingCapabilities, requestBundleRefresh, waitingFor } from './landing';
 
 export interface VerifyInput {
   readonly client: AirflowClient;
@@ -103,14 +103,15 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
       const visible = [...expected.keys()].filter((id) => byId.has(id));
       const done = pending.length === 0;
       const timedOut = Date.now() - started > input.timeoutMs;
-      const waiting =
-        bundleFetched && input.expectedBundleVersion !== undefined
-          ? `Airflow has commit ${input.expectedBundleVersion.slice(0, 12)}; the DAG versions runs use follow at the next serialisation ([core] min_serialized_dag_update_interval, 30 s by default)`
-          : !capabilities.refreshOnParseRequest
-            ? `Airflow ${airflowVersion} lists the DAGs folder every ${Math.round(intervalMs / 1000)} s ([scheduler] dag_dir_list_interval) and has no API to ask for it sooner`
-            : bundle
-              ? countdown({ bundle, intervalMs, ...(state ? { state } : {}), requested: refreshRequested, now: Date.now() })
-              : undefined;
+      const waiting = waitingFor({
+        capabilities,
+        ...(bundleFetched && input.expectedBundleVersion !== undefined ? { fetchedCommit: input.expectedBundleVersion } : {}),
+        ...(bundle ? { bundle } : {}),
+        ...(state ? { state } : {}),
+        intervalMs,
+        requested: refreshRequested,
+        now: Date.now(),
+      });
       if (done || timedOut) {
         const bundleVersions = input.expectedBundleVersion
           ? Object.fromEntries([...landed].filter(([, l]) => l.commit).map(([id, l]) => [id, l.commit!]))
