@@ -64,8 +64,11 @@ function render(graph: DagGraph, comparison?: GraphComparison): void {
   const position = new Map(placed.nodes.map((n) => [n.id, n]));
   const canvas = svg('svg', { width: placed.width, height: placed.height, viewBox: `0 0 ${placed.width} ${placed.height}`, role: 'img', 'aria-label': `Graph of DAG ${graph.dagId}` });
   const defs = svg('defs', {}, canvas);
-  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
-  svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }, marker);
+  // One arrowhead per edge kind: a marker takes its colour from its own class, not from the edge it ends.
+  for (const kind of ['', 'added', 'removed']) {
+    const marker = svg('marker', { id: kind ? `arrow-${kind}` : 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
+    svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrowhead${kind ? ` ${kind}` : ''}` }, marker);
+  }
   const edges = svg('g', { class: 'edges' }, canvas);
   for (const edge of graph.edges) {
     const from = position.get(edge.upstream);
@@ -74,7 +77,7 @@ function render(graph: DagGraph, comparison?: GraphComparison): void {
     const [x1, y1, x2, y2] = [from.x + NODE_WIDTH, from.y + NODE_HEIGHT / 2, to.x, to.y + NODE_HEIGHT / 2];
     const bend = Math.max(30, Math.abs(x2 - x1) / 2);
     const kind = `edge${to.layer <= from.layer ? ' back' : ''}${edge.mark ? ` ${edge.mark}` : ''}`;
-    svg('path', { d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`, 'marker-end': 'url(#arrow)', class: kind, ...(edge.mark ? { 'data-mark': edge.mark } : {}) }, edges);
+    svg('path', { d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`, 'marker-end': `url(#arrow${edge.mark ? `-${edge.mark}` : ''})`, class: kind, ...(edge.mark ? { 'data-mark': edge.mark } : {}) }, edges);
   }
   const nodes = svg('g', { class: 'nodes' }, canvas);
   for (const node of graph.nodes) {
