@@ -131,8 +131,7 @@ export class DeployService {
   }
 
   private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
-    const { base, previous } = await this.current(env);
-    const history = await this.history(env);
+    const { base, previous, history } = await this.current(env);
     for (const r of env.repositories) {
       if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
     }
@@ -170,17 +169,18 @@ export class DeployService {
     };
   }
 
-  private async current(env: Environment): Promise<{ base: string; previous: Manifest }> {
+  /** What the target serves now: the apply step's guard, the live manifest and the history. */
+  private async current(env: Environment): Promise<{ base: string; previous: Manifest; history: HistoryRecord[] }> {
     if (env.target.kind === 'git') {
       const store = this.gitStore(env);
       const [base, history] = await Promise.all([store.remoteHead(), store.list()]);
-      return { base, previous: history.at(-1)?.manifest ?? {} };
+      return { base, previous: history.at(-1)?.manifest ?? {}, history };
     }
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const namespaces = env.repositories.map((r) => r.namespace);
     const live = await store.liveReleases(namespaces);
-    return { base: JSON.stringify([...live]), previous: await store.liveManifest(namespaces) };
+    return { base: JSON.stringify([...live]), previous: await store.liveManifest(namespaces), history: await new FolderHistory(store.stateDir).list() };
   }
 
   /** Makes the plan live and records it. Cancellation is honoured until the switch. */

@@ -19,7 +19,11 @@ import { runHangar } from '../../support/cli';
 import { DagRepo, dagSource, folderEnvironment, scratch } from './fixtures';
 
 const service = new DeployService();
-const DEFAULT_REFRESH = { AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '300' };
+/**
+ * Airflow's default refresh interval, so only Hangar's refresh request finds a new file in time; the serialisation
+ * interval (30 s by default, see README) is short so that a DAG changed soon after Airflow started lands quickly.
+ */
+const AIRFLOW_ENV = { AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '300', AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL: '5' };
 const FAILING = 'from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.bash import BashOperator\n\nwith DAG(dag_id="runme", schedule=None):\n    BashOperator(task_id="fail", bash_command="exit 3", retries=0)\n';
 
 for (const version of ['3.3', '3.4'] as const) {
@@ -71,7 +75,7 @@ for (const version of ['3.3', '3.4'] as const) {
         dagsFolder: dags,
         scheduler: true,
         bundles: [gitDagBundle('team-git', `file://${origin}`, { trackingRef: 'deploy', subdir: 'dags', refreshInterval: 300 })],
-        env: DEFAULT_REFRESH,
+        env: AIRFLOW_ENV,
       });
       folderEnv = folderEnvironment('dev', dags, [repo.asDeployRepository()], 5, airflow.baseUrl);
       gitEnv = { ...gitEnv, airflow: { url: airflow.baseUrl, version: 3, bundle: 'team-git', refreshIntervalMs: 300_000 } };
