@@ -1,6 +1,7 @@
 import { summaryLines } from '../dagdiff/format';
 import type { SemanticDiff } from '../dagdiff/types';
-import { diffCommits, liveVersion } from '../dagdiff/versions';
+import { diffCommitsInBackground } from '../dagdiff/background';
+import { liveVersion } from '../dagdiff/versions';
 import type { DeployRepository, HistoryRecord, RepositoryChanges } from './types';
 
 /** DAG lines and changes per DAG a deploy summary shows; the rest is counted ("… and 3 more DAGs"). */
@@ -21,7 +22,7 @@ export async function plannedChanges(repositories: readonly { readonly source: D
     repositories.map(async ({ source, commit }): Promise<PlannedChanges> => {
       const from = liveVersion(history, source.name)?.commit ?? null;
       try {
-        const diff = await diffCommits(source, from, commit);
+        const diff = await diffCommitsInBackground(source, from, commit);
         return { repository: source.name, from, to: commit, lines: summaryLines(diff, SUMMARY), diff };
       } catch (error) {
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
