@@ -6,7 +6,7 @@ import type { DeployController } from './deployController';
 
 /**
  * `hangar.compareWithPreviousVersion`: what a version changed in the DAGs compared with the version before it
- * (offered on a failed run of the live version), as a read-only text document. Returns the text.
+ * (offered on a failed run of the live version), as an untitled plain-text document. Returns the text.
  */
 export async function compareWithPreviousVersion(controller: DeployController, target?: { environment: string; version?: number }): Promise<string | undefined> {
   const env = controller.environments().find((e) => e.name === target?.environment) ?? controller.environments()[0];

@@ -96,7 +96,7 @@ suite('Deploy', () => {
   test('Compare with Previous Version shows what a version changed in the DAGs', async () => {
     const text = await vscode.commands.executeCommand<string | undefined>('hangar.compareWithPreviousVersion', { environment: ENV, version: 2 });
     assert.match(text ?? '', new RegExp(`${REPO}: v1 \\(${first.slice(0, 12)}\\) → v2 \\([0-9a-f]{12}\\)\\n\\+ dag deploy_billing \\(billing\\.py, 1 task\\)`));
-    assert.equal(vscode.window.activeTextEditor?.document.getText(), text, 'shown in a read-only document');
+    assert.equal(vscode.window.activeTextEditor?.document.getText(), text, 'shown in an untitled document');
   });
 
   test('Compare with Live: the graph marks what differs from the live version, with the summary beside it', async () => {
