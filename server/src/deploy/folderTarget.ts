@@ -10,6 +10,13 @@ import type { FolderTarget, HistoryRecord, Manifest } from './types';
 export const GC_GRACE_MS = 60_000;
 
 /**
+ * Keeps Airflow out of `.hangar/` in both `.airflowignore` syntaxes: glob (Airflow 3's default) and regexp (Airflow
+ * 2's default, matched against the path relative to the DAGs folder). Airflow 2 walks the releases otherwise, finds
+ * each one a second time through its namespace link and stops discovering DAGs ("recursive loop").
+ */
+const IGNORE_LINES = ['/.hangar/', '^\\.hangar(/|$)'];
+
+/**
  * A DAGs folder fed by immutable releases and one symbolic link per namespace:
  *
  *   <dags>/.airflowignore          keeps Airflow out of `.hangar/` (glob and regexp syntax) so it never walks the releases twice
@@ -18,13 +25,6 @@ export const GC_GRACE_MS = 60_000;
  *   <dags>/.hangar/releases/<release>.json   its manifest, written before the directory appears
  *   <dags>/.hangar/history.json              every deploy, rollback and promotion
  */
-/**
- * Keeps Airflow out of `.hangar/` in both `.airflowignore` syntaxes: glob (Airflow 3's default) and regexp (Airflow
- * 2's default, matched against the path relative to the DAGs folder). Airflow 2 walks the releases otherwise, finds
- * each one a second time through its namespace link and stops discovering DAGs ("recursive loop").
- */
-const IGNORE_LINES = ['/.hangar/', '^\\.hangar(/|$)'];
-
 export class FolderStore {
   readonly stateDir: string;
   readonly releasesDir: string;
@@ -68,14 +68,13 @@ export class FolderStore {
   }
 
   /** Exports the commit into a temporary folder and renames it into place: a release exists complete or not at all. */
-  async materialise(release: string, repoPath: string, commit: string, subdir: string, excluded: readonly string[], manifest: Manifest, namespace: string): Promise<void> {
+  async materialise(release: string, repoPath: string, commit: string, subdir: string, excluded: readonly string[], manifest: Manifest): Promise<void> {
     if (this.hasRelease(release)) return;
     const tmp = path.join(this.tmpDir, `${release}.${process.pid}.${randomBytes(4).toString('hex')}`);
     await mkdir(tmp);
     await exportTree(repoPath, commit, subdir, tmp);
     if (excluded.length > 0) {
-      // Glob syntax (Airflow 3) is relative to this file; regexp syntax (Airflow 2) to the DAGs folder, through the link.
-      const ignore = ['# Left out by Hangar: their dag_id is deployed from a repository with a higher priority', ...excluded.flatMap((f) => [`/${f}`, `^${escapeRegExp(`${namespace}/${f}`)}$`])];
+      const ignore = ['# Left out by Hangar: their dag_id is deployed from a repository with a higher priority', ...excluded.map((f) => `/${f}`)];
       await writeFile(path.join(tmp, '.airflowignore'), `${ignore.join('\n')}\n`);
     }
     await writeFileAtomic(path.join(this.releasesDir, `${release}.json`), JSON.stringify({ release, commit, manifest }));
@@ -174,8 +173,4 @@ export class FolderStore {
     }
     return removed;
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

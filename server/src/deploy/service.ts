@@ -231,7 +231,7 @@ export class DeployService {
         created.push(r.release!);
       }
       const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
-      await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest, r.namespace);
+      await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
     }
     signal?.throwIfAborted();
     onProgress?.('Switching the DAGs folder to the new release');
