@@ -3,6 +3,7 @@ import { registerCommands } from './commands';
 import { DeployController, deployCommands } from './deploy/deployController';
 import { createDeploymentsView, type DeploymentsTreeProvider } from './deploy/historyTree';
 import { DependencyDiagnostics } from './deps/dependencyDiagnostics';
+import { CompareWithLive } from './graph/compareWithLive';
 import { DagGraphPanel } from './graph/dagGraphPanel';
 import { HangarLanguageClient } from './languageClient';
 import { createLanguageStatus } from './languageStatus';
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
   const historyDocuments = new HistoryDocuments();
   const deploy = new DeployController(context, log, repositories.controller, prompts, historyDocuments);
   const deployments = createDeploymentsView(deploy);
+  const compareWithLive = new CompareWithLive(deploy, graph);
   const tests = new DagTestController(context.globalStorageUri, log);
   const dependencies = new DependencyDiagnostics(log);
 
@@ -70,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
       'hangar.restartServer': () => client.restart(),
       'hangar.showLogs': () => log.show(),
       'hangar.showDagGraph': (uri?: string | vscode.Uri, dagId?: string) => graph.show(uri, dagId),
+      'hangar.compareWithLive': trusted('Comparing with the live version', (target?: string | vscode.Uri | { environment: string }, dagId?: string) => compareWithLive.run(target, dagId)),
       ...repositoryCommands(repositories.controller, log, historyDocuments, prompts),
       ...deployCommands(deploy),
       // The Testing view's run handler holds the trust guard of every DAG test and integrity test.

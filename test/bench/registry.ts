@@ -14,4 +14,5 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   deploy: () => import('./deploy.bench'),
   fleet: () => import('./fleet.bench'),
   accuracy: () => import('./accuracy.bench'),
+  landing: () => import('./landing.bench'),
 };

@@ -12,6 +12,7 @@ import { deployerIdentity } from './identity';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
 import { folderReaderNote } from './readerNote';
+import { plannedChanges, type PlannedChanges } from './semanticChanges';
 import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -27,6 +28,8 @@ export interface DeployPlan {
   readonly repositories: readonly PlannedRepository[];
   readonly manifest: Manifest;
   readonly dagDiff: DagDiff;
+  /** What changes in each DAG, per repository (the semantic diff from the live version). */
+  readonly changes: readonly PlannedChanges[];
   readonly changedFiles: readonly string[];
   readonly validation: ValidationSummary;
   readonly forced?: { readonly reason: string };
@@ -99,6 +102,19 @@ export class DeployService {
   async history(env: Environment): Promise<HistoryRecord[]> {
     if (env.target.kind === 'git') return this.gitStore(env).list();
     return new FolderHistory(new FolderStore(env.target).stateDir).list();
+  }
+
+  /** Every dag_id the versions in `history` deployed (manifests still at hand, and what each version changed). */
+  async deployedDagIds(env: Environment, history: readonly HistoryRecord[]): Promise<string[]> {
+    const ids = new Set(history.flatMap((r) => [...r.dagDiff.added, ...r.dagDiff.changed, ...r.dagDiff.removed]));
+    const manifests = history.flatMap((r) => (r.manifest ? [r.manifest] : []));
+    if (env.target.kind === 'folder') {
+      const store = new FolderStore(env.target);
+      const releases = new Set(history.flatMap((r) => r.repositories.flatMap((x) => (x.release ? [x.release] : []))));
+      manifests.push(...(await Promise.all([...releases].map((release) => store.releaseManifest(release).catch(() => ({}))))));
+    }
+    for (const manifest of manifests) for (const entry of Object.values(manifest)) for (const id of entry.dagIds) ids.add(id);
+    return [...ids].sort();
   }
 
   /**
@@ -176,7 +192,7 @@ export class DeployService {
     refs: Readonly<Record<string, string>>,
     { who, python, clock = stopwatch() }: { who?: string; python?: string; clock?: ReturnType<typeof stopwatch> },
   ): Promise<DeployPlan> {
-    const { base, previous } = await this.current(env);
+    const { base, previous, history } = await this.current(env);
     for (const r of env.repositories) {
       if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
     }
@@ -211,6 +227,7 @@ export class DeployService {
       repositories,
       manifest,
       dagDiff: dagDiff(previous, manifest),
+      changes: await plannedChanges(repositories, history),
       changedFiles: changedFiles(previous, manifest),
       validation,
       base,
@@ -220,17 +237,18 @@ export class DeployService {
     };
   }
 
-  private async current(env: Environment): Promise<{ base: string; previous: Manifest }> {
+  /** What the target serves now: the apply step's guard, the live manifest and the history. */
+  private async current(env: Environment): Promise<{ base: string; previous: Manifest; history: HistoryRecord[] }> {
     if (env.target.kind === 'git') {
       const store = this.gitStore(env);
       const [base, history] = await Promise.all([store.remoteHead(), store.list()]);
-      return { base, previous: history.at(-1)?.manifest ?? {} };
+      return { base, previous: history.at(-1)?.manifest ?? {}, history };
     }
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const namespaces = env.repositories.map((r) => r.namespace);
     const live = await store.liveReleases(namespaces);
-    return { base: JSON.stringify([...live]), previous: await store.liveManifest(namespaces) };
+    return { base: JSON.stringify([...live]), previous: await store.liveManifest(namespaces), history: await new FolderHistory(store.stateDir).list() };
   }
 
   /** Makes the plan live and records it. Cancellation is honoured until the switch. */
@@ -339,6 +357,7 @@ function toRecord(plan: DeployPlan, version: number, withManifest: boolean): His
     at: new Date().toISOString(),
     repositories: plan.repositories.map(({ name, namespace, ref, commit, release }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}) })),
     dagDiff: plan.dagDiff,
+    changes: plan.changes.map(({ repository, from, to, lines }) => ({ repository, from, to, lines })),
     validation: plan.validation,
     ...(plan.forced ? { forced: plan.forced } : {}),
     ...(plan.restores !== undefined ? { restores: plan.restores } : {}),
