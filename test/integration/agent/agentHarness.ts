@@ -122,7 +122,7 @@ export async function serveAgent(cli: string, args: readonly string[], env: Reco
     await waitFor('the agent to listen', () => output.includes('listening') || child.exitCode !== null, 60_000);
   } catch (error) {
     await stop('SIGKILL');
-    throw error;
+    throw new Error(`${(error as Error).message}; hangar serve wrote:\n${output}`);
   }
   if (child.exitCode !== null) throw new Error(`hangar serve exited at start:\n${output}`);
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => output, stop };

@@ -64,7 +64,7 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
   /** The real CLI, run asynchronously: the stand-in answers from this process. */
   const deploy = (env: string, credentials: Record<string, string>, config = 'airflow-repos.yaml'): Promise<{ code: number | null; output: string }> => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HANGAR_AIRFLOW_')));
-    const child = spawn(process.execPath, [hangar, 'deploy', '--env', env, '--timeout', '5', '--config', config], { cwd: root, env: { ...clean, ...credentials } });
+    const child = spawn(process.execPath, [hangar, 'deploy', '--env', env, '--force', '--timeout', '5', '--config', config], { cwd: root, env: { ...clean, ...credentials } });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

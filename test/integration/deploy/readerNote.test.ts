@@ -34,7 +34,8 @@ describe("folder deploys say how the Airflow environment's LocalDagBundle reads 
     mkdirSync(path.join(root, 'dags'));
     writeFileSync(path.join(root, 'airflow-repos.yaml'), 'repositories:\n  - name: team\n    url: ./team\n    path: team\n    branch: main\nenvironments:\n  - name: dev\n    target: { kind: folder, path: dags }\n');
   });
-  const deploy = (env: Record<string, string>) => spawnSync(process.execPath, [hangar, 'deploy', '--env', 'dev', '--no-verify'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  // --force: every test deploys the same commit again, which is otherwise refused as already live.
+  const deploy = (env: Record<string, string>) => spawnSync(process.execPath, [hangar, 'deploy', '--env', 'dev', '--no-verify', '--force'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
 
   test('an Airflow whose LocalDagBundle has pin_symlink_on_refresh: the deploy recommends it', () => {
     const site = path.join(root, 'future-site');
