@@ -1,3 +1,5 @@
+import type { CanaryComparison } from '../canary/metrics';
+
 /** A repository as the deploy service sees it: a local clone and where its DAGs live. */
 export interface DeployRepository {
   readonly name: string;
@@ -195,5 +197,5 @@ export interface CanaryEvent {
   readonly livePaused?: boolean;
   /** Promote/abort: why, and the comparison at that moment. */
   readonly reason?: string;
-  readonly comparison?: unknown;
+  readonly comparison?: CanaryComparison;
 }

@@ -94,7 +94,7 @@ describe('per-DAG deploy and rollback: folder target', () => {
     const alone = await planner().planDeploy(env, { dagId: 'shipping', ref: next, helpers: false });
     assert.deepEqual(alone.changedFiles, ['team/shipping.py']);
     const plan = await planner().planDeploy(env, { dagId: 'shipping', ref: next, withShared: true });
-    assert.deepEqual(plan.changedFiles.sort(), ['team/helpers/common.py', 'team/shipping.py']);
+    assert.deepEqual([...plan.changedFiles].sort(), ['team/helpers/common.py', 'team/shipping.py']);
     const record = await service.apply(plan);
     assert.deepEqual(record.affectedDags, ['returns']);
     assert.equal(served('helpers/common.py'), 'OWNER = "two"\n');

@@ -4,7 +4,7 @@ import { resolveCommit } from '../gitSource';
 import { AlreadyLiveError, blockedPlan, type DeployPlan, type DeployService } from '../service';
 import type { CanaryEvent, ComposedFile, Composition, DagMove, DeployAction, DeployRepository, Environment, HistoryRecord, RepositoryRef } from '../types';
 import { canaryFiles } from './canaryGuard';
-import { composeCommit, compositionOf, ensureCommit, originOf, withFiles } from './composition';
+import { composeCommit, compositionOf, ensureCommit, originOf, withFiles, withoutFiles } from './composition';
 import { dagScope, sharedRefusal, type DagScope } from './scope';
 import { TreeFacts, type FactsCache } from './treeFacts';
 
@@ -18,6 +18,13 @@ export interface DagRequest {
   readonly reason?: string;
   readonly who?: string;
   readonly python?: string;
+}
+
+/** What a canary adds to a per-DAG deploy: its event, generated files to add, files to drop from the composition. */
+export interface DagExtras {
+  readonly canary?: CanaryEvent;
+  readonly files?: readonly ComposedFile[];
+  readonly drop?: readonly string[];
 }
 
 /** Where a DAG is served now: its repository, the live version and what that repository serves. */
@@ -76,7 +83,7 @@ export class DagPlanner {
   }
 
   /** `dagId` as `ref` (default: the repository's default ref) has it, everything else as served. */
-  async planDeploy(env: Environment, request: DagRequest & { ref?: string }, extra: { canary?: CanaryEvent; files?: readonly ComposedFile[] } = {}): Promise<DeployPlan> {
+  async planDeploy(env: Environment, request: DagRequest & { ref?: string }, extra: DagExtras = {}): Promise<DeployPlan> {
     const at = await this.served(env, request.dagId);
     const ref = request.ref ?? at.repository.defaultRef;
     const commit = await resolveCommit(at.repository.path, ref);
@@ -128,7 +135,7 @@ export class DagPlanner {
     return scope;
   }
 
-  private async plan(at: ServedDag, action: DeployAction, request: DagRequest, candidate: Candidate, extra: { canary?: CanaryEvent; files?: readonly ComposedFile[] } = {}): Promise<DeployPlan> {
+  private async plan(at: ServedDag, action: DeployAction, request: DagRequest, candidate: Candidate, extra: DagExtras = {}): Promise<DeployPlan> {
     if (!extra.canary && canaryFiles(at.live).some((f) => f.canary!.dagId === request.dagId)) {
       throw new Error(`A canary of "${request.dagId}" is running on "${at.env.name}": promote or abort it first (hangar canary promote|abort --env ${at.env.name} --dag ${request.dagId}).`);
     }
@@ -136,7 +143,7 @@ export class DagPlanner {
     const next = await this.tree(at.repository, candidate.commit);
     const live = compositionOf(at.served);
     const moved: ComposedFile[] = scope.files.map((path) => ({ path, from: next.has(path) ? originOf(candidate.composition, path) : null }));
-    const composition = withFiles(live, [...moved, ...(extra.files ?? [])]);
+    const composition = withoutFiles(withFiles(live, [...moved, ...(extra.files ?? [])]), extra.drop ?? []);
     const dags = [request.dagId, ...scope.shared.filter((id) => !id.startsWith('?('))].map(
       (dagId): DagMove => ({ dagId, repository: at.repository.name, from: origin(live, scope.live), to: origin(candidate.composition, scope.candidate) }),
     );
