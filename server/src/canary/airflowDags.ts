@@ -48,6 +48,11 @@ export class AirflowDags {
     return this.client.request<DagState>('GET', `/dags/${encodeURIComponent(dagId)}`).catch((error: unknown) => (error instanceof AirflowError && error.status === 404 ? undefined : Promise.reject(error)));
   }
 
+  /** The DAG's catchup setting (`/dags/{dag_id}/details`), undefined when Airflow does not say. */
+  async catchup(dagId: string): Promise<boolean | undefined> {
+    return (await this.client.request<{ catchup?: boolean }>('GET', `/dags/${encodeURIComponent(dagId)}/details`)).catchup;
+  }
+
   async setPaused(dagId: string, paused: boolean): Promise<void> {
     await this.client.request('PATCH', `/dags/${encodeURIComponent(dagId)}?update_mask=is_paused`, { is_paused: paused });
   }

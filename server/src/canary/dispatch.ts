@@ -8,10 +8,16 @@ import type { DagRunInfo, DagState } from './airflowDags';
  */
 export type SplitMode = 'shadow' | 'interval' | 'triggered';
 
-/** The mode a canary of `live` runs in; undefined when only shadow mode is possible (asset or event schedules). */
+/** A timedelta schedule (`0:00:10`, `1 day, 0:00:00`): Airflow anchors each DAG's runs at its own first run. */
+const DELTA_SUMMARY = /^(-?\d+ days?, )?\d+:\d\d:\d\d(\.\d+)?$/;
+
+/**
+ * The mode a canary of `live` runs in; undefined when only shadow mode is possible: asset or event schedules, and
+ * timedelta schedules, whose runs fall at different times for two DAGs (the same interval would not be one date).
+ */
 export function splitMode(live: DagState, shadow: boolean): SplitMode | undefined {
   if (shadow) return 'shadow';
-  if (live.timetable_periodic) return 'interval';
+  if (live.timetable_periodic) return DELTA_SUMMARY.test(live.timetable_summary ?? '') ? undefined : 'interval';
   if (!live.timetable_summary || live.timetable_summary === 'None') return 'triggered';
   return undefined;
 }

@@ -2,6 +2,8 @@ import { AirflowClient, type AirflowCredentials } from '../airflow/client';
 import { analyzePythonFile } from '../dagdiff/snapshot';
 import { compositionOf, ensureCommit, withFiles, withoutFiles } from '../deploy/dags/composition';
 import { DagPlanner, type ServedDag } from '../deploy/dags/planner';
+import { analyzeForDeploy } from '../deploy/analyzer';
+import { buildManifest, GateError, gatePasses } from '../deploy/gate';
 import { git, listFiles, readBlobs, resolveCommit } from '../deploy/gitSource';
 import type { ApplyOptions, DeployPlan, DeployService } from '../deploy/service';
 import type { CanaryEvent, CanarySettings, Environment, HistoryRecord } from '../deploy/types';
@@ -99,9 +101,15 @@ export class CanaryService {
     const live = await dags.dag(request.dagId);
     if (!live) throw new Error(`Airflow at ${env.airflow!.url} does not list "${request.dagId}" yet: the canary is compared with the live DAG's runs, so wait until Airflow parsed it.`);
     const mode = splitMode(live, settings.shadow);
-    if (!mode) throw new Error(`"${request.dagId}" is scheduled by ${live.timetable_summary} (not by time): its runs cannot be split between two DAGs without running some twice. Start the canary with --shadow (both run every time).`);
-    if (mode === 'interval') await this.requireSameSchedule(at, request.dagId, scope.live[0]!, scope.candidate[0]!, commit);
+    if (!mode) {
+      throw new Error(`"${request.dagId}" is scheduled by ${live.timetable_summary}: Airflow does not give two DAGs the same intervals for it (an asset or event schedule, or a timedelta that each DAG counts from its own first run), so its runs cannot be split without running some twice. Start the canary with --shadow (both run every time), or schedule the DAG with a cron expression.`);
+    }
+    if (mode === 'interval') {
+      if ((await dags.catchup(request.dagId)) !== false) throw new Error(`"${request.dagId}" has catchup on: a DAG paused for the other's intervals would run them all when unpaused. Split its runs with catchup=False, or use --shadow.`);
+      await this.requireSameSchedule(at, request.dagId, scope.live[0]!, scope.candidate[0]!, commit);
+    }
     const source = scope.candidate[0]!;
+    await requireGate(at, commit, source);
     const file = canaryFile(source);
     if ((await listFiles(at.repository.path, await ensureCommit(at.repository, at.served), at.repository.subdir)).some((f) => f.path === file)) {
       throw new Error(`${file} is a file of the repository: Hangar will not overwrite it with a canary.`);
@@ -274,6 +282,13 @@ export function canarySettings(request: Pick<CanaryStartRequest, 'share' | 'runs
   const until = request.until?.trim() || DEFAULT_CONDITION;
   parseCondition(until);
   return { share, runs, until, shadow: request.shadow ?? false };
+}
+
+/** The candidate's DAG file passes the deploy gate (checked before a canary of it is generated). */
+async function requireGate(at: ServedDag, commit: string, file: string): Promise<void> {
+  const files = (await listFiles(at.repository.path, commit, at.repository.subdir)).filter((f) => f.path === file);
+  const { validation } = await buildManifest([{ repoPath: at.repository.path, namespace: at.repository.namespace, files }], analyzeForDeploy);
+  if (!gatePasses(validation)) throw new GateError(validation);
 }
 
 function optional(request: { who?: string; python?: string }): { who?: string; python?: string } {

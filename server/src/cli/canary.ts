@@ -8,6 +8,7 @@ import { describePlan, describeRecord, describeVerification } from '../deploy/fo
 import type { DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
 import { verifyAndRecord } from '../deploy/verification';
+import { gateAware } from './deploy';
 import { headlessDeployService } from './headlessDeploy';
 
 interface Common {
@@ -64,6 +65,37 @@ Condition (--until): comparisons joined by "and", e.g.
   metrics: success_rate, p50, p95 (run duration, seconds), runs, failed_runs, retries, failed_tasks
 Airflow credentials: HANGAR_AIRFLOW_USERNAME / HANGAR_AIRFLOW_PASSWORD or HANGAR_AIRFLOW_TOKEN.`;
 
+interface StartOptions extends Common {
+  dag: string;
+  ref: string;
+  share: number;
+  runs: number;
+  until?: string;
+  shadow?: boolean;
+  python?: string;
+}
+
+/** `hangar canary start`: plan (refused with the reason), apply, verify that Airflow lists the canary, first split step. */
+async function start(options: StartOptions): Promise<void> {
+  const env = environment(options);
+  const canaries = service();
+  const plan = await canaries.planStart(env, {
+    dagId: options.dag,
+    ref: options.ref,
+    share: options.share,
+    runs: options.runs,
+    shadow: options.shadow ?? false,
+    ...(options.until ? { until: options.until } : {}),
+    ...(options.python ? { python: options.python } : {}),
+  });
+  const progress = (m: string): void => void (!options.json && console.error(m));
+  const applied = await headlessDeployService().apply(plan, { onProgress: progress });
+  const record = await verifyAndRecord(headlessDeployService(), plan, applied, { credentials: credentialsFromEnv(), timeoutMs: Number(options.timeout) * 1000, onProgress: progress });
+  const steps = record.verification?.status === 'verified' ? await canaries.afterStart(env, options.dag) : [];
+  report(plan, record, options.json, { steps });
+  for (const step of steps) if (!options.json) console.log(`${step.kind} ${step.dagId}: ${step.why}`);
+}
+
 export function registerCanary(program: Command): void {
   const canary = program.command('canary').description('Canary (A/B) rollout of one DAG: serve a candidate beside it, compare, promote or abort').addHelpText('after', HELP);
 
@@ -74,25 +106,7 @@ export function registerCanary(program: Command): void {
     .option('--until <condition>', 'promote when this holds (see below)')
     .option('--shadow', 'run both every interval instead of splitting the runs')
     .option('--python <path>', "interpreter of the environment's Airflow when airflow-repos.yaml names none")
-    .action(async (options: Common & { dag: string; ref: string; share: number; runs: number; until?: string; shadow?: boolean; python?: string }) => {
-      const env = environment(options);
-      const canaries = service();
-      const plan = await canaries.planStart(env, {
-        dagId: options.dag,
-        ref: options.ref,
-        share: options.share,
-        runs: options.runs,
-        shadow: options.shadow ?? false,
-        ...(options.until ? { until: options.until } : {}),
-        ...(options.python ? { python: options.python } : {}),
-      });
-      const progress = (m: string): void => void (!options.json && console.error(m));
-      const applied = await headlessDeployService().apply(plan, { onProgress: progress });
-      const record = await verifyAndRecord(headlessDeployService(), plan, applied, { credentials: credentialsFromEnv(), timeoutMs: Number(options.timeout) * 1000, onProgress: progress });
-      const steps = record.verification?.status === 'verified' ? await canaries.afterStart(env, options.dag) : [];
-      report(plan, record, options.json, { steps });
-      for (const step of steps) if (!options.json) console.log(`${step.kind} ${step.dagId}: ${step.why}`);
-    });
+    .action(async (options: StartOptions) => gateAware(options.json, () => start(options)));
 
   common(canary.command('status').description('Compare each running canary with its live DAG (reads only)'), 'optional').action(async (options: Common & { dag?: string }) => {
     const statuses = await service().status(environment(options), options.dag);

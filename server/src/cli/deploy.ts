@@ -102,7 +102,7 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
  * A refused deploy is reported, on stdout as JSON with --json: a gate that blocks exits 1 with the plan and its
  * findings; a deploy of what is already live records nothing and exits 0.
  */
-function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
+export function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
   return action().catch((error: unknown) => {
     if (error instanceof GateError) {
       if (json) console.log(JSON.stringify({ outcome: 'blocked', plan: error.plan, validation: error.validation }, null, 2));
