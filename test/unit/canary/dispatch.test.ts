@@ -15,11 +15,13 @@ function input(values: Partial<DispatchInput>): DispatchInput {
 describe('canary dispatch (which DAG runs the next interval)', () => {
   test('the share: the side behind it takes the next run', () => {
     assert.deepEqual([0, 1, 2, 3].map((i) => nextOwner(50, Math.floor(i / 2), Math.ceil(i / 2))), ['canary', 'live', 'canary', 'live']);
-    const owners: string[] = [];
-    let live = 0;
-    let canary = 0;
-    for (let i = 0; i < 10; i++) (nextOwner(20, live, canary) === 'canary' ? (canary++, owners.push('c')) : (live++, owners.push('l')));
-    assert.equal(canary, 2, '20 % of 10 runs');
+    const counts = { live: 0, canary: 0 };
+    const owners = Array.from({ length: 10 }, () => {
+      const owner = nextOwner(20, counts.live, counts.canary);
+      counts[owner]++;
+      return owner === 'canary' ? 'c' : 'l';
+    });
+    assert.equal(owners.join(''), 'cllllcllll', '20 % of 10 runs, spread out');
   });
 
   test('at most one of the two is unpaused: the one that does not own the next interval is paused first', () => {
