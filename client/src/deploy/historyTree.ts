@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { activeCanaries } from '../../../server/src/canary/state';
+import { describeDagParts } from '../../../server/src/deploy/dags/describe';
+import { versionDags } from '../../../server/src/deploy/dags/versionDags';
 import { describeDiff } from '../../../server/src/deploy/diff';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import type { DeployController } from './deployController';
@@ -17,6 +20,24 @@ export interface VersionNode {
   readonly current: boolean;
 }
 
+/** A DAG a version served (per-DAG deploy and rollback act on it). */
+export interface DagNode {
+  readonly kind: 'dag';
+  readonly environment: string;
+  readonly record: HistoryRecord;
+  readonly current: boolean;
+  readonly dagId: string;
+  readonly repository: string;
+}
+
+/** A canary running on an environment (its comparison, promote, abort). */
+export interface CanaryNode {
+  readonly kind: 'canary';
+  readonly environment: string;
+  readonly dagId: string;
+  readonly candidate: string;
+}
+
 /** Why an environment's versions cannot be listed (Restricted Mode, an unreachable remote). */
 export interface ProblemNode {
   readonly kind: 'problem';
@@ -24,7 +45,7 @@ export interface ProblemNode {
   readonly message: string;
 }
 
-export type DeploymentsNode = EnvironmentNode | VersionNode | ProblemNode;
+export type DeploymentsNode = EnvironmentNode | VersionNode | DagNode | CanaryNode | ProblemNode;
 
 /** How often git targets' histories (tags on their remotes) are read again while the view is visible. */
 const GIT_REFRESH_MS = 60_000;
@@ -81,12 +102,17 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
 
   async getChildren(node?: DeploymentsNode): Promise<DeploymentsNode[]> {
     if (!node) return this.controller.environments().map((e) => ({ kind: 'environment', environment: e.name }));
-    if (node.kind !== 'environment') return [];
+    if (node.kind !== 'environment' && node.kind !== 'version') return [];
     const env = this.controller.environments().find((e) => e.name === node.environment);
     if (!env) return [];
     try {
+      if (node.kind === 'version') {
+        const dags = await versionDags(env, node.record, { readCommits: vscode.workspace.isTrusted });
+        return dags.map((d) => ({ kind: 'dag', environment: node.environment, record: node.record, current: node.current, dagId: d.dagId, repository: d.repository }));
+      }
       const history = await this.controller.history(env);
-      return [...history].reverse().map((record, index) => ({ kind: 'version', environment: node.environment, record, current: index === 0 }));
+      const canaries = activeCanaries(history).map((c): CanaryNode => ({ kind: 'canary', environment: node.environment, dagId: c.start.dagId, candidate: c.start.candidate.ref }));
+      return [...canaries, ...[...history].reverse().map((record, index): VersionNode => ({ kind: 'version', environment: node.environment, record, current: index === 0 }))];
     } catch (error) {
       return [{ kind: 'problem', environment: node.environment, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) }];
     }
@@ -109,12 +135,22 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
       item.contextValue = 'hangar.environment';
       return item;
     }
+    if (node.kind === 'dag') return dagItem(node);
+    if (node.kind === 'canary') {
+      const item = new vscode.TreeItem(`canary: ${node.dagId}`);
+      item.id = `canary:${node.environment}:${node.dagId}`;
+      item.description = `candidate ${node.candidate}`;
+      item.iconPath = new vscode.ThemeIcon('beaker');
+      item.contextValue = 'hangar.canary';
+      item.command = { command: 'hangar.showCanary', title: 'Show Canary Comparison', arguments: [node] };
+      return item;
+    }
     const r = node.record;
-    const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`);
+    const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `version:${node.environment}:${r.version}`;
     item.description = `${r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 8)}`).join(', ')} · ${r.who}`;
     item.tooltip = new vscode.MarkdownString(
-      [`**v${r.version}** ${r.action} by ${r.who}, ${new Date(r.at).toLocaleString()}`, describeDiff(r.dagDiff), r.verification ? `Airflow: ${r.verification.message}` : 'not verified', r.forced ? `Forced: ${r.forced.reason}` : '']
+      [`**v${r.version}** ${r.action} by ${r.who}, ${new Date(r.at).toLocaleString()}`, describeDiff(r.dagDiff), ...describeDagParts(r), r.verification ? `Airflow: ${r.verification.message}` : 'not verified', r.forced ? `Forced: ${r.forced.reason}` : '']
         .filter(Boolean)
         .join('\n\n'),
     );
@@ -128,6 +164,17 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
     for (const d of [...this.subscriptions, ...this.watchers]) d.dispose();
     this.changed.dispose();
   }
+}
+
+function dagItem(node: DagNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.dagId);
+  item.id = `dag:${node.environment}:${node.record.version}:${node.dagId}`;
+  const moved = node.record.dags?.find((d) => d.dagId === node.dagId);
+  item.description = `${node.repository}${moved ? ` · moved ${moved.from.slice(0, 8)} → ${moved.to.slice(0, 8)}` : ''}`;
+  item.iconPath = new vscode.ThemeIcon('symbol-class');
+  item.tooltip = node.current ? `${node.dagId} as ${node.environment} serves it now: deploy or roll back this DAG alone.` : `${node.dagId} as v${node.record.version} served it: roll back this DAG alone to it.`;
+  item.contextValue = node.current ? 'hangar.deployedDag.live' : 'hangar.deployedDag';
+  return item;
 }
 
 /** Registers the Deployments view; the returned disposable removes it. */

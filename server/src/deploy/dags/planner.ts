@@ -5,7 +5,7 @@ import { AlreadyLiveError, blockedPlan, type DeployPlan, type DeployService } fr
 import type { CanaryEvent, ComposedFile, Composition, DagMove, DeployAction, DeployRepository, Environment, HistoryRecord, RepositoryRef } from '../types';
 import { canaryFiles } from './canaryGuard';
 import { composeCommit, compositionOf, ensureCommit, originOf, withFiles, withoutFiles } from './composition';
-import { dagScope, sharedRefusal, type DagScope } from './scope';
+import { dagScope, refuseShared, type DagScope } from './scope';
 import { TreeFacts, type FactsCache } from './treeFacts';
 
 export interface DagRequest {
@@ -130,8 +130,7 @@ export class DagPlanner {
   async scope(at: ServedDag, dagId: string, candidate: { commit: string; name: string }, options: { withShared?: boolean; helpers?: boolean } = {}): Promise<DagScope> {
     const [live, next] = await Promise.all([this.tree(at.repository, await ensureCommit(at.repository, at.served)), this.tree(at.repository, candidate.commit)]);
     const scope = await dagScope(dagId, live, next, { helpers: options.helpers ?? true, environment: at.env.name, candidateName: candidate.name });
-    const refusal = options.withShared ? undefined : sharedRefusal(scope);
-    if (refusal) throw new Error(refusal);
+    if (!options.withShared) refuseShared(scope);
     return scope;
   }
 

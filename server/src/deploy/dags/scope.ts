@@ -55,9 +55,20 @@ export async function dagScope(dagId: string, live: TreeFacts, candidate: TreeFa
   return { dagId, files, live: liveFiles, candidate: candidateFiles, helpers, shared, affected: [...affected].sort() };
 }
 
-/** The refusal when other DAGs would come along, with what to do; undefined when the DAG moves alone. */
-export function sharedRefusal(scope: DagScope): string | undefined {
-  if (scope.shared.length === 0 && scope.affected.length === 0) return undefined;
+/** Other DAGs would move with the DAG: the editor asks, the CLI needs --with-shared. */
+export class SharedDagsError extends Error {
+  constructor(readonly scope: DagScope) {
+    super(sharedRefusal(scope));
+  }
+}
+
+/** Throws SharedDagsError when other DAGs would come along. */
+export function refuseShared(scope: DagScope): void {
+  if (scope.shared.length > 0 || scope.affected.length > 0) throw new SharedDagsError(scope);
+}
+
+/** The refusal when other DAGs would come along, with what to do. */
+function sharedRefusal(scope: DagScope): string {
   const lines = [`Moving "${scope.dagId}" alone is not possible: other DAGs would change with it.`];
   if (scope.shared.length > 0) lines.push(`  Defined in the same file(s) (${scope.files.filter((f) => !scope.helpers.includes(f)).join(', ')}): ${scope.shared.join(', ')}`);
   if (scope.affected.length > 0) lines.push(`  Importing a helper module that changes (${scope.helpers.join(', ')}): ${scope.affected.join(', ')}`);
