@@ -4,6 +4,7 @@ import { credentialsFromEnv as airflowCredentialsFromEnv } from '../airflow/clie
 import { loadConfigFile } from '../config/load';
 import { formatConfigError, type RepositoryConfig } from '../config/types';
 import { CanaryService } from '../canary/service';
+import { CanaryRunningError } from '../deploy/dags/canaryGuard';
 import { findEnvironment, toEnvironment } from '../deploy/environments';
 import { GateError } from '../deploy/gate';
 import { DeployService } from '../deploy/service';
@@ -274,8 +275,8 @@ export class Agent implements FleetRunner {
     try {
       plan = await this.deployService.planDeploy(env, { refs: Object.fromEntries(env.repositories.map((r, i) => [r.name, commits[i]!])), who: 'hangar-agent' });
     } catch (error) {
-      if (!(error instanceof GateError)) throw error;
-      this.status(trigger.name).lastError = `deploy to ${env.name} blocked by the validation gate: ${error.message}`;
+      if (!(error instanceof GateError) && !(error instanceof CanaryRunningError)) throw error;
+      this.status(trigger.name).lastError = error instanceof GateError ? `deploy to ${env.name} blocked by the validation gate: ${error.message}` : `deploy to ${env.name} refused: ${error.message}`;
       this.options.log(`[${trigger.name}] ${this.status(trigger.name).lastError}`);
       return undefined;
     }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DagRunInfo } from '../../../server/src/canary/airflowDags';
 import type { CanaryStatus } from '../../../server/src/canary/service';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
-import { airflowPythonOrSkip, prerequisite, startAirflow, waitFor, type RunningAirflow } from '../../support/airflow';
-import { runHangar, type CliRun } from '../../support/cli';
+import { airflowPythonOrSkip, freePort, prerequisite, startAirflow, waitFor, type RunningAirflow } from '../../support/airflow';
+import { runHangar, shippedCli, type CliRun } from '../../support/cli';
 import { DagRepo, scratch } from '../deploy/fixtures';
 
 /** A DAG of two Bash tasks; `load` exits with `loadExit`. */
@@ -49,6 +50,7 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
       return list.length >= count && list.every((r) => FINISHED.has(r.state)) && list;
     }, 240_000, 1000);
   const listed = (dagId: string) => waitFor(`Airflow to list ${dagId}`, async () => (await airflow!.dags()).some((d) => d.dag_id === dagId && !d.is_stale), 120_000, 500);
+  const credentials = () => ({ HANGAR_AIRFLOW_USERNAME: airflow!.username, HANGAR_AIRFLOW_PASSWORD: airflow!.password });
   const ok = (run: CliRun, what: string): CliRun => {
     assert.equal(run.code, 0, `${what} failed:\n${run.stdout}\n${run.stderr}`);
     return run;
@@ -75,8 +77,7 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
         '',
       ].join('\n'),
     );
-    const env = { HANGAR_USER: 'canary-bot', HANGAR_AIRFLOW_USERNAME: airflow.username, HANGAR_AIRFLOW_PASSWORD: airflow.password };
-    hangar = (...args) => runHangar(args, { cwd: root, env, timeoutMs: 300_000 });
+    hangar = (...args) => runHangar(args, { cwd: root, env: { HANGAR_USER: 'canary-bot', ...credentials() }, timeoutMs: 300_000 });
     ok(await hangar('deploy', '--env', 'dev', '--json'), 'the first deploy');
     for (const id of ['orders', 'billing', 'ticks']) await listed(id);
     // The DAGs run as in production: unpaused.
@@ -183,6 +184,31 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
     assert.equal((await history()).at(-1)?.verification?.status, 'verified');
   });
 
+  test('hangar serve --env runs the canary tick: the agent promotes a canary whose condition holds', async (t) => {
+    if (!prerequisite(t, airflow, 'Airflow not available')) return;
+    const candidate = repo.commit({ 'orders.py': dag('orders', 'None', 0, 'agent') }, 'orders for the agent');
+    ok(await hangar('canary', 'start', '--env', 'dev', '--dag', 'orders', '--ref', candidate, '--runs', '1', '--until', 'canary.failed_runs == 0'), 'canary start');
+    const port = await freePort();
+    const agent = spawn(process.execPath, [shippedCli(), 'serve', '--env', 'dev', '--port', String(port), '--canary-tick', '1', '--state', path.join(root, 'agent-state')], {
+      cwd: root,
+      env: { ...process.env, ...credentials(), HANGAR_HOOK_TOKEN: 'canary-agent-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    agent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    agent.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await trigger('orders__canary');
+      const promoted = await waitFor('the agent to promote the canary', async () => (await history()).find((r) => r.canary?.event === 'promote' && r.canary.dagId === 'orders' && r.who === 'hangar-agent'), 240_000, 2000).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`)));
+      assert.deepEqual(promoted.dags?.map((d) => [d.dagId, d.to]), [['orders', candidate]]);
+      assert.match(output, /\[canary\] orders: promoted to dev as version \d+ \(canary\.failed_runs == 0\)/);
+      assert.equal(served('orders.py'), dag('orders', 'None', 0, 'agent'));
+    } finally {
+      agent.kill('SIGTERM');
+      await waitFor('the agent to exit', () => agent.exitCode !== null || agent.signalCode !== null, 30_000, 200);
+    }
+  });
+
   test('shadow mode runs both DAGs on every interval of a scheduled DAG', async (t) => {
     if (!prerequisite(t, airflow, 'Airflow not available')) return;
     await pause('ticks', false);
@@ -213,6 +239,8 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
       return live.length >= 2 && canary.length >= 2 && { live, canary };
     }, 300_000, 2000);
     const dates = [...split.live, ...split.canary].map((r) => r.logical_date);
+    const pattern = [...split.live.map((r) => [r.logical_date!, 'live']), ...split.canary.map((r) => [r.logical_date!, 'canary'])].sort(([a], [b]) => a!.localeCompare(b!));
+    console.log(`interval split since ${started.at}: ${pattern.map(([date, side]) => `${date!.slice(11, 19)} ${side}`).join(', ')}`);
     assert.equal(new Set(dates).size, dates.length, `no logical date ran in both DAGs: ${dates.join(', ')}`);
     ok(await hangar('canary', 'abort', '--env', 'dev', '--dag', 'ticks'), 'canary abort');
   });

@@ -7,11 +7,14 @@ export function canaryFiles(record: HistoryRecord | undefined): ComposedFile[] {
 
 const names = (files: readonly ComposedFile[]): string => files.map((f) => f.canary!.dagId).join(', ');
 
+/** A change to the whole environment was refused because a canary runs on it (the agent waits instead of retrying). */
+export class CanaryRunningError extends Error {}
+
 /** A whole-environment deploy, rollback or promotion would drop the live canaries' files: refused until they end. */
 export function refuseLiveCanaries(env: Environment, history: readonly HistoryRecord[], action: string): void {
   const live = canaryFiles(history.at(-1));
   if (live.length === 0) return;
-  throw new Error(
+  throw new CanaryRunningError(
     `A canary of ${names(live)} is running on "${env.name}": a ${action} of the whole environment would end it unseen. ` +
       `Finish it first: hangar canary promote|abort --env ${env.name} --dag ${live[0]!.canary!.dagId}.`,
   );
