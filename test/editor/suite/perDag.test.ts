@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeploymentsNode } from '../../../client/src/deploy/historyTree';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
+import { addFolderEnvironment, git, pushDags } from './deployFixtures';
 import { choose as chooseInQuickPick, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const REPO = 'editor-per-dag-repo';
 const ENV = 'editor-per-dag';
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 const dag = (id: string, description: string): string =>
   `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="${id}", description="${description}", schedule=None):\n    EmptyOperator(task_id="start")\n`;
 
@@ -28,13 +26,7 @@ suite('Per-DAG deploys', () => {
   const choose = (running: Thenable<DeployOutcome>, title: RegExp, label: RegExp) => chooseInQuickPick(shown, running, title, label);
   const served = (file: string): string => readFileSync(path.join(dags, REPO, file), 'utf8');
 
-  function push(files: Record<string, string>): string {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(work, 'dags', file), text);
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', `change ${Object.keys(files).join(', ')}`);
-    git(work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-    return git(work, 'rev-parse', 'HEAD');
-  }
+  const push = (files: Record<string, string>): string => pushDags(work, files);
 
   /** The DAG nodes the Deployments view shows under the environment's live version. */
   async function liveDags(): Promise<DeploymentsNode[]> {
@@ -61,11 +53,7 @@ suite('Per-DAG deploys', () => {
     first = push({ 'orders.py': dag('per_dag_orders', 'one'), 'billing.py': dag('per_dag_billing', 'one') });
     const synced = await vscode.commands.executeCommand<{ result: string } | undefined>('hangar.addRepository', { name: REPO, url: bare, branch: 'main', priority: 1 });
     assert.equal(synced?.result, 'synced');
-    const configFile = api.repositories.controller.configFile;
-    const text = readFileSync(configFile, 'utf8');
-    const environment = `  - name: ${ENV}\n    target: { kind: folder, path: ${JSON.stringify(dags)}, keep_releases: 3 }\n    repositories: [${REPO}]\n`;
-    writeFileSync(configFile, /^environments:/m.test(text) ? text.replace(/^environments:\n/m, `environments:\n${environment}`) : `${text.trimEnd()}\nenvironments:\n${environment}`);
-    await waitFor('the environment to be loaded', () => api.deploy.environments().some((e) => e.name === ENV), 20_000);
+    await addFolderEnvironment(api, ENV, dags, REPO);
     const env = api.deploy.environments().find((e) => e.name === ENV)!;
     await api.deploy.service.apply(await api.deploy.service.planDeploy(env, { refs: { [REPO]: first } }));
     second = push({ 'orders.py': dag('per_dag_orders', 'two'), 'billing.py': dag('per_dag_billing', 'two') });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DagRunInfo } from '../../../server/src/canary/airflowDags';
@@ -8,7 +8,7 @@ import type { CanaryStatus } from '../../../server/src/canary/service';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import { airflowPythonOrSkip, freePort, prerequisite, startAirflow, waitFor, type RunningAirflow } from '../../support/airflow';
 import { runHangar, shippedCli, type CliRun } from '../../support/cli';
-import { DagRepo, scratch } from '../deploy/fixtures';
+import { DagRepo, scratch, writeTeamConfig } from '../deploy/fixtures';
 
 /** A DAG of two Bash tasks; `load` exits with `loadExit`. */
 function dag(dagId: string, schedule: string, loadExit = 0, description = 'one'): string {
@@ -62,21 +62,7 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
     root = scratch('canary');
     repo = new DagRepo(root, 'team');
     repo.commit({ 'orders.py': dag('orders', 'None'), 'billing.py': dag('billing', 'None'), 'ticks.py': dag('ticks', '"* * * * * */20"') }, 'v1');
-    writeFileSync(
-      path.join(root, 'airflow-repos.yaml'),
-      [
-        'repositories:',
-        '  - name: team',
-        '    url: ./team',
-        '    path: team',
-        '    branch: main',
-        'environments:',
-        '  - name: dev',
-        `    target: { kind: folder, path: ${JSON.stringify(airflow.dagsFolder)} }`,
-        `    airflow: { url: ${airflow.baseUrl}, version: 3 }`,
-        '',
-      ].join('\n'),
-    );
+    writeTeamConfig(root, ['  - name: dev', `    target: { kind: folder, path: ${JSON.stringify(airflow.dagsFolder)} }`, `    airflow: { url: ${airflow.baseUrl}, version: 3 }`]);
     hangar = (...args) => runHangar(args, { cwd: root, env: { HANGAR_USER: 'canary-bot', ...credentials() }, timeoutMs: 300_000 });
     ok(await hangar('deploy', '--env', 'dev', '--json'), 'the first deploy');
     for (const id of ['orders', 'billing', 'ticks']) await listed(id);

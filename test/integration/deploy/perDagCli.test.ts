@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import { freePort } from '../../support/airflow';
 import { runHangar, type CliRun } from '../../support/cli';
-import { DagRepo, dagSource, gitIn, scratch } from './fixtures';
+import { DagRepo, dagSource, gitIn, scratch, writeTeamConfig } from './fixtures';
 
 // No Airflow needed: per-DAG deploys to environments without one, and refusals that happen before Airflow is asked.
 describe('hangar deploy | rollback --dag, and what the CLI refuses (shipped CLI, no Airflow)', () => {
@@ -26,24 +26,14 @@ describe('hangar deploy | rollback --dag, and what the CLI refuses (shipped CLI,
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin]);
     mkdirSync(path.join(root, 'dev-dags'));
     const closed = await freePort();
-    writeFileSync(
-      path.join(root, 'airflow-repos.yaml'),
-      [
-        'repositories:',
-        '  - name: team',
-        '    url: ./team',
-        '    path: team',
-        '    branch: main',
-        'environments:',
-        '  - name: dev',
-        '    target: { kind: folder, path: dev-dags }',
-        '  - name: staging',
-        `    target: { kind: git, url: ${JSON.stringify(origin)}, branch: deploy }`,
-        `    airflow: { url: "http://127.0.0.1:${closed}", version: 3 }`,
-        '    repositories: [team]',
-        '',
-      ].join('\n'),
-    );
+    writeTeamConfig(root, [
+      '  - name: dev',
+      '    target: { kind: folder, path: dev-dags }',
+      '  - name: staging',
+      `    target: { kind: git, url: ${JSON.stringify(origin)}, branch: deploy }`,
+      `    airflow: { url: "http://127.0.0.1:${closed}", version: 3 }`,
+      '    repositories: [team]',
+    ]);
     hangar = (...args) => runHangar(args, { cwd: root, env: { HANGAR_USER: 'ci-bot', HANGAR_AIRFLOW_USERNAME: 'admin', HANGAR_AIRFLOW_PASSWORD: 'admin' } });
     first = repo.commit({ 'orders.py': dagSource('orders', 'one'), 'billing.py': dagSource('billing', 'one') });
     assert.equal((await hangar('deploy', '--env', 'dev')).code, 0);
