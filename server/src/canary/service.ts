@@ -105,6 +105,7 @@ export class CanaryService {
       throw new Error(`"${request.dagId}" is scheduled by ${live.timetable_summary}: Airflow does not give two DAGs the same intervals for it (an asset or event schedule, or a timedelta that each DAG counts from its own first run), so its runs cannot be split without running some twice. Start the canary with --shadow (both run every time), or schedule the DAG with a cron expression.`);
     }
     if (mode === 'interval') {
+      if (live.is_paused) throw new Error(`"${request.dagId}" is paused in Airflow: splitting its intervals would run it. Unpause it first, or start the canary with --shadow.`);
       if ((await dags.catchup(request.dagId)) !== false) throw new Error(`"${request.dagId}" has catchup on: a DAG paused for the other's intervals would run them all when unpaused. Split its runs with catchup=False, or use --shadow.`);
       await this.requireSameSchedule(at, request.dagId, scope.live[0]!, scope.candidate[0]!, commit);
     }

@@ -145,6 +145,11 @@ describe('per-DAG deploy and rollback: git target (plumbing only, no checkout)',
     assert.deepEqual(history.at(-1)?.dags, [{ dagId: 'orders', repository: 'team', from: second, to: first }]);
   });
 
+  test('a composition read from a history record names files literally: pathspec magic reads no other file', async () => {
+    const { composeCommit } = await import('../../../server/src/deploy/dags/composition');
+    await assert.rejects(composeCommit({ path: repo.path, subdir: '' }, { base: second, files: [{ path: ':(top)dags/billing.py', from: first }] }), /:\(top\)dags\/billing\.py does not exist at/);
+  });
+
   test('the composed commit is rebuilt byte for byte in a clone that lacks it', async () => {
     const live = (await service.history(env)).at(-1)!;
     const other = scratch('per-dag-other-clone');

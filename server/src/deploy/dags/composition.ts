@@ -80,7 +80,8 @@ async function indexEntry(repository: ComposedRepository, file: ComposedFile): P
   const target = fullPath(repository, file.path);
   if (file.from === null) return `0 ${'0'.repeat(40)}\t${target}\0`;
   const source = fullPath(repository, file.canary?.source ?? file.path);
-  const listed = (await git(repository.path, ['ls-tree', '-z', '--full-tree', '--end-of-options', file.from, '--', source])).split('\0')[0] ?? '';
+  // Paths come from history records: read literally, never as pathspec magic or globs.
+  const listed = (await git(repository.path, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', '--end-of-options', file.from, '--', source])).split('\0')[0] ?? '';
   const match = /^(\d+) blob ([0-9a-f]+)\t/.exec(listed);
   if (!match) throw new Error(`${source} does not exist at ${file.from.slice(0, 12)}; the version cannot be put together.`);
   if (!file.canary) return `${match[1]} ${match[2]}\t${target}\0`;
