@@ -4,6 +4,7 @@ import { DagCommands, dagCommands } from './deploy/dagCommands';
 import { DeployController, deployCommands } from './deploy/deployController';
 import { createDeploymentsView, type DeploymentsTreeProvider } from './deploy/historyTree';
 import { DependencyDiagnostics } from './deps/dependencyDiagnostics';
+import { CompareWithLive } from './graph/compareWithLive';
 import { DagGraphPanel } from './graph/dagGraphPanel';
 import { HangarLanguageClient } from './languageClient';
 import { createLanguageStatus } from './languageStatus';
@@ -48,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
   const historyDocuments = new HistoryDocuments();
   const deploy = new DeployController(context, log, repositories.controller, prompts, historyDocuments);
   const deployments = createDeploymentsView(deploy);
+  const compareWithLive = new CompareWithLive(deploy, graph);
   const tests = new DagTestController(context.globalStorageUri, log);
   const dependencies = new DependencyDiagnostics(log);
 
@@ -71,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
       'hangar.restartServer': () => client.restart(),
       'hangar.showLogs': () => log.show(),
       'hangar.showDagGraph': (uri?: string | vscode.Uri, dagId?: string) => graph.show(uri, dagId),
+      'hangar.compareWithLive': trusted('Comparing with the live version', (target?: string | vscode.Uri | { environment: string }, dagId?: string) => compareWithLive.run(target, dagId)),
       ...repositoryCommands(repositories.controller, log, historyDocuments, prompts),
       ...deployCommands(deploy),
       ...dagCommands(new DagCommands(deploy, historyDocuments)),

@@ -18,6 +18,8 @@ export interface HangarSettings {
   'analysis.dagFolders': string[];
   'analysis.backgroundCap': number;
   'analysis.maxFileSizeKb': number;
+  'analysis.targetAirflow': string;
+  'analysis.targetPython': string;
   'marketplace.catalogs': CatalogSetting[];
   'marketplace.serviceUrl': string;
   'repositories.cloneLocation': 'workspace' | 'globalStorage';
@@ -37,6 +39,8 @@ const DEFAULTS: HangarSettings = {
   'analysis.dagFolders': ['dags'],
   'analysis.backgroundCap': 2000,
   'analysis.maxFileSizeKb': 1024,
+  'analysis.targetAirflow': '',
+  'analysis.targetPython': '',
   'marketplace.catalogs': [],
   'marketplace.serviceUrl': '',
   'repositories.cloneLocation': 'workspace',

@@ -13,4 +13,6 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.bench'),
   deploy: () => import('./deploy.bench'),
   fleet: () => import('./fleet.bench'),
+  accuracy: () => import('./accuracy.bench'),
+  landing: () => import('./landing.bench'),
 };

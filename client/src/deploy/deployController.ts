@@ -1,12 +1,14 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { AirflowClient, AirflowError, type AirflowCredentials } from '../../../server/src/airflow/client';
+import { AirflowError, type AirflowCredentials } from '../../../server/src/airflow/client';
+import { airflowClient } from '../../../server/src/airflow/endpoint';
 import { describeDiff } from '../../../server/src/deploy/diff';
 import { toEnvironment } from '../../../server/src/deploy/environments';
 import { describePlan } from '../../../server/src/deploy/format';
 import { blockingLines, GateError } from '../../../server/src/deploy/gate';
 import { AlreadyLiveError, DeployService, type DeployPlan } from '../../../server/src/deploy/service';
 import type { DeployRepository, Environment, HistoryRecord } from '../../../server/src/deploy/types';
+import { changesInBrief } from '../../../server/src/deploy/semanticChanges';
 import { verifyAndRecord } from '../../../server/src/deploy/verification';
 import type { Prompts } from '../prompts';
 import type { RepositoriesController } from '../repos/controller';
@@ -14,6 +16,7 @@ import { hangarSetting } from '../settings';
 import { trusted } from '../trust';
 import { HistoryDocuments } from '../views/historyDocuments';
 import { AirflowCredentialStore } from './airflowCredentials';
+import { compareWithPreviousVersion } from './compareVersions';
 import { renderDeployHistory } from './historyDocument';
 import { VerificationReport } from './verificationReport';
 import { pickVersions } from './versionPicker';
@@ -48,7 +51,7 @@ export class DeployController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly repositories: RepositoriesController,
     readonly ui: Prompts,
-    private readonly documents: HistoryDocuments,
+    readonly documents: HistoryDocuments,
   ) {
     this.credentials = new AirflowCredentialStore(context.secrets);
     this.report = new VerificationReport(log);
@@ -65,6 +68,15 @@ export class DeployController implements vscode.Disposable {
   history(env: Environment): Promise<HistoryRecord[]> {
     if (env.target.kind === 'git' && !vscode.workspace.isTrusted) return Promise.reject(new Error(`Reading the history of "${env.name}" runs git against its remote: trust the workspace first.`));
     return this.service.history(env);
+  }
+
+  deployedDagIds(env: Environment, history: readonly HistoryRecord[]): Promise<string[]> {
+    return this.service.deployedDagIds(env, history);
+  }
+
+  /** The Airflow credentials stored for an environment, without asking for them. */
+  storedAirflowCredentials(environment: string): Promise<AirflowCredentials | undefined> {
+    return this.credentials.get(environment);
   }
 
   environments(): Environment[] {
@@ -256,11 +268,12 @@ export class DeployController implements vscode.Disposable {
   async credentialsFor(env: Environment): Promise<AirflowCredentials | undefined> {
     const airflow = env.airflow;
     if (!airflow) return {};
+    if (airflow.tokenCommand) return this.commandCredentials(env);
     let credentials = (await this.credentials.get(env.name)) ?? (await this.credentials.prompt(this.ui, env.name, airflow.url));
     for (;;) {
       if (!credentials) return undefined;
       try {
-        await new AirflowClient(airflow.url, airflow.version, credentials).checkConnection();
+        await airflowClient(airflow, credentials).checkConnection();
         return credentials;
       } catch (error) {
         if (!(error instanceof AirflowError) || error.kind !== 'credentials') {
@@ -271,6 +284,20 @@ export class DeployController implements vscode.Disposable {
         void vscode.window.showWarningMessage(error.message);
         credentials = await this.credentials.prompt(this.ui, env.name, airflow.url);
       }
+    }
+  }
+
+  /** auth: command runs a program named in airflow-repos.yaml: only in a trusted workspace. */
+  private async commandCredentials(env: Environment): Promise<AirflowCredentials | undefined> {
+    try {
+      if (!vscode.workspace.isTrusted) {
+        throw new Error(`"${env.name}" gets its Airflow token from a command in airflow-repos.yaml, which Hangar runs only in a trusted workspace: trust this folder first.`);
+      }
+      await airflowClient(env.airflow!, {}).checkConnection();
+      return {};
+    } catch (error) {
+      await this.fail(error);
+      return undefined;
     }
   }
 
@@ -297,7 +324,7 @@ export function recordItem(r: HistoryRecord): vscode.QuickPickItem {
   return {
     label: `${status} v${r.version} · ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}`,
     description: r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 10)}`).join(', '),
-    detail: `${new Date(r.at).toLocaleString()} by ${r.who} · ${describeDiff(r.dagDiff)}${r.forced ? ` · forced: ${r.forced.reason}` : ''}${r.promotedFrom ? ` · from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : ''}`,
+    detail: `${new Date(r.at).toLocaleString()} by ${r.who} · ${changesInBrief(r.changes, 2) ?? describeDiff(r.dagDiff)}${r.forced ? ` · forced: ${r.forced.reason}` : ''}${r.promotedFrom ? ` · from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : ''}`,
   };
 }
 
@@ -313,5 +340,7 @@ export function deployCommands(controller: DeployController): Record<string, (..
     // From the Deployments view the argument is a node of the environment to show.
     'hangar.showDeployHistory': (target?: string | { environment: string }) => controller.showHistory(typeof target === 'string' ? target : target?.environment),
     'hangar.refreshDeployments': () => controller.refresh(),
+    // From a run in the Deployments view: what its version changed compared with the one before.
+    'hangar.compareWithPreviousVersion': trusted('Comparing versions', (target?: { environment: string; version?: number }) => compareWithPreviousVersion(controller, target)),
   };
 }

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { activeCanaries } from '../../../server/src/canary/state';
+import { describeRuns, formatSeconds, type VersionRun } from '../../../server/src/airflow/runs';
 import { describeDagParts } from '../../../server/src/deploy/dags/describe';
-import { versionDags } from '../../../server/src/deploy/dags/versionDags';
 import { describeDiff } from '../../../server/src/deploy/diff';
+import { changeLines } from '../../../server/src/deploy/semanticChanges';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
+import { canaryItem, canaryNodes, dagItem, dagNodes, dagsItem, type CanaryNode, type DagNode, type DagsNode } from './dagNodes';
 import type { DeployController } from './deployController';
+import { VersionRunsSource } from './versionRuns';
 
 export interface EnvironmentNode {
   readonly kind: 'environment';
@@ -20,24 +22,6 @@ export interface VersionNode {
   readonly current: boolean;
 }
 
-/** A DAG a version served (per-DAG deploy and rollback act on it). */
-export interface DagNode {
-  readonly kind: 'dag';
-  readonly environment: string;
-  readonly record: HistoryRecord;
-  readonly current: boolean;
-  readonly dagId: string;
-  readonly repository: string;
-}
-
-/** A canary running on an environment (its comparison, promote, abort). */
-export interface CanaryNode {
-  readonly kind: 'canary';
-  readonly environment: string;
-  readonly dagId: string;
-  readonly candidate: string;
-}
-
 /** Why an environment's versions cannot be listed (Restricted Mode, an unreachable remote). */
 export interface ProblemNode {
   readonly kind: 'problem';
@@ -45,10 +29,28 @@ export interface ProblemNode {
   readonly message: string;
 }
 
-export type DeploymentsNode = EnvironmentNode | VersionNode | DagNode | CanaryNode | ProblemNode;
 
 /** How often git targets' histories (tags on their remotes) are read again while the view is visible. */
 const GIT_REFRESH_MS = 60_000;
+
+/** A DAG run that executed on a version (Airflow's runs, attributed by versionRuns.ts). */
+export interface RunNode {
+  readonly kind: 'run';
+  readonly environment: string;
+  readonly version: number;
+  readonly run: VersionRun;
+  readonly live: boolean;
+}
+
+/** Why a version's runs are not shown (no Airflow, no stored credentials, Airflow unreachable). */
+export interface RunsNoteNode {
+  readonly kind: 'runsNote';
+  readonly environment: string;
+  readonly version: number;
+  readonly text: string;
+}
+
+export type DeploymentsNode = EnvironmentNode | VersionNode | ProblemNode | RunNode | RunsNoteNode | DagsNode | DagNode | CanaryNode;
 
 const STATUS_ICON: Record<string, string> = { verified: 'pass', 'import-errors': 'error', timeout: 'watch', failed: 'error', skipped: 'circle-outline' };
 
@@ -64,7 +66,10 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
   private watchers: vscode.Disposable[] = [];
   private watched = '';
 
-  constructor(private readonly controller: DeployController) {
+  constructor(
+    private readonly controller: DeployController,
+    private readonly runs: VersionRunsSource,
+  ) {
     const gitClock = setInterval(() => this.refreshGitTargets(), GIT_REFRESH_MS);
     this.subscriptions = [
       controller.onDidChange(() => this.refresh()),
@@ -102,28 +107,44 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
 
   async getChildren(node?: DeploymentsNode): Promise<DeploymentsNode[]> {
     if (!node) return this.controller.environments().map((e) => ({ kind: 'environment', environment: e.name }));
-    if (node.kind !== 'environment' && node.kind !== 'version') return [];
+    if (node.kind === 'version') return [{ kind: 'dags', environment: node.environment, record: node.record, current: node.current }, ...(await this.runChildren(node))];
+    if (node.kind !== 'environment' && node.kind !== 'dags') return [];
     const env = this.controller.environments().find((e) => e.name === node.environment);
     if (!env) return [];
     try {
-      if (node.kind === 'version') {
-        const dags = await versionDags(env, node.record, { readCommits: vscode.workspace.isTrusted });
-        return dags.map((d) => ({ kind: 'dag', environment: node.environment, record: node.record, current: node.current, dagId: d.dagId, repository: d.repository }));
-      }
+      if (node.kind === 'dags') return await dagNodes(env, node);
       const history = await this.controller.history(env);
-      const canaries = activeCanaries(history).map((c): CanaryNode => ({ kind: 'canary', environment: node.environment, dagId: c.start.dagId, candidate: c.start.candidate.ref }));
-      return [...canaries, ...[...history].reverse().map((record, index): VersionNode => ({ kind: 'version', environment: node.environment, record, current: index === 0 }))];
+      return [...canaryNodes(node.environment, history), ...[...history].reverse().map((record, index): VersionNode => ({ kind: 'version', environment: node.environment, record, current: index === 0 }))];
     } catch (error) {
       return [{ kind: 'problem', environment: node.environment, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) }];
     }
   }
 
+  /** The runs that executed on a version, failed first; or one line saying why they are not known. */
+  private async runChildren(node: VersionNode): Promise<DeploymentsNode[]> {
+    const env = this.controller.environments().find((e) => e.name === node.environment);
+    if (!env?.airflow) return [];
+    const runs = await this.runs.runs(env);
+    if (typeof runs === 'string') return [{ kind: 'runsNote', environment: node.environment, version: node.record.version, text: runs }];
+    const mine = runs.find((v) => v.version === node.record.version)?.runs ?? [];
+    if (mine.length === 0) return [{ kind: 'runsNote', environment: node.environment, version: node.record.version, text: 'no DAG runs on this version' }];
+    const ordered = [...mine.filter((r) => r.state === 'failed'), ...mine.filter((r) => r.state !== 'failed')];
+    return ordered.map((run) => ({ kind: 'run', environment: node.environment, version: node.record.version, run, live: node.current }));
+  }
+
   getTreeItem(node: DeploymentsNode): vscode.TreeItem {
+    if (node.kind === 'run') return runItem(node);
     if (node.kind === 'problem') {
       const item = new vscode.TreeItem(node.message);
       item.id = `problem:${node.environment}`;
       item.iconPath = new vscode.ThemeIcon('warning');
       item.tooltip = node.message;
+      return item;
+    }
+    if (node.kind === 'runsNote') {
+      const item = new vscode.TreeItem(node.text);
+      item.id = `runs:${node.environment}:${node.version}`;
+      item.iconPath = new vscode.ThemeIcon('info');
       return item;
     }
     if (node.kind === 'environment') {
@@ -135,17 +156,11 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
       item.contextValue = 'hangar.environment';
       return item;
     }
+    if (node.kind === 'dags') return dagsItem(node);
     if (node.kind === 'dag') return dagItem(node);
-    if (node.kind === 'canary') {
-      const item = new vscode.TreeItem(`canary: ${node.dagId}`);
-      item.id = `canary:${node.environment}:${node.dagId}`;
-      item.description = `candidate ${node.candidate}`;
-      item.iconPath = new vscode.ThemeIcon('beaker');
-      item.contextValue = 'hangar.canary';
-      item.command = { command: 'hangar.showCanary', title: 'Show Canary Comparison', arguments: [node] };
-      return item;
-    }
+    if (node.kind === 'canary') return canaryItem(node);
     const r = node.record;
+    // Collapsed: the DAGs it served, and the runs that executed on it (with an Airflow).
     const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `version:${node.environment}:${r.version}`;
     item.description = `${r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 8)}`).join(', ')} · ${r.who}`;
@@ -154,6 +169,8 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
         .filter(Boolean)
         .join('\n\n'),
     );
+    const changes = changeLines(r.changes ?? []);
+    if (changes.length) item.tooltip.appendMarkdown('\n\n').appendCodeblock(changes.join('\n'), 'text');
     item.iconPath = new vscode.ThemeIcon(STATUS_ICON[r.verification?.status ?? 'skipped'] ?? 'circle-outline');
     item.contextValue = node.current ? 'hangar.deployVersion.live' : 'hangar.deployVersion';
     item.command = { command: 'hangar.showDeployHistory', title: 'Show Deploy History', arguments: [node.environment] };
@@ -166,19 +183,22 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
   }
 }
 
-function dagItem(node: DagNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.dagId);
-  item.id = `dag:${node.environment}:${node.record.version}:${node.dagId}`;
-  const moved = node.record.dags?.find((d) => d.dagId === node.dagId);
-  item.description = `${node.repository}${moved ? ` · moved ${moved.from.slice(0, 8)} → ${moved.to.slice(0, 8)}` : ''}`;
-  item.iconPath = new vscode.ThemeIcon('symbol-class');
-  item.tooltip = node.current ? `${node.dagId} as ${node.environment} serves it now: deploy or roll back this DAG alone.` : `${node.dagId} as v${node.record.version} served it: roll back this DAG alone to it.`;
-  item.contextValue = node.current ? 'hangar.deployedDag.live' : 'hangar.deployedDag';
+const RUN_ICON: Record<string, string> = { success: 'pass', failed: 'error', running: 'sync', queued: 'watch' };
+
+function runItem(node: RunNode): vscode.TreeItem {
+  const r = node.run;
+  const item = new vscode.TreeItem(`${r.dagId} ${r.state}`);
+  item.id = `run:${node.environment}:${node.version}:${r.dagId}:${r.runId}`;
+  item.description = `${r.seconds === null ? '' : `${formatSeconds(r.seconds)} · `}${r.start ? new Date(r.start).toLocaleString() : 'not started'}`;
+  item.tooltip = `${r.runId}\n${describeRuns([r])}\nattributed by ${r.by === 'bundle-version' ? 'the bundle version (commit) it ran' : 'the version live when it started'}`;
+  item.iconPath = new vscode.ThemeIcon(RUN_ICON[r.state] ?? 'circle-outline');
+  item.contextValue = node.live && r.state === 'failed' ? 'hangar.deployRun.failedLive' : 'hangar.deployRun';
   return item;
 }
 
 /** Registers the Deployments view; the returned disposable removes it. */
 export function createDeploymentsView(controller: DeployController): { provider: DeploymentsTreeProvider; disposable: vscode.Disposable } {
-  const provider = new DeploymentsTreeProvider(controller);
-  return { provider, disposable: vscode.Disposable.from(provider, vscode.window.registerTreeDataProvider('hangar.deployments', provider)) };
+  const runs = new VersionRunsSource(controller);
+  const provider = new DeploymentsTreeProvider(controller, runs);
+  return { provider, disposable: vscode.Disposable.from(runs, provider, vscode.window.registerTreeDataProvider('hangar.deployments', provider)) };
 }

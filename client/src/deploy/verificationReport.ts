@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeBrokenLive, describeVerification } from '../../../server/src/deploy/format';
+import { changesInBrief } from '../../../server/src/deploy/semanticChanges';
 import type { DeployPlan } from '../../../server/src/deploy/service';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 
@@ -27,7 +28,8 @@ export class VerificationReport implements vscode.Disposable {
     this.log.info(`${env} v${record.version}: ${describeVerification(verification)}`);
     this.publishImportErrors(plan, record);
     if (verification?.status === 'verified' || verification?.status === 'skipped') {
-      const text = `${env} v${record.version} is live. ${verification.message}`;
+      const changes = changesInBrief(record.changes);
+      const text = `${env} v${record.version} is live${changes ? ` (${changes})` : ''}. ${verification.message}`;
       const actions = verification.status === 'verified' ? otherEnvironments.map((e) => `Promote to ${e}`) : [];
       this.lastMessage = text;
       void vscode.window.showInformationMessage(text, ...actions).then((choice) => {

@@ -20,7 +20,7 @@ import type { DeployGuard, Fleet, FleetRunner } from './fleet/fleet';
 import type { FleetStatus } from './fleet/fleetStatus';
 import { Metrics } from './metrics';
 import { RepositoryQueue } from './repoQueue';
-import { reviewCommit } from './review';
+import { reviewCommit, reviewDagChanges } from './review';
 import { postReview, type HostApi } from './reviewReporter';
 import type { ReviewEvent, Work } from './work';
 
@@ -333,7 +333,12 @@ export class Agent implements FleetRunner {
       this.options.log(`[${repository.name}] review of ${event.commit.slice(0, 12)}: ${summary}`);
       const api = this.options.hostApis?.[event.host];
       if (!api) return;
-      const details = [`### ${summary}`, '', ...result.lines.slice(0, 50).map((l) => `- \`${l}\``)].join('\n');
+      // The comment is public: a failure is logged here, not described there (it may name the agent's paths).
+      const changes = await reviewDagChanges(synced.cloneDir, event.commit, repository.dagsPath).catch((error: Error) => {
+        this.options.log(`[${repository.name}] DAG diff of ${event.commit.slice(0, 12)} failed: ${error.message}`);
+        return ['- (the DAG diff could not be computed; see the agent log)'];
+      });
+      const details = [`### ${summary}`, '', ...result.lines.slice(0, 50).map((l) => `- \`${l}\``), '', '#### What changes in the DAGs', '', ...changes].join('\n');
       await postReview({ host: event.host, project: event.project, number: event.number, commit: event.commit, passed: result.passed, summary, details }, api);
     } catch (error) {
       this.metrics.increment('hangar_agent_reviews_total', { result: 'error' });

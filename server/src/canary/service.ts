@@ -1,4 +1,5 @@
-import { AirflowClient, type AirflowCredentials } from '../airflow/client';
+import type { AirflowCredentials } from '../airflow/client';
+import { airflowClient } from '../airflow/endpoint';
 import { analyzePythonFile } from '../dagdiff/snapshot';
 import { compositionOf, ensureCommit, withFiles, withoutFiles } from '../deploy/dags/composition';
 import { DagPlanner, type ServedDag } from '../deploy/dags/planner';
@@ -69,7 +70,7 @@ export class CanaryService {
   async airflow(env: Environment): Promise<AirflowDags> {
     if (!env.airflow) throw new Error(`Environment "${env.name}" has no airflow.url: a canary is compared and switched through Airflow's REST API. Add airflow: { url, version: 3 } to it.`);
     if (env.airflow.version !== 3) throw new Error(`Canary rollouts need Airflow 3's REST API; "${env.name}" says airflow.version: ${env.airflow.version}.`);
-    const client = new AirflowClient(env.airflow.url, env.airflow.version, this.credentials);
+    const client = airflowClient(env.airflow, this.credentials);
     await client.checkConnection();
     return new AirflowDags(client);
   }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { credentialsFromEnv } from '../airflow/client';
+import { airflowClient } from '../airflow/endpoint';
+import { describeRuns, formatSeconds, runsPerVersion, type VersionRun } from '../airflow/runs';
 import { findEnvironment, loadEnvironments } from '../deploy/environments';
 import { describeBrokenLive, describePlan, describeRecord, describeVerification } from '../deploy/format';
 import { DagPlanner } from '../deploy/dags/planner';
@@ -91,7 +93,8 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
       onProgress: (m) => !options.json && console.error(m),
     });
   }
-  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined }, null, 2));
+  const semanticDiff = plan.changes.map(({ repository, from, to, diff }) => ({ repository, from, to, ...(diff ? { diff } : {}) }));
+  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined, semanticDiff }, null, 2));
   else console.log(`Verification: ${describeVerification(record.verification)}`);
   if (record.verification?.status === 'import-errors') console.error(describeBrokenLive(plan.environment.name, record, `hangar rollback --env ${plan.environment.name}`));
   const status = record.verification?.status;
@@ -170,15 +173,38 @@ export function registerDeploy(program: Command): void {
 
   program
     .command('history')
-    .description('Versions deployed to an environment')
+    .description('Versions deployed to an environment (with --runs: the DAG runs that executed on each)')
     .requiredOption('--env <name>', 'environment')
     .option('--config <file>', 'configuration file', 'airflow-repos.yaml')
+    .option('--runs', "ask the environment's Airflow which DAG runs executed on each version")
     .option('--json', 'print the history as JSON')
-    .action(async (options: { env: string; config: string; json?: boolean }) => {
+    .addHelpText('after', CREDENTIALS_HELP)
+    .action(async (options: { env: string; config: string; runs?: boolean; json?: boolean }) => {
       const env = findEnvironment(loadEnvironments(path.resolve(options.config)), options.env);
-      const history = (await headlessDeployService().history(env)).map((r) => ({ ...r, manifest: undefined }));
+      const service = headlessDeployService();
+      const records = await service.history(env);
+      const runs = options.runs ? await versionRuns(env, records) : undefined;
+      const history = records.map((r) => ({ ...r, manifest: undefined, ...(runs ? { runs: runs.get(r.version) ?? [] } : {}) }));
       if (options.json) console.log(JSON.stringify(history, null, 2));
       else if (history.length === 0) console.log(`Nothing deployed to "${env.name}" yet.`);
-      else for (const r of [...history].reverse()) console.log(describeRecord(r));
+      else for (const r of [...history].reverse()) console.log([describeRecord(r), ...(runs ? describeVersionRuns(runs.get(r.version) ?? []) : [])].join('\n'));
     });
+}
+
+/** The runs per version, from the environment's Airflow (credentials from the environment, or its token command). */
+async function versionRuns(env: Environment, records: readonly HistoryRecord[]): Promise<Map<number, readonly VersionRun[]>> {
+  if (!env.airflow) throw new Error(`Environment "${env.name}" has no airflow.url: Hangar cannot ask Airflow for its runs. Add airflow: { url: … } to the environment.`);
+  const client = airflowClient(env.airflow, credentialsFromEnv());
+  await client.checkConnection();
+  const versions = await runsPerVersion(client, records, await headlessDeployService().deployedDagIds(env, records));
+  return new Map(versions.map((v) => [v.version, v.runs]));
+}
+
+/** At most this many runs are listed under a version; the summary line counts them all. */
+const RUNS_LISTED = 10;
+
+function describeVersionRuns(runs: readonly VersionRun[]): string[] {
+  const listed = runs.slice(0, RUNS_LISTED).map((r) => `      ${r.dagId}  ${r.state.padEnd(8)} ${r.seconds === null ? '-' : formatSeconds(r.seconds)}  ${r.start ?? 'not started'}  ${r.runId}`);
+  const more = runs.length > RUNS_LISTED ? [`      … and ${runs.length - RUNS_LISTED} more`] : [];
+  return [`    runs: ${describeRuns(runs)}`, ...listed, ...more];
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { formatConfigError, type EnvironmentConfig, type RepositoryConfig } from '../config/types';
+import { formatConfigError, type AirflowConfig, type EnvironmentConfig, type RepositoryConfig } from '../config/types';
 import { loadConfigFile } from '../config/load';
 import { cloneDirOf } from '../repos/sync';
 import { defaultStorageDir } from '../repos/workspace';
-import type { DeployRepository, Environment } from './types';
+import type { AirflowEndpoint, DeployRepository, Environment } from './types';
 
 /** The deploy view of a repository: its local clone and DAG folder. */
 export function deployRepository(repository: RepositoryConfig, storageDir: string, cloneRoot?: string): DeployRepository {
@@ -32,8 +32,18 @@ export function toEnvironment(config: EnvironmentConfig, repositories: readonly 
     ...(config.python ? { python: config.python } : {}),
     ...(configDir ? { configDir } : {}),
     target,
-    ...(config.airflow ? { airflow: { url: config.airflow.url, version: config.airflow.version, ...(config.airflow.bundle ? { bundle: config.airflow.bundle } : {}) } } : {}),
+    ...(config.airflow ? { airflow: airflowEndpoint(config.airflow) } : {}),
     repositories: selected.map((r) => deployRepository(r, storageDir, cloneRoot)),
+  };
+}
+
+function airflowEndpoint(a: AirflowConfig): AirflowEndpoint {
+  return {
+    url: a.url,
+    version: a.version,
+    ...(a.bundle ? { bundle: a.bundle } : {}),
+    ...(a.refreshIntervalMs !== undefined ? { refreshIntervalMs: a.refreshIntervalMs } : {}),
+    ...(a.auth === 'command' && a.command ? { tokenCommand: { argv: a.command, ...(a.tokenTtlMs !== undefined ? { ttlMs: a.tokenTtlMs } : {}) } } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { GitStore } from './gitTarget';
 import { withLock } from './lock';
 import { folderReaderNote } from './readerNote';
 import { refuseCanaryVersion, refuseLiveCanaries } from './dags/canaryGuard';
+import { plannedChanges, type PlannedChanges } from './semanticChanges';
 import type { CanaryEvent, Composition, DagDiff, DagMove, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -29,6 +30,8 @@ export interface DeployPlan {
   readonly repositories: readonly PlannedRepository[];
   readonly manifest: Manifest;
   readonly dagDiff: DagDiff;
+  /** What changes in each DAG, per repository (the semantic diff from the live version). */
+  readonly changes: readonly PlannedChanges[];
   readonly changedFiles: readonly string[];
   readonly validation: ValidationSummary;
   readonly forced?: { readonly reason: string };
@@ -115,6 +118,19 @@ export class DeployService {
   async history(env: Environment): Promise<HistoryRecord[]> {
     if (env.target.kind === 'git') return this.gitStore(env).list();
     return new FolderHistory(new FolderStore(env.target).stateDir).list();
+  }
+
+  /** Every dag_id the versions in `history` deployed (manifests still at hand, and what each version changed). */
+  async deployedDagIds(env: Environment, history: readonly HistoryRecord[]): Promise<string[]> {
+    const ids = new Set(history.flatMap((r) => [...r.dagDiff.added, ...r.dagDiff.changed, ...r.dagDiff.removed]));
+    const manifests = history.flatMap((r) => (r.manifest ? [r.manifest] : []));
+    if (env.target.kind === 'folder') {
+      const store = new FolderStore(env.target);
+      const releases = new Set(history.flatMap((r) => r.repositories.flatMap((x) => (x.release ? [x.release] : []))));
+      manifests.push(...(await Promise.all([...releases].map((release) => store.releaseManifest(release).catch(() => ({}))))));
+    }
+    for (const manifest of manifests) for (const entry of Object.values(manifest)) for (const id of entry.dagIds) ids.add(id);
+    return [...ids].sort();
   }
 
   /**
@@ -249,6 +265,7 @@ export class DeployService {
       repositories,
       manifest,
       dagDiff: dagDiff(previous, manifest),
+      changes: await plannedChanges(repositories, history),
       changedFiles: changedFiles(previous, manifest),
       validation,
       base,
@@ -258,6 +275,7 @@ export class DeployService {
     };
   }
 
+  /** What the target serves now: the apply step's guard, the live manifest and the history. */
   private async current(env: Environment): Promise<{ base: string; previous: Manifest; history: HistoryRecord[] }> {
     if (env.target.kind === 'git') {
       const store = this.gitStore(env);
@@ -377,6 +395,7 @@ function toRecord(plan: DeployPlan, version: number, withManifest: boolean): His
     at: new Date().toISOString(),
     repositories: plan.repositories.map(({ name, namespace, ref, commit, release, composition }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}), ...(composition ? { composition } : {}) })),
     dagDiff: plan.dagDiff,
+    changes: plan.changes.map(({ repository, from, to, lines }) => ({ repository, from, to, lines })),
     validation: plan.validation,
     ...(plan.forced ? { forced: plan.forced } : {}),
     ...(plan.restores !== undefined ? { restores: plan.restores } : {}),

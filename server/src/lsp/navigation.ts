@@ -17,6 +17,7 @@ export function definition(analysis: CurrentAnalysis, position: Position): Locat
 /** Lenses offered above a DAG besides the task count: each only when the extension registered its command. */
 const ACTIONS: { command: string; title: string; needsTrust: boolean; needsDagId?: boolean }[] = [
   { command: 'hangar.showDagGraph', title: '$(type-hierarchy) Show Graph', needsTrust: false },
+  { command: 'hangar.compareWithLive', title: '$(git-compare) Compare with Live', needsTrust: true },
   { command: 'hangar.validateDag', title: 'Validate', needsTrust: true },
   { command: 'hangar.testDag', title: 'Test', needsTrust: true },
   { command: 'hangar.deploy', title: 'Deploy', needsTrust: true },

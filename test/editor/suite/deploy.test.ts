@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -193,5 +193,36 @@ suite('Deploy', () => {
   test('the Deployments view has a Refresh command', async () => {
     await vscode.commands.executeCommand('hangar.refreshDeployments');
     assert.ok((await viewVersions()).length > 0);
+  });
+
+  test('Compare with Previous Version shows what a version changed in the DAGs', async () => {
+    const text = await vscode.commands.executeCommand<string | undefined>('hangar.compareWithPreviousVersion', { environment: ENV, version: 2 });
+    assert.match(text ?? '', new RegExp(`${REPO}: v1 \\(${first.slice(0, 12)}\\) → v2 \\([0-9a-f]{12}\\)\\n\\+ dag deploy_billing \\(billing\\.py, 1 task\\)`));
+    const document = await waitFor('the read-only changes document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hangar-history' && d.uri.path === `/changes/${ENV}-v2.md`));
+    assert.ok(document.getText().includes('    + dag deploy_billing'), 'shown as a read-only document, not an untitled buffer');
+  });
+
+  test('Compare with Live: the graph marks what differs from the live version, with the summary beside it', async () => {
+    const env = api.deploy.environments().find((e) => e.name === ENV);
+    assert.ok(env);
+    assert.ok((await api.deploy.history(env).then((h) => h.length)) > 0, 'the tests above deployed a version');
+    const file = path.join(env.repositories[0]!.path, 'dags', 'orders.py');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      'from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="deploy_orders", schedule=None):\n    start = EmptyOperator(task_id="start", retries=2)\n    validate = EmptyOperator(task_id="validate")\n    start >> validate\n',
+    );
+    const rendered: { dagId: string; marks?: Record<string, number> }[] = [];
+    const subscription = api.graph.onDidRender((r) => rendered.push(r));
+    try {
+      const marks = await vscode.commands.executeCommand<{ lines: string[] } | undefined>('hangar.compareWithLive', vscode.Uri.file(file).toString(), 'deploy_orders');
+      assert.deepEqual(marks?.lines, ['~ dag deploy_orders (orders.py)', '    + task validate (EmptyOperator)', '    task start: retries (unset) → 2', '    + edge start >> validate']);
+      const shown = await waitFor('the marked graph', () => rendered.find((r) => r.dagId === 'deploy_orders' && r.marks), 30_000);
+      assert.deepEqual(shown.marks, { added: 2, removed: 0, changed: 1 }, 'validate and its edge added, start changed');
+      await screenshot('compare-with-live');
+    } finally {
+      subscription.dispose();
+      writeFileSync(file, original);
+    }
   });
 });

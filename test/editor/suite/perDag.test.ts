@@ -28,12 +28,14 @@ suite('Per-DAG deploys', () => {
 
   const push = (files: Record<string, string>): string => pushDags(work, files);
 
-  /** The DAG nodes the Deployments view shows under the environment's live version. */
+  /** The DAG nodes the Deployments view shows under the environment's live version (its DAGs entry). */
   async function liveDags(): Promise<DeploymentsNode[]> {
     const versions = await api.deployments.getChildren({ kind: 'environment', environment: ENV });
     const live = versions.find((n) => n.kind === 'version' && n.current);
     assert.ok(live, 'the live version is listed');
-    return api.deployments.getChildren(live);
+    const group = (await api.deployments.getChildren(live)).find((n) => n.kind === 'dags');
+    assert.ok(group, 'the live version has a DAGs entry');
+    return api.deployments.getChildren(group);
   }
 
   suiteSetup(async () => {

@@ -81,6 +81,8 @@ suite('Restricted Mode', () => {
       ['hangar.installMissingRequirements', [dagUri, ['six']]],
       ['hangar.addRequirement', [dagUri, 'six']],
       ['hangar.testDag', [dagUri, 'restricted_dag']],
+      ['hangar.compareWithLive', [dagUri.toString(), 'restricted_dag']],
+      ['hangar.compareWithPreviousVersion', [{ environment: 'staging' }]],
     ];
     for (const [command, args] of invocations) {
       const before = prompts.length;

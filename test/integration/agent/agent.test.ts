@@ -145,39 +145,65 @@ describe('hangar agent: concurrent deliveries', () => {
   });
 });
 
+/** The GitHub REST API cannot run here: this stand-in records the requests the agent makes to it. */
+async function githubStandIn(): Promise<{ url: string; received: Array<{ url: string; auth?: string; body: Record<string, unknown> }>; close(): void }> {
+  const received: Array<{ url: string; auth?: string; body: Record<string, unknown> }> = [];
+  const api = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => (text += chunk));
+    request.on('end', () => {
+      received.push({ url: request.url ?? '', auth: request.headers.authorization, body: JSON.parse(text) as Record<string, unknown> });
+      response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, received, close: () => api.close() };
+}
+
+function pullRequest(remote: { bare: string }, head: string, number: number): string {
+  return JSON.stringify({
+    action: 'opened',
+    number,
+    pull_request: { number, head: { sha: head, repo: { clone_url: `file://${remote.bare}` } } },
+    repository: { clone_url: `file://${remote.bare}`, full_name: 'team/orders' },
+  });
+}
+
 describe('hangar agent: pull request checks', () => {
   test('a pull request with a broken DAG gets a failing commit status and a summary comment (local stand-in for the GitHub API)', async () => {
-    // The GitHub REST API cannot run here: this stand-in records the requests the agent makes to it.
-    const received: Array<{ url: string; auth?: string; body: Record<string, unknown> }> = [];
-    const api = createServer((request, response) => {
-      let text = '';
-      request.on('data', (chunk) => (text += chunk));
-      request.on('end', () => {
-        received.push({ url: request.url ?? '', auth: request.headers.authorization, body: JSON.parse(text) as Record<string, unknown> });
-        response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: apiUrl, token: 'gh-api-token' } } });
+    const api = await githubStandIn();
+    const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
     try {
       const remote = running.remotes.orders!;
       const head = remote.commit({ 'dags/orders_dag.py': 'from airflow.sdk import DAG\nwith DAG(dag_id="orders_dag" schedule=None):\n    pass\n' }, 'broken PR', 'feature');
-      const body = JSON.stringify({
-        action: 'opened',
-        number: 7,
-        pull_request: { number: 7, head: { sha: head, repo: { clone_url: `file://${remote.bare}` } } },
-        repository: { clone_url: `file://${remote.bare}`, full_name: 'team/orders' },
-      });
+      const body = pullRequest(remote, head, 7);
       const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'pr-1', 'x-hub-signature-256': sign(body) });
       assert.equal(response.status, 202);
-      await waitFor('the status and the comment', () => received.length >= 2, DELIVERY_TIMEOUT_MS);
-      const status = received.find((r) => r.url === `/repos/team/orders/statuses/${head}`);
-      const comment = received.find((r) => r.url === '/repos/team/orders/issues/7/comments');
+      await waitFor('the status and the comment', () => api.received.length >= 2, DELIVERY_TIMEOUT_MS);
+      const status = api.received.find((r) => r.url === `/repos/team/orders/statuses/${head}`);
+      const comment = api.received.find((r) => r.url === '/repos/team/orders/issues/7/comments');
       assert.equal(status?.body.state, 'failure');
       assert.equal(status?.auth, 'Bearer gh-api-token');
       assert.match(String(comment?.body.body), /HGR001/);
       assert.equal(liveCommit(running.dagsFolder, 'orders'), undefined, 'a pull request must never deploy');
+    } finally {
+      await running.close();
+      api.close();
+    }
+  });
+
+  test("the pull request comment says what changes in each DAG: the head's semantic diff against its merge base", async () => {
+    const api = await githubStandIn();
+    const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
+    try {
+      const remote = running.remotes.orders!;
+      const head = remote.commit({ 'dags/orders_dag.py': dagSource('orders_dag', '    EmptyOperator(task_id="validate", retries=3)\n'), 'dags/refunds.py': dagSource('refunds') }, 'add a task', 'feature');
+      const body = pullRequest(remote, head, 8);
+      assert.equal((await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'pr-2', 'x-hub-signature-256': sign(body) })).status, 202);
+      await waitFor('the comment', () => api.received.some((r) => r.url === '/repos/team/orders/issues/8/comments'), DELIVERY_TIMEOUT_MS);
+      const comment = String(api.received.find((r) => r.url === '/repos/team/orders/issues/8/comments')?.body.body);
+      const changes = comment.slice(comment.indexOf('#### What changes in the DAGs'));
+      assert.deepEqual(changes.split('\n').filter(Boolean), ['#### What changes in the DAGs', '- `orders_dag` changed: + task `validate` (`EmptyOperator`)', '- `refunds` added: `refunds.py`, 1 task']);
     } finally {
       await running.close();
       api.close();

@@ -250,7 +250,7 @@ describe('language server in an untrusted workspace', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'hangar-lsp-untrusted-'));
     const client = await LspClient.start({
       root,
-      initializationOptions: { trusted: false, commands: ['hangar.showDagGraph', 'hangar.validateDag', 'hangar.testDag', 'hangar.deploy'] },
+      initializationOptions: { trusted: false, commands: ['hangar.showDagGraph', 'hangar.validateDag', 'hangar.testDag', 'hangar.deploy', 'hangar.compareWithLive'] },
     });
     try {
       const uri = fileUri(path.join(root, 'untrusted.py'));

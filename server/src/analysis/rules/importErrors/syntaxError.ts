@@ -2,8 +2,9 @@ import { syntaxErrors } from '../../syntaxErrors';
 import { py } from '../helpers';
 import type { Rule } from '../rule';
 import type { Finding, Range } from '../../findings';
+import { rangeOf } from '../../model/syntax';
 import { scanPythonText, type TextProblem, type TextScan } from '../../pythonText';
-import { python2Statements } from './pythonChecks';
+import { fStringProblems, python2Statements } from './pythonChecks';
 
 export const syntaxError: Rule = {
   id: 'HGR001',
@@ -20,7 +21,9 @@ ${py('with DAG("etl", schedule="@daily")\n    extract = BashOperator(task_id="ex
 **Good**
 ${py('with DAG("etl", schedule="@daily"):\n    extract = BashOperator(task_id="extract", bash_command="run")')}`,
   check(context) {
-    const first = firstSyntaxError(syntaxErrors(context.tree, context.source), scanPythonText(context.source), context.source);
+    // f-strings only the target Python rejects are syntax errors like the others: the first one in the file counts
+    const versionErrors = fStringProblems(context.tree, context.source, context.target.python).map((p): Finding => ({ ruleId: 'HGR001', severity: 'error', message: p.message, range: rangeOf(p.node) }));
+    const first = firstSyntaxError([...syntaxErrors(context.tree, context.source), ...versionErrors], scanPythonText(context.source), context.source);
     if (first) context.report(first.range, first.message);
     for (const problem of python2Statements(context.tree, context.source)) context.report(problem.node, problem.message);
     const repeated = scanPythonText(context.source).repeatedKeyword;
