@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { DagCommands, dagCommands } from './deploy/dagCommands';
 import { DeployController, deployCommands } from './deploy/deployController';
 import { createDeploymentsView, type DeploymentsTreeProvider } from './deploy/historyTree';
 import { DependencyDiagnostics } from './deps/dependencyDiagnostics';
@@ -75,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hangar
       'hangar.compareWithLive': trusted('Comparing with the live version', (target?: string | vscode.Uri | { environment: string }, dagId?: string) => compareWithLive.run(target, dagId)),
       ...repositoryCommands(repositories.controller, log, historyDocuments, prompts),
       ...deployCommands(deploy),
+      ...dagCommands(new DagCommands(deploy, historyDocuments)),
       // The Testing view's run handler holds the trust guard of every DAG test and integrity test.
       'hangar.testDag': (uri: string | vscode.Uri, dagId: string) => tests.testDag(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, dagId),
       'hangar.checkDependencies': trusted('Checking DAG dependencies', (uri?: vscode.Uri) => dependencies.check(uri instanceof vscode.Uri ? uri : undefined, { refresh: true })),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { AirflowError, type AirflowCredentials } from '../../../server/src/airflow/client';
+import { airflowClient } from '../../../server/src/airflow/endpoint';
 import { describeDiff } from '../../../server/src/deploy/diff';
 import { toEnvironment } from '../../../server/src/deploy/environments';
 import { describePlan } from '../../../server/src/deploy/format';
@@ -8,7 +9,7 @@ import { blockingLines, GateError } from '../../../server/src/deploy/gate';
 import { AlreadyLiveError, DeployService, type DeployPlan } from '../../../server/src/deploy/service';
 import type { DeployRepository, Environment, HistoryRecord } from '../../../server/src/deploy/types';
 import { changesInBrief } from '../../../server/src/deploy/semanticChanges';
-import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verification';
+import { verifyAndRecord } from '../../../server/src/deploy/verification';
 import type { Prompts } from '../prompts';
 import type { RepositoriesController } from '../repos/controller';
 import { hangarSetting } from '../settings';
@@ -37,7 +38,7 @@ export interface DeployOutcome {
  * host, like the repositories controller, so Airflow credentials never cross the (traceable) LSP channel.
  */
 export class DeployController implements vscode.Disposable {
-  private readonly service = new DeployService();
+  readonly service = new DeployService();
   private readonly credentials: AirflowCredentialStore;
   readonly report: VerificationReport;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -83,8 +84,8 @@ export class DeployController implements vscode.Disposable {
     return config.environments.map((e) => toEnvironment(e, config.repositories, this.repositories.storageDir, undefined, path.dirname(config.file)));
   }
 
-  private async pickEnvironment(title: string, exclude?: string): Promise<Environment | undefined> {
-    const environments = this.environments().filter((e) => e.name !== exclude);
+  async pickEnvironment(title: string, exclude?: string, environments = this.environments()): Promise<Environment | undefined> {
+    environments = environments.filter((e) => e.name !== exclude);
     if (environments.length === 0) {
       void vscode.window.showWarningMessage('No environments to deploy to: add an environments: list to airflow-repos.yaml.', 'Open airflow-repos.yaml').then((choice) => {
         if (choice) void vscode.window.showTextDocument(vscode.Uri.file(this.repositories.configFile));
@@ -104,7 +105,7 @@ export class DeployController implements vscode.Disposable {
   }
 
   /** Syncs a repository before its versions are listed; answers what went wrong, if anything. */
-  private async syncFirst(repository: DeployRepository): Promise<string | undefined> {
+  async syncFirst(repository: DeployRepository): Promise<string | undefined> {
     const config = this.repositories.find(repository.name);
     if (!config) return `${repository.name} is not in airflow-repos.yaml`;
     return this.repositories.sync(config, 'manual').then(
@@ -222,7 +223,8 @@ export class DeployController implements vscode.Disposable {
     }
   }
 
-  private async confirmAndRun(plan: DeployPlan): Promise<DeployOutcome> {
+  /** Shows the summary, asks, then applies and verifies the plan with progress and Cancel. */
+  async confirmAndRun(plan: DeployPlan): Promise<DeployOutcome> {
     const verb = plan.action === 'rollback' ? `Roll back to v${plan.restores}` : plan.action === 'promote' ? 'Promote' : 'Deploy';
     const summary = describePlan(plan);
     this.log.info(summary);
@@ -231,7 +233,7 @@ export class DeployController implements vscode.Disposable {
       { label: '$(close) Cancel', value: false },
     ]);
     if (!go) return { cancelled: true };
-    const credentials = await this.airflowCredentials(plan);
+    const credentials = await this.credentialsFor(plan.environment);
     if (credentials === undefined) return { cancelled: true };
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} → ${plan.environment.name}`, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
@@ -263,35 +265,35 @@ export class DeployController implements vscode.Disposable {
   }
 
   /** Credentials of the environment's Airflow, checked before anything changes; {} when it has no Airflow. */
-  private async airflowCredentials(plan: DeployPlan): Promise<AirflowCredentials | undefined> {
-    const airflow = plan.environment.airflow;
+  async credentialsFor(env: Environment): Promise<AirflowCredentials | undefined> {
+    const airflow = env.airflow;
     if (!airflow) return {};
-    if (airflow.tokenCommand) return this.commandCredentials(plan);
-    let credentials = (await this.credentials.get(plan.environment.name)) ?? (await this.credentials.prompt(this.ui, plan.environment.name, airflow.url));
+    if (airflow.tokenCommand) return this.commandCredentials(env);
+    let credentials = (await this.credentials.get(env.name)) ?? (await this.credentials.prompt(this.ui, env.name, airflow.url));
     for (;;) {
       if (!credentials) return undefined;
       try {
-        await checkAirflow(plan, credentials);
+        await airflowClient(airflow, credentials).checkConnection();
         return credentials;
       } catch (error) {
         if (!(error instanceof AirflowError) || error.kind !== 'credentials') {
           await this.fail(error);
           return undefined;
         }
-        await this.credentials.forget(plan.environment.name);
+        await this.credentials.forget(env.name);
         void vscode.window.showWarningMessage(error.message);
-        credentials = await this.credentials.prompt(this.ui, plan.environment.name, airflow.url);
+        credentials = await this.credentials.prompt(this.ui, env.name, airflow.url);
       }
     }
   }
 
   /** auth: command runs a program named in airflow-repos.yaml: only in a trusted workspace. */
-  private async commandCredentials(plan: DeployPlan): Promise<AirflowCredentials | undefined> {
+  private async commandCredentials(env: Environment): Promise<AirflowCredentials | undefined> {
     try {
       if (!vscode.workspace.isTrusted) {
-        throw new Error(`"${plan.environment.name}" gets its Airflow token from a command in airflow-repos.yaml, which Hangar runs only in a trusted workspace: trust this folder first.`);
+        throw new Error(`"${env.name}" gets its Airflow token from a command in airflow-repos.yaml, which Hangar runs only in a trusted workspace: trust this folder first.`);
       }
-      await checkAirflow(plan, {});
+      await airflowClient(env.airflow!, {}).checkConnection();
       return {};
     } catch (error) {
       await this.fail(error);
@@ -303,7 +305,7 @@ export class DeployController implements vscode.Disposable {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, work);
   }
 
-  private async fail(error: unknown): Promise<DeployOutcome> {
+  async fail(error: unknown): Promise<DeployOutcome> {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error(message);
     void vscode.window.showErrorMessage(message.split('\n')[0] ?? message, 'Show Logs').then((choice) => choice && this.log.show());
@@ -317,7 +319,7 @@ export class DeployController implements vscode.Disposable {
   }
 }
 
-function recordItem(r: HistoryRecord): vscode.QuickPickItem {
+export function recordItem(r: HistoryRecord): vscode.QuickPickItem {
   const status = { verified: '$(pass)', 'import-errors': '$(error)', timeout: '$(watch)', failed: '$(error)', skipped: '$(circle-outline)' }[r.verification?.status ?? 'skipped'];
   return {
     label: `${status} v${r.version} · ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}`,

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { describeRuns, formatSeconds, type VersionRun } from '../../../server/src/airflow/runs';
+import { describeDagParts } from '../../../server/src/deploy/dags/describe';
 import { describeDiff } from '../../../server/src/deploy/diff';
 import { changeLines } from '../../../server/src/deploy/semanticChanges';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
+import { canaryItem, canaryNodes, dagItem, dagNodes, dagsItem, type CanaryNode, type DagNode, type DagsNode } from './dagNodes';
 import type { DeployController } from './deployController';
 import { VersionRunsSource } from './versionRuns';
 
@@ -48,7 +50,7 @@ export interface RunsNoteNode {
   readonly text: string;
 }
 
-export type DeploymentsNode = EnvironmentNode | VersionNode | ProblemNode | RunNode | RunsNoteNode;
+export type DeploymentsNode = EnvironmentNode | VersionNode | ProblemNode | RunNode | RunsNoteNode | DagsNode | DagNode | CanaryNode;
 
 const STATUS_ICON: Record<string, string> = { verified: 'pass', 'import-errors': 'error', timeout: 'watch', failed: 'error', skipped: 'circle-outline' };
 
@@ -105,13 +107,14 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
 
   async getChildren(node?: DeploymentsNode): Promise<DeploymentsNode[]> {
     if (!node) return this.controller.environments().map((e) => ({ kind: 'environment', environment: e.name }));
-    if (node.kind === 'version') return this.runChildren(node);
-    if (node.kind !== 'environment') return [];
+    if (node.kind === 'version') return [{ kind: 'dags', environment: node.environment, record: node.record, current: node.current }, ...(await this.runChildren(node))];
+    if (node.kind !== 'environment' && node.kind !== 'dags') return [];
     const env = this.controller.environments().find((e) => e.name === node.environment);
     if (!env) return [];
     try {
+      if (node.kind === 'dags') return await dagNodes(env, node);
       const history = await this.controller.history(env);
-      return [...history].reverse().map((record, index) => ({ kind: 'version', environment: node.environment, record, current: index === 0 }));
+      return [...canaryNodes(node.environment, history), ...[...history].reverse().map((record, index): VersionNode => ({ kind: 'version', environment: node.environment, record, current: index === 0 }))];
     } catch (error) {
       return [{ kind: 'problem', environment: node.environment, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) }];
     }
@@ -153,13 +156,16 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
       item.contextValue = 'hangar.environment';
       return item;
     }
+    if (node.kind === 'dags') return dagsItem(node);
+    if (node.kind === 'dag') return dagItem(node);
+    if (node.kind === 'canary') return canaryItem(node);
     const r = node.record;
-    const hasAirflow = this.controller.environments().find((e) => e.name === node.environment)?.airflow !== undefined;
-    const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`, hasAirflow ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Collapsed: the DAGs it served, and the runs that executed on it (with an Airflow).
+    const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `version:${node.environment}:${r.version}`;
     item.description = `${r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 8)}`).join(', ')} · ${r.who}`;
     item.tooltip = new vscode.MarkdownString(
-      [`**v${r.version}** ${r.action} by ${r.who}, ${new Date(r.at).toLocaleString()}`, describeDiff(r.dagDiff), r.verification ? `Airflow: ${r.verification.message}` : 'not verified', r.forced ? `Forced: ${r.forced.reason}` : '']
+      [`**v${r.version}** ${r.action} by ${r.who}, ${new Date(r.at).toLocaleString()}`, describeDiff(r.dagDiff), ...describeDagParts(r), r.verification ? `Airflow: ${r.verification.message}` : 'not verified', r.forced ? `Forced: ${r.forced.reason}` : '']
         .filter(Boolean)
         .join('\n\n'),
     );

@@ -15,23 +15,28 @@ export type SyncFirst = (repository: DeployRepository) => Promise<string | undef
 export async function pickVersions(env: Environment, prompts: Prompts, syncFirst: SyncFirst): Promise<Record<string, string> | undefined> {
   const refs: Record<string, string> = {};
   for (const repository of env.repositories) {
-    const problem = await syncFirst(repository);
-    const versions = await listVersions(repository.path).catch((error: Error) => {
-      void vscode.window.showErrorMessage(`Cannot read the versions of ${repository.name}: ${error.message}. Sync the repository first.`);
-      return undefined;
-    });
-    if (!versions) return undefined;
-    const items: PickItem<string>[] = versions.map((v) => ({
-      label: `${ICON[v.kind]} ${v.kind === 'commit' ? v.commit.slice(0, 12) : v.ref}`,
-      description: v.kind === 'commit' ? v.subject : `${v.commit.slice(0, 12)} ${v.subject}`,
-      value: v.ref,
-    }));
-    const preferred = items.findIndex((i) => i.value === repository.defaultRef);
-    if (preferred > 0) items.unshift(...items.splice(preferred, 1));
-    const freshness = problem ? ` (not synced: ${problem.split('\n')[0]}; versions as of the last sync)` : ' (synced just now)';
-    const ref = await prompts.pick(`Hangar: Deploy to ${env.name} — version of ${repository.name}${freshness}`, items, 'Branch head, tag or commit');
+    const ref = await pickVersion(`Hangar: Deploy to ${env.name} — version of ${repository.name}`, repository, prompts, syncFirst);
     if (!ref) return undefined;
     refs[repository.name] = ref;
   }
   return refs;
+}
+
+/** Asks for one version of a repository (its default ref first), after syncing it; the title says how fresh the list is. */
+export async function pickVersion(title: string, repository: DeployRepository, prompts: Prompts, syncFirst: SyncFirst): Promise<string | undefined> {
+  const problem = await syncFirst(repository);
+  const versions = await listVersions(repository.path).catch((error: Error) => {
+    void vscode.window.showErrorMessage(`Cannot read the versions of ${repository.name}: ${error.message}. Sync the repository first.`);
+    return undefined;
+  });
+  if (!versions) return undefined;
+  const items: PickItem<string>[] = versions.map((v) => ({
+    label: `${ICON[v.kind]} ${v.kind === 'commit' ? v.commit.slice(0, 12) : v.ref}`,
+    description: v.kind === 'commit' ? v.subject : `${v.commit.slice(0, 12)} ${v.subject}`,
+    value: v.ref,
+  }));
+  const preferred = items.findIndex((i) => i.value === repository.defaultRef);
+  if (preferred > 0) items.unshift(...items.splice(preferred, 1));
+  const freshness = problem ? ` (not synced: ${problem.split('\n')[0]}; versions as of the last sync)` : ' (synced just now)';
+  return prompts.pick(`${title}${freshness}`, items, 'Branch head, tag or commit');
 }

@@ -4,7 +4,8 @@ export const HISTORY_SCHEME = 'hangar-history';
 
 /**
  * Sync and deploy histories as read-only Markdown documents (`hangar-history:/sync/<repository>.md`,
- * `hangar-history:/deployments/<environment>.md`, and what a version changed: `hangar-history:/changes/<environment>-v<n>.md`), shown in the Markdown preview: nothing to save, nothing
+ * `hangar-history:/deployments/<environment>.md`, and what a version changed: `hangar-history:/changes/<environment>-v<n>.md`;
+ * a canary's comparison: `hangar-history:/canary/<environment>/<dag_id>.md`), shown in the Markdown preview: nothing to save, nothing
  * left behind as an untitled buffer, and the content is rendered again when the history changes.
  */
 export class HistoryDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -13,7 +14,7 @@ export class HistoryDocuments implements vscode.TextDocumentContentProvider, vsc
   private readonly renderers = new Map<string, () => Promise<string> | string>();
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(HISTORY_SCHEME, this);
 
-  static uri(kind: 'sync' | 'deployments' | 'changes', name: string): vscode.Uri {
+  static uri(kind: 'sync' | 'deployments' | 'changes' | 'canary', name: string): vscode.Uri {
     return vscode.Uri.from({ scheme: HISTORY_SCHEME, path: `/${kind}/${name}.md` });
   }
 

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { credentialsFromEnv as airflowCredentialsFromEnv } from '../airflow/client';
 import { loadConfigFile } from '../config/load';
 import { formatConfigError, type RepositoryConfig } from '../config/types';
+import { CanaryService } from '../canary/service';
+import { CanaryRunningError } from '../deploy/dags/canaryGuard';
 import { findEnvironment, toEnvironment } from '../deploy/environments';
 import { GateError } from '../deploy/gate';
 import { DeployService } from '../deploy/service';
@@ -273,8 +275,8 @@ export class Agent implements FleetRunner {
     try {
       plan = await this.deployService.planDeploy(env, { refs: Object.fromEntries(env.repositories.map((r, i) => [r.name, commits[i]!])), who: 'hangar-agent' });
     } catch (error) {
-      if (!(error instanceof GateError)) throw error;
-      this.status(trigger.name).lastError = `deploy to ${env.name} blocked by the validation gate: ${error.message}`;
+      if (!(error instanceof GateError) && !(error instanceof CanaryRunningError)) throw error;
+      this.status(trigger.name).lastError = error instanceof GateError ? `deploy to ${env.name} blocked by the validation gate: ${error.message}` : `deploy to ${env.name} refused: ${error.message}`;
       this.options.log(`[${trigger.name}] ${this.status(trigger.name).lastError}`);
       return undefined;
     }
@@ -295,6 +297,27 @@ export class Agent implements FleetRunner {
     const commit = plan.repositories.find((r) => r.name === trigger.name)?.commit ?? '';
     status.deployed = { version: record.version, commit, at: record.at };
     return record;
+  }
+
+  /**
+   * The agent's canary poll (`hangar serve --env`, every `--canary-tick` seconds): the same `tick` as `hangar canary
+   * tick` — pause changes that keep each split going, and the promotion when the condition holds — queued behind the
+   * environment's deploys. Logs only what it did.
+   */
+  async tickCanaries(): Promise<void> {
+    const env = this.environment;
+    if (!env?.airflow) return;
+    const log = (line: string): void => this.options.log(`[canary] ${line}`);
+    const tick = this.deploying.then(() => new CanaryService(this.deployService, airflowCredentialsFromEnv()).tick(env, { who: 'hangar-agent', onProgress: log }));
+    this.deploying = tick.catch(() => undefined);
+    try {
+      for (const { status, promoted } of await tick) {
+        if (promoted) log(`${status.dagId}: promoted to ${env.name} as version ${promoted.version} (${status.condition.comparisons.map((c) => c.text).join(' and ')})`);
+        for (const step of status.steps) log(`${status.dagId}: ${step.kind} ${step.dagId} — ${step.why}`);
+      }
+    } catch (error) {
+      log(`tick on ${env.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async review(repository: RepositoryConfig, event: ReviewEvent): Promise<void> {

@@ -18,6 +18,8 @@ export interface AgentServiceOptions {
   readonly jobs: number;
   /** Fleet mode: seconds after which a silent agent's jobs go to another agent. */
   readonly leaseSeconds: number;
+  /** Seconds between two canary ticks of the environment (0: none). */
+  readonly canaryTickSeconds?: number;
 }
 
 /** Fleet mode: a job still running after this long is failed and retried by pg-boss, whatever its agent says. */
@@ -69,8 +71,10 @@ export async function startAgentService(options: AgentServiceOptions): Promise<v
   const port = typeof address === 'object' && address ? address.port : options.port;
   const mode = fleet ? `fleet agent ${fleet.id} on PostgreSQL at ${database!.where}, ${options.jobs} job(s) at once` : `state in ${options.storageDir}`;
   log(`hangar agent listening on http://${options.bind}:${port} (webhooks: ${enabled.join(', ')}; deploys to: ${options.environment ?? 'none'}; ${mode})`);
+  const canaryTick = options.environment && options.canaryTickSeconds ? setInterval(() => void agent.tickCanaries(), options.canaryTickSeconds * 1000) : undefined;
   const shutdown = (signal: string): void => {
     log(`${signal}: finishing running syncs, then exiting`);
+    clearInterval(canaryTick);
     server.close();
     void agent.stop().then(
       () => {

@@ -5,6 +5,7 @@ import { airflowClient } from '../airflow/endpoint';
 import { describeRuns, formatSeconds, runsPerVersion, type VersionRun } from '../airflow/runs';
 import { findEnvironment, loadEnvironments } from '../deploy/environments';
 import { describeBrokenLive, describePlan, describeRecord, describeVerification } from '../deploy/format';
+import { DagPlanner } from '../deploy/dags/planner';
 import { GateError } from '../deploy/gate';
 import { AlreadyLiveError, blockedPlan, type DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
@@ -53,6 +54,31 @@ function parseRefs(env: Environment, values: string[]): Record<string, string> {
   return refs;
 }
 
+/** `--ref REF` (or `--ref REPOSITORY=REF`) of a per-DAG deploy: the DAG's repository is found from what is served. */
+function dagRef(values: string[]): string | undefined {
+  if (values.length > 1) throw new Error('A per-DAG deploy takes one --ref: the version of the DAG\'s repository to take it from.');
+  const value = values[0];
+  return value === undefined ? undefined : value.slice(value.indexOf('=') + 1);
+}
+
+interface DagOptions {
+  dag?: string;
+  withShared?: boolean;
+  helpers?: boolean;
+}
+
+/** The options a per-DAG deploy or rollback shares. */
+function dagRequest(options: DagOptions & { dag: string }): { dagId: string; withShared: boolean; helpers: boolean } {
+  return { dagId: options.dag, withShared: options.withShared ?? false, helpers: options.helpers !== false };
+}
+
+function withDagOptions(command: Command, verb: string): Command {
+  return command
+    .option('--dag <dag_id>', `${verb} only the file(s) of this DAG (and the helper modules it imports); every other DAG stays as served`)
+    .option('--with-shared', 'with --dag: also move the other DAGs that share a file with it or import a helper module that changes')
+    .option('--no-helpers', 'with --dag: leave the helper modules the DAG imports as served');
+}
+
 async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
   const credentials = credentialsFromEnv();
   if (options.verify !== false) await checkAirflow(plan, credentials);
@@ -79,7 +105,7 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
  * A refused deploy is reported, on stdout as JSON with --json: a gate that blocks exits 1 with the plan and its
  * findings; a deploy of what is already live records nothing and exits 0.
  */
-function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
+export function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
   return action().catch((error: unknown) => {
     if (error instanceof GateError) {
       if (json) console.log(JSON.stringify({ outcome: 'blocked', plan: error.plan, validation: error.validation }, null, 2));
@@ -92,33 +118,44 @@ function gateAware(json: boolean | undefined, action: () => Promise<void>): Prom
   });
 }
 
+function versionNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--to takes a version number from hangar history, not "${value}".`);
+  return n;
+}
+
 export function registerDeploy(program: Command): void {
-  common(program.command('deploy').description('Validate and deploy a version to an environment, then verify it with Airflow'))
+  withDagOptions(common(program.command('deploy').description('Validate and deploy a version to an environment (or one DAG of it), then verify it with Airflow')), 'Deploy')
     .requiredOption('--env <name>', 'environment')
     .option('--ref <ref>', 'branch, tag or commit (REPOSITORY=REF when the environment has several)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--force', 'deploy although validation finds errors (needs --reason), or although the version is already live')
     .option('--reason <text>', 'why the deploy is forced; recorded in the history')
     .option('--python <path>', "interpreter of the environment's Airflow when airflow-repos.yaml names none: the gate checks imports against it")
-    .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string; python?: string }) =>
+    .action(async (options: CommonOptions & DagOptions & { env: string; ref: string[]; force?: boolean; reason?: string; python?: string }) =>
       gateAware(options.json, async () => {
         const env = await environment(options, options.env);
-        const plan = await headlessDeployService().planDeploy(env, {
-          refs: parseRefs(env, options.ref),
-          force: options.force ?? false,
-          ...(options.reason ? { reason: options.reason } : {}),
-          ...(options.python ? { python: options.python } : {}),
-        });
+        const forcing = { force: options.force ?? false, ...(options.reason ? { reason: options.reason } : {}), ...(options.python ? { python: options.python } : {}) };
+        const ref = options.dag ? dagRef(options.ref) : undefined;
+        const plan = options.dag
+          ? await new DagPlanner(headlessDeployService()).planDeploy(env, { ...dagRequest({ ...options, dag: options.dag }), ...forcing, ...(ref ? { ref } : {}) })
+          : await headlessDeployService().planDeploy(env, { refs: parseRefs(env, options.ref), ...forcing });
         await run(plan, options);
       }),
     );
 
-  common(program.command('rollback').description('Serve a previous version of an environment again'))
+  withDagOptions(common(program.command('rollback').description('Serve a previous version of an environment (or of one DAG of it) again')), 'Roll back')
     .requiredOption('--env <name>', 'environment')
-    .option('--to <version>', 'version number from hangar history (default: the previous version)')
-    .action(async (options: CommonOptions & { env: string; to?: string }) => {
-      const env = await environment(options, options.env);
-      await run(await headlessDeployService().planRollback(env, options.to === undefined ? undefined : Number(options.to)), options);
-    });
+    .option('--to <version>', 'version number from hangar history (default: the previous version; with --dag, the newest version where the DAG differs)')
+    .action(async (options: CommonOptions & DagOptions & { env: string; to?: string }) =>
+      gateAware(options.json, async () => {
+        const env = await environment(options, options.env);
+        const to = options.to === undefined ? undefined : versionNumber(options.to);
+        const plan = options.dag
+          ? await new DagPlanner(headlessDeployService()).planRollback(env, { ...dagRequest({ ...options, dag: options.dag }), ...(to === undefined ? {} : { to }) })
+          : await headlessDeployService().planRollback(env, to);
+        await run(plan, options);
+      }),
+    );
 
   common(program.command('promote').description('Deploy exactly the newest verified version of one environment to another'))
     .requiredOption('--from <name>', 'environment whose verified version is promoted')

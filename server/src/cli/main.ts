@@ -16,6 +16,7 @@ const COMMAND_GROUPS: readonly (readonly [string, () => Promise<Register>])[] = 
   ['test', async () => (await import('./test')).registerTest],
   ['repos', async () => (await import('./repos')).registerRepos],
   ['deploy', async () => (await import('./deploy')).registerDeploy],
+  ['canary', async () => (await import('./canary')).registerCanary],
   ['diff', async () => (await import('./diff')).registerDiff],
 ];
 

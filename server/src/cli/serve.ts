@@ -10,6 +10,13 @@ interface ServeOptions extends MarketplaceServeOptions {
   maxBody: string;
   jobs: number;
   lease: number;
+  canaryTick: number;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds (0 turns it off).');
+  return n;
 }
 
 function atLeastOne(value: string): number {
@@ -43,6 +50,7 @@ export function registerServe(program: Command): void {
     .option('--gitlab-api-url <url>', 'GitLab API root for merge request statuses', 'https://gitlab.com/api/v4')
     .option('--jobs <n>', 'fleet mode: jobs this agent runs at once', atLeastOne, 4)
     .option('--lease <seconds>', 'fleet mode: an agent silent this long loses its running jobs to the others', atLeastOne, 30)
+    .option('--canary-tick <seconds>', "with --env: how often the agent runs the environment's canary tick (0: never)", seconds, 30)
     .addHelpText('after', SECRETS_HELP);
   withMarketplaceServeOptions(serve).action(async (options: ServeOptions & { githubApiUrl: string; gitlabApiUrl: string }) => {
     if (options.marketplace) return serveMarketplace(options);
@@ -57,6 +65,7 @@ export function registerServe(program: Command): void {
       gitlabApiUrl: options.gitlabApiUrl,
       jobs: options.jobs,
       leaseSeconds: options.lease,
+      canaryTickSeconds: options.canaryTick,
     });
   });
 }

@@ -11,7 +11,7 @@ import type { ValidationSummary } from './types';
  * checked against the environment's interpreter, and each import it cannot satisfy (HGR501) is an error that
  * blocks the deploy, as the editor shows it. Local modules are those the deployed folder itself holds.
  */
-export async function checkDeployDependencies(python: string, inputs: readonly GateInput[], validation: ValidationSummary): Promise<ValidationSummary> {
+export async function checkDeployDependencies(python: string, inputs: readonly GateInput[], validation: ValidationSummary, gated?: ReadonlySet<string>): Promise<ValidationSummary> {
   const env = await describeEnvironment(python);
   if (!env.airflow) {
     throw new EnvironmentError(`${python}, the interpreter named for this environment, has no Apache Airflow, so the gate cannot check the DAGs' imports against it. Name the interpreter of the environment's Airflow (python: in airflow-repos.yaml, hangar.python in the editor).`);
@@ -19,7 +19,7 @@ export async function checkDeployDependencies(python: string, inputs: readonly G
   const parser = await createPythonParser();
   const lines: string[] = [];
   for (const input of inputs) {
-    const files = input.files.filter((f) => f.path.endsWith('.py'));
+    const files = input.files.filter((f) => f.path.endsWith('.py') && (!gated || gated.has(`${input.namespace}/${f.path}`)));
     const present = new Set(input.files.map((f) => f.path));
     const isLocal = localModules([''], (candidate) => present.has(candidate.split(path.sep).join('/')));
     const texts = await readBlobs(input.repoPath, files.map((f) => f.blob));

@@ -1,4 +1,5 @@
 import { clockTime } from '../airflow/landing';
+import { describeDagParts } from './dags/describe';
 import { describeDiff } from './diff';
 import { changeLines } from './semanticChanges';
 import type { DeployPlan } from './service';
@@ -8,7 +9,7 @@ export function describePlan(plan: DeployPlan): string {
   const verb = plan.action === 'rollback' ? `Roll back to version ${plan.restores}` : plan.action === 'promote' ? `Promote ${plan.promotedFrom?.environment} version ${plan.promotedFrom?.version}` : 'Deploy';
   const lines = [`${verb} → ${plan.environment.name}`];
   for (const r of plan.repositories) lines.push(`  ${r.name}: ${r.ref} (${r.commit.slice(0, 12)})${r.excluded.length ? `, ${r.excluded.length} file(s) left out (dag_id owned by a higher-priority repository)` : ''}`);
-  lines.push(`  DAGs: ${describeDiff(plan.dagDiff)}`, ...changeLines(plan.changes).map((l) => `    ${l}`));
+  lines.push(`  DAGs: ${describeDiff(plan.dagDiff)}`, ...changeLines(plan.changes).map((l) => `    ${l}`), ...describeDagParts(plan).map((part) => `  ${part}`));
   const v = plan.validation;
   lines.push(`  Validation: ${v.files} file(s), ${v.errors} error(s), ${v.highSecurity} high-severity security, ${v.warnings} warning(s)`);
   if (v.dependencies) lines.push(`  Imports: checked against ${v.dependencies.python} (Airflow ${v.dependencies.airflow}), ${v.dependencies.missing} missing`);
@@ -31,6 +32,7 @@ export function describeRecord(r: HistoryRecord): string {
     r.restores !== undefined ? `restores v${r.restores}` : '',
     r.promotedFrom ? `from ${r.promotedFrom.environment} v${r.promotedFrom.version}` : '',
     r.forced ? `forced: ${r.forced.reason}` : '',
+    ...describeDagParts(r),
   ].filter(Boolean);
   const head = `v${r.version}  ${r.at}  ${r.action.padEnd(8)} ${r.who}  ${refs}  [${r.verification?.status ?? 'unverified'}] ${describeDiff(r.dagDiff)}${extra.length ? `  (${extra.join('; ')})` : ''}`;
   return [head, ...changeLines(r.changes ?? []).map((l) => `    ${l}`)].join('\n');

@@ -13,9 +13,10 @@ export interface GateInput {
 
 /**
  * Builds the manifest of a deploy: dag ids and finding counts per Python file.
- * Files whose blob is in `known` (the deployed version) are not analyzed again.
+ * Files whose blob is in `known` (the deployed version) are not analyzed again. With `gated`, only those manifest keys
+ * count in the validation (a per-DAG deploy is judged by the files it changes).
  */
-export async function buildManifest(inputs: readonly GateInput[], analyze: FileAnalyzer, known: Manifest = {}): Promise<{ manifest: Manifest; validation: ValidationSummary }> {
+export async function buildManifest(inputs: readonly GateInput[], analyze: FileAnalyzer, known: Manifest = {}, gated?: ReadonlySet<string>): Promise<{ manifest: Manifest; validation: ValidationSummary }> {
   const byBlob = new Map<string, ManifestEntry>(Object.values(known).map((e) => [e.blob, e]));
   const manifest: Manifest = {};
   const blocking: string[] = [];
@@ -40,15 +41,17 @@ export async function buildManifest(inputs: readonly GateInput[], analyze: FileA
         analyzed++;
         entry = { blob: file.blob, dagIds: verdict.dagIds, errors: verdict.errors, warnings: verdict.warnings, highSecurity: verdict.highSecurity };
         byBlob.set(file.blob, entry);
-        verdict.blocking.forEach((b) => block(`${key}: ${b}`));
-        blockingTotal += verdict.blockingCount - verdict.blocking.length;
-      } else if (entry.errors > 0 || entry.highSecurity > 0) {
+        if (!gated || gated.has(key)) {
+          verdict.blocking.forEach((b) => block(`${key}: ${b}`));
+          blockingTotal += verdict.blockingCount - verdict.blocking.length;
+        }
+      } else if ((!gated || gated.has(key)) && (entry.errors > 0 || entry.highSecurity > 0)) {
         block(`${key}: ${entry.errors} error(s), ${entry.highSecurity} high-severity security finding(s) (already deployed)`);
       }
       manifest[key] = entry;
     }
   }
-  const entries = Object.values(manifest);
+  const entries = Object.entries(manifest).filter(([key]) => !gated || gated.has(key)).map(([, entry]) => entry);
   return {
     manifest,
     validation: {

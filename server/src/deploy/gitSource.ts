@@ -108,9 +108,9 @@ export async function exportTree(repoPath: string, commit: string, subdir: strin
   });
 }
 
-export function gitWithInput(cwd: string, args: readonly string[], input: string): Promise<string> {
+export function gitWithInput(cwd: string, args: readonly string[], input: string, env: Record<string, string> = gitEnvironment()): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: gitEnvironment() });
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -7,13 +7,15 @@ import { changedFiles, dagDiff } from './diff';
 import { FolderHistory } from './folderHistory';
 import { FolderStore } from './folderTarget';
 import { GateError, buildManifest, gatePasses, type BlockedPlan } from './gate';
+import { ensureCommit } from './dags/composition';
 import { listFiles, resolveCommit } from './gitSource';
 import { deployerIdentity } from './identity';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
 import { folderReaderNote } from './readerNote';
+import { refuseCanaryVersion, refuseLiveCanaries } from './dags/canaryGuard';
 import { plannedChanges, type PlannedChanges } from './semanticChanges';
-import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
+import type { CanaryEvent, Composition, DagDiff, DagMove, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
   readonly source: DeployRepository;
@@ -42,6 +44,20 @@ export interface DeployPlan {
   readonly who: string;
   /** Milliseconds spent in each planning step (resolve, current, files, analyze, dependencies, identity). */
   readonly timings: Readonly<Record<string, number>>;
+  /** Per-DAG deploys: the DAGs that move, the DAGs a moved helper reaches, and a canary event. */
+  readonly dags?: readonly DagMove[];
+  readonly affectedDags?: readonly string[];
+  readonly canary?: CanaryEvent;
+}
+
+/** How per-DAG deploys and canaries plan a version (see planCommits). */
+export interface ComposedPlanOptions {
+  /** Per repository (in the environment's order): the composition its commit holds, if any. */
+  readonly compositions: readonly (Composition | undefined)[];
+  /** Manifest keys the gate checks; the other files are served as before and are not held against the deploy. */
+  readonly gated: ReadonlySet<string>;
+  readonly who?: string;
+  readonly python?: string;
 }
 
 export interface DeployRequest {
@@ -147,13 +163,15 @@ export class DeployService {
     if (!target) {
       throw new Error(toVersion === undefined ? `"${env.name}" has only one version; there is nothing older to roll back to.` : `"${env.name}" has no version ${toVersion}; see hangar history --env ${env.name}.`);
     }
-    const commits = env.repositories.map((r) => {
+    const served = env.repositories.map((r) => {
       const ref = target.repositories.find((x) => x.name === r.name);
       if (!ref) throw new Error(`Version ${target.version} of "${env.name}" did not deploy repository "${r.name}"; roll back by deploying explicit refs instead.`);
-      return ref.commit;
+      return ref;
     });
+    refuseCanaryVersion(env, target);
+    const commits = await Promise.all(env.repositories.map((r, i) => ensureCommit(r, served[i]!)));
     const refs = Object.fromEntries(target.repositories.map((r) => [r.name, r.ref]));
-    const plan = await this.plan(env, 'rollback', commits, refs, { who });
+    const plan = await this.plan(env, 'rollback', commits, refs, { who, compositions: served.map((r) => r.composition) });
     return { ...plan, validation: target.validation, restores: target.version, ...(target.forced ? { forced: target.forced } : {}) };
   }
 
@@ -173,16 +191,31 @@ export class DeployService {
           : `"${from.name}" has no version ${fromVersion}.`,
       );
     }
-    const commits = to.repositories.map((r) => {
+    const served = to.repositories.map((r) => {
       const ref = source.repositories.find((x) => x.name === r.name);
       if (!ref) throw new Error(`Version ${source.version} of "${from.name}" does not contain repository "${r.name}" that "${to.name}" deploys.`);
-      return ref.commit;
+      return ref;
     });
+    refuseCanaryVersion(from, source);
+    const commits = await Promise.all(to.repositories.map((r, i) => ensureCommit(r, served[i]!)));
     const refs = Object.fromEntries(source.repositories.map((r) => [r.name, r.ref]));
-    const plan = await this.plan(to, 'promote', commits, refs, { who: request.who, python: to.python ?? request.python });
+    const plan = await this.plan(to, 'promote', commits, refs, { who: request.who, python: to.python ?? request.python, compositions: served.map((r) => r.composition) });
     if (!gatePasses(plan.validation)) throw new GateError(plan.validation, blockedPlan(plan));
     if (plan.alreadyLive && !request.force) throw new AlreadyLiveError(plan);
     return { ...plan, promotedFrom: { environment: from.name, version: source.version } };
+  }
+
+  /**
+   * Plans serving exactly `commits`, some of them composed by per-DAG deploys or canaries. Unlike planDeploy it
+   * refuses nothing: the caller checks the gate (over the `gated` files only) and what is already live.
+   */
+  async planCommits(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, options: ComposedPlanOptions): Promise<DeployPlan> {
+    return this.plan(env, action, commits, refs, { ...options, composing: true });
+  }
+
+  /** The files the environment serves now, with the dag_ids they define. */
+  async liveManifest(env: Environment): Promise<Manifest> {
+    return (await this.current(env)).previous;
   }
 
   private async plan(
@@ -190,9 +223,12 @@ export class DeployService {
     action: DeployAction,
     commits: readonly string[],
     refs: Readonly<Record<string, string>>,
-    { who, python, clock = stopwatch() }: { who?: string; python?: string; clock?: ReturnType<typeof stopwatch> },
+    options: { who?: string; python?: string; clock?: ReturnType<typeof stopwatch>; compositions?: readonly (Composition | undefined)[]; gated?: ReadonlySet<string>; composing?: boolean },
   ): Promise<DeployPlan> {
+    const { who, python, clock = stopwatch(), compositions, gated } = options;
     const { base, previous, history } = await this.current(env);
+    // A whole-environment change would drop a running canary's file: it ends first (promote or abort).
+    if (!options.composing) refuseLiveCanaries(env, history, action);
     for (const r of env.repositories) {
       if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
     }
@@ -200,20 +236,22 @@ export class DeployService {
     const files = await Promise.all(env.repositories.map((r, i) => listFiles(r.path, commits[i]!, r.subdir)));
     clock.lap('files');
     const inputs = env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! }));
-    const built = await buildManifest(inputs, this.analyze, previous);
+    const built = await buildManifest(inputs, this.analyze, previous, gated);
     clock.lap('analyze');
     const manifest = built.manifest;
-    const validation = python ? await checkDeployDependencies(python, inputs, built.validation) : built.validation;
+    const validation = python ? await checkDeployDependencies(python, inputs, built.validation, gated) : built.validation;
     if (python) clock.lap('dependencies');
     const losers = conflictLosers(manifest, env.repositories);
     const repositories = env.repositories.map((r, i): PlannedRepository => {
       const excluded = losers.get(r.namespace) ?? [];
       const commit = commits[i]!;
+      const composition = compositions?.[i];
       return {
         name: r.name,
         namespace: r.namespace,
         ref: refs[r.name] ?? r.defaultRef,
         commit,
+        ...(composition && composition.files.length > 0 ? { composition } : {}),
         ...(env.target.kind === 'folder' ? { release: FolderStore.releaseName(r.namespace, commit, excluded) } : {}),
         source: r,
         excluded,
@@ -355,7 +393,7 @@ function toRecord(plan: DeployPlan, version: number, withManifest: boolean): His
     action: plan.action,
     who: plan.who,
     at: new Date().toISOString(),
-    repositories: plan.repositories.map(({ name, namespace, ref, commit, release }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}) })),
+    repositories: plan.repositories.map(({ name, namespace, ref, commit, release, composition }) => ({ name, namespace, ref, commit, ...(release ? { release } : {}), ...(composition ? { composition } : {}) })),
     dagDiff: plan.dagDiff,
     changes: plan.changes.map(({ repository, from, to, lines }) => ({ repository, from, to, lines })),
     validation: plan.validation,
@@ -363,6 +401,9 @@ function toRecord(plan: DeployPlan, version: number, withManifest: boolean): His
     ...(plan.restores !== undefined ? { restores: plan.restores } : {}),
     ...(plan.promotedFrom ? { promotedFrom: plan.promotedFrom } : {}),
     ...(withManifest ? { manifest: plan.manifest } : {}),
+    ...(plan.dags ? { dags: plan.dags } : {}),
+    ...(plan.affectedDags?.length ? { affectedDags: plan.affectedDags } : {}),
+    ...(plan.canary ? { canary: plan.canary } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { CanaryComparison } from '../canary/metrics';
+
 /** A repository as the deploy service sees it: a local clone and where its DAGs live. */
 export interface DeployRepository {
   readonly name: string;
@@ -70,6 +72,35 @@ export interface RepositoryRef {
   readonly commit: string;
   /** Folder target: release directory name. */
   readonly release?: string;
+  /** Set when per-DAG deploys composed this version from several commits (`commit` is then the composed commit). */
+  readonly composition?: Composition;
+}
+
+/**
+ * A repository version put together by per-DAG deploys and canaries: the files of `base` with some files taken from
+ * other commits (or removed). The composed commit is rebuilt from it byte for byte (see deploy/dags/composition.ts).
+ */
+export interface Composition {
+  /** A commit of the repository (never itself composed). */
+  readonly base: string;
+  /** Sorted by path; paths are relative to the repository's DAG folder. */
+  readonly files: readonly ComposedFile[];
+}
+
+export interface ComposedFile {
+  readonly path: string;
+  /** The commit the file's content comes from; null: the file is left out. */
+  readonly from: string | null;
+  /** A generated canary: `source` at `from` with its dag_id `dagId` renamed (see canary/rewrite.ts). */
+  readonly canary?: { readonly dagId: string; readonly source: string };
+}
+
+/** A DAG a per-DAG deploy, rollback or promotion moved: the commits its file(s) came from before and after. */
+export interface DagMove {
+  readonly dagId: string;
+  readonly repository: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 /** What a file contributes to a deploy, keyed by its path in the DAGs folder (`namespace/rel/path.py`). */
@@ -167,4 +198,39 @@ export interface HistoryRecord {
   verification?: VerificationResult;
   /** The files of this version (folder target keeps it next to the release; git target in the tag). */
   readonly manifest?: Manifest;
+  /** Per-DAG deploys and rollbacks: the DAGs that moved (the others are served as before). */
+  readonly dags?: readonly DagMove[];
+  /** DAGs whose files did not change but that import a helper module that did. */
+  readonly affectedDags?: readonly string[];
+  /** A canary rollout started, promoted or aborted with this version. */
+  readonly canary?: CanaryEvent;
+}
+
+/** What a canary rollout of one DAG is asked to do (recorded when it starts). */
+export interface CanarySettings {
+  /** Percent of the data intervals (or triggered runs) the canary takes, 1–99; shadow runs both. */
+  readonly share: number;
+  /** Finished canary runs needed before the condition is evaluated. */
+  readonly runs: number;
+  /** The promotion condition (canary/condition.ts). */
+  readonly until: string;
+  readonly shadow: boolean;
+}
+
+export interface CanaryEvent {
+  readonly event: 'start' | 'promote' | 'abort';
+  readonly dagId: string;
+  /** `<dagId>__canary`. */
+  readonly canaryDagId: string;
+  /** Manifest key of the generated file (`namespace/path/file__canary.py`). */
+  readonly file: string;
+  readonly repository: string;
+  /** The candidate version: what the user asked for and its commit. */
+  readonly candidate: { readonly ref: string; readonly commit: string };
+  readonly settings: CanarySettings;
+  /** Start: whether Airflow had the live DAG paused (restored when the canary ends). */
+  readonly livePaused?: boolean;
+  /** Promote/abort: why, and the comparison at that moment. */
+  readonly reason?: string;
+  readonly comparison?: CanaryComparison;
 }

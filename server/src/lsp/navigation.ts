@@ -15,16 +15,20 @@ export function definition(analysis: CurrentAnalysis, position: Position): Locat
 }
 
 /** Lenses offered above a DAG besides the task count: each only when the extension registered its command. */
-const ACTIONS: { command: string; title: string; needsTrust: boolean }[] = [
+const ACTIONS: { command: string; title: string; needsTrust: boolean; needsDagId?: boolean }[] = [
   { command: 'hangar.showDagGraph', title: '$(type-hierarchy) Show Graph', needsTrust: false },
   { command: 'hangar.compareWithLive', title: '$(git-compare) Compare with Live', needsTrust: true },
   { command: 'hangar.validateDag', title: 'Validate', needsTrust: true },
   { command: 'hangar.testDag', title: 'Test', needsTrust: true },
   { command: 'hangar.deploy', title: 'Deploy', needsTrust: true },
+  // Per-DAG deploys find the DAG by its dag_id in what the environments serve: only for an id the model knows.
+  { command: 'hangar.deployDag', title: 'Deploy this DAG…', needsTrust: true, needsDagId: true },
+  { command: 'hangar.rollbackDag', title: 'Roll back this DAG…', needsTrust: true, needsDagId: true },
 ];
 
 /**
- * Above each DAG: "N tasks", "Show Graph", and "Validate", "Test", "Deploy" when those commands exist. In a file
+ * Above each DAG: "N tasks", "Show Graph", and "Validate", "Test", "Deploy", "Deploy this DAG…", "Roll back this DAG…"
+ * when those commands exist. In a file
  * Python cannot parse the count would be a guess (tasks after the error are missing): the lens says so instead.
  */
 export function codeLenses(analysis: CurrentAnalysis, options: HangarInitializationOptions): CodeLens[] {
@@ -37,7 +41,7 @@ export function codeLenses(analysis: CurrentAnalysis, options: HangarInitializat
     const count = dag.tasks.length;
     lenses.push({ range, command: { title: syntaxError ? '$(error) syntax error: tasks not counted' : `${count} task${count === 1 ? '' : 's'}`, command: '' } });
     for (const action of ACTIONS) {
-      if (!options.commands.includes(action.command) || (action.needsTrust && !options.trusted)) continue;
+      if (!options.commands.includes(action.command) || (action.needsTrust && !options.trusted) || (action.needsDagId && !dagId)) continue;
       lenses.push({ range, command: { title: action.title, command: action.command, arguments: [analysis.uri, dagId ?? dagLabel(dag)] } });
     }
   }

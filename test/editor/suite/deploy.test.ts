@@ -7,13 +7,12 @@ import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
+import { addFolderEnvironment, git, pushDags } from './deployFixtures';
 import { choose as chooseInQuickPick, reportMetric, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const REPO = 'editor-deploy-repo';
 const ENV = 'editor-dev';
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 const dag = (id: string): string => `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="${id}", schedule=None):\n    EmptyOperator(task_id="start")\n`;
 
 suite('Deploy', () => {
@@ -25,14 +24,7 @@ suite('Deploy', () => {
   const shown: Widget[] = [];
   const DEPLOYER = 'editor-deployer@example.com';
 
-  /** Commits files under dags/ in the working copy and pushes them to the remote; returns the commit. */
-  function push(files: Record<string, string>): string {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(work, 'dags', file), text);
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', `change ${Object.keys(files).join(', ')}`);
-    git(work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-    return git(work, 'rev-parse', 'HEAD');
-  }
+  const push = (files: Record<string, string>): string => pushDags(work, files);
 
   /** The versions the Deployments view lists for the environment, newest first. */
   async function viewVersions(): Promise<number[]> {
@@ -69,11 +61,7 @@ suite('Deploy', () => {
 
     const synced = await vscode.commands.executeCommand<{ result: string } | undefined>('hangar.addRepository', { name: REPO, url: bare, branch: 'main', priority: 1 });
     assert.equal(synced?.result, 'synced');
-    const configFile = api.repositories.controller.configFile;
-    const text = readFileSync(configFile, 'utf8');
-    const environment = `  - name: ${ENV}\n    target: { kind: folder, path: ${JSON.stringify(dags)}, keep_releases: 3 }\n    repositories: [${REPO}]\n`;
-    writeFileSync(configFile, /^environments:/m.test(text) ? text.replace(/^environments:\n/m, `environments:\n${environment}`) : `${text.trimEnd()}\nenvironments:\n${environment}`);
-    await waitFor('the environment to be loaded', () => api.deploy.environments().some((e) => e.name === ENV), 20_000);
+    await addFolderEnvironment(api, ENV, dags, REPO);
   });
 
   suiteTeardown(() => {

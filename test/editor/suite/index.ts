@@ -15,6 +15,7 @@ const suiteFiles: Record<string, () => Promise<unknown>> = {
   'marketplace.test.ts': () => import('./marketplace.test'),
   'languageServer.test.ts': () => import('./languageServer.test'),
   'deploy.test.ts': () => import('./deploy.test'),
+  'perDag.test.ts': () => import('./perDag.test'),
   'testing.test.ts': () => import('./testing.test'),
   'dependencies.test.ts': () => import('./dependencies.test'),
   'restricted.test.ts': () => import('./restricted.test'),

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import { shippedCli } from '../../support/cli';
-import { DagRepo, dagSource, scratch } from './fixtures';
+import { DagRepo, dagSource, scratch, writeTeamConfig } from './fixtures';
 
 describe('hangar deploy | history | rollback | promote (CLI)', () => {
   let hangar: string;
@@ -23,22 +23,7 @@ describe('hangar deploy | history | rollback | promote (CLI)', () => {
     repo = new DagRepo(root, 'team');
     repo.commit({ 'orders.py': dagSource('orders', 'one') });
     mkdirSync(path.join(root, 'dev-dags'));
-    writeFileSync(
-      path.join(root, 'airflow-repos.yaml'),
-      [
-        'repositories:',
-        '  - name: team',
-        '    url: ./team',
-        '    path: team',
-        '    branch: main',
-        'environments:',
-        '  - name: dev',
-        '    target: { kind: folder, path: dev-dags, keep_releases: 3 }',
-        '  - name: prod',
-        '    target: { kind: folder, path: prod-dags }',
-        '',
-      ].join('\n'),
-    );
+    writeTeamConfig(root, ['  - name: dev', '    target: { kind: folder, path: dev-dags, keep_releases: 3 }', '  - name: prod', '    target: { kind: folder, path: prod-dags }']);
   });
 
   test('deploy --json records the version; history --json lists it; the gate exits 1 and --force needs --reason', () => {

@@ -60,6 +60,12 @@ export function scratch(prefix: string): string {
   return dir;
 }
 
+/** An airflow-repos.yaml in `root` whose one repository is the DagRepo `team` at `root/team`, and these environments (YAML lines). */
+export function writeTeamConfig(root: string, environments: readonly string[]): void {
+  const lines = ['repositories:', '  - name: team', '    url: ./team', '    path: team', '    branch: main', 'environments:', ...environments, ''];
+  writeFileSync(path.join(root, 'airflow-repos.yaml'), lines.join('\n'));
+}
+
 export function folderEnvironment(name: string, dagsFolder: string, repositories: DeployRepository[], keepReleases = 5, airflowUrl?: string): Environment {
   return {
     name,

@@ -264,3 +264,31 @@ describe('language server in an untrusted workspace', () => {
     }
   });
 });
+
+describe('language server: per-DAG lenses', () => {
+  test('"Deploy this DAG…" and "Roll back this DAG…" carry the document and the dag_id, only for an id the model knows', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'hangar-lsp-per-dag-'));
+    const client = await LspClient.start({ root, initializationOptions: { trusted: true, commands: ['hangar.deployDag', 'hangar.rollbackDag'] } });
+    try {
+      const known = fileUri(path.join(root, 'known.py'));
+      await client.open(known, dag('orders'), 1);
+      await client.diagnostics(known, (p) => p.version === 1);
+      const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: known } });
+      assert.deepEqual(
+        lenses.slice(1).map((l) => [l.command?.title, l.command?.command, l.command?.arguments]),
+        [
+          ['Deploy this DAG…', 'hangar.deployDag', [known, 'orders']],
+          ['Roll back this DAG…', 'hangar.rollbackDag', [known, 'orders']],
+        ],
+      );
+      const computed = fileUri(path.join(root, 'computed.py'));
+      await client.open(computed, dag('orders').replace('dag_id="orders"', 'dag_id=os.environ["ID"]'), 1);
+      await client.diagnostics(computed, (p) => p.version === 1);
+      const none = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: computed } });
+      assert.deepEqual(none.map((l) => l.command?.title), ['3 tasks']);
+    } finally {
+      await client.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

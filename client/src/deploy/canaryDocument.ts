@@ -1,0 +1,33 @@
+import { comparisonRows, conditionLines } from '../../../server/src/canary/format';
+import type { CanaryStatus } from '../../../server/src/canary/service';
+import { inert } from '../views/historyDocuments';
+
+const VERDICT = { waiting: 'Waiting for runs', promote: 'The condition holds: the next tick promotes the candidate', hold: 'The condition does not hold' } as const;
+
+/** A canary's comparison with its live DAG as Markdown (the editor's comparison panel, a read-only document). */
+export function renderCanary(status: CanaryStatus): string {
+  const cell = (text: string): string => inert(text);
+  const { settings } = status;
+  return [
+    `# Canary of ${inert(status.dagId)} on ${inert(status.environment)}`,
+    '',
+    `Candidate **${inert(status.candidate.ref)}** (${status.candidate.commit.slice(0, 12)}) runs as \`${status.canaryDagId}\` since ${inert(status.since)} (v${status.startedIn}).`,
+    '',
+    `${settings.shadow ? 'Shadow: both run every time.' : `${settings.share} % of the runs go to the canary.`} Promoted after ${settings.runs} finished canary run(s) when: \`${settings.until.replace(/`/g, "'")}\`.`,
+    '',
+    `## ${VERDICT[status.verdict]}`,
+    '',
+    inert(status.message),
+    '',
+    `| | ${cell(status.dagId)} (live) | ${cell(status.canaryDagId)} |`,
+    '| --- | --- | --- |',
+    ...comparisonRows(status.comparison.live, status.comparison.canary).map(([label, live, canary]) => `| ${cell(label)} | ${cell(live)} | ${cell(canary)} |`),
+    '',
+    '## Condition',
+    '',
+    ...conditionLines(status.condition).map((line) => `- ${inert(line)}`),
+    '',
+    `Read from Airflow at ${inert(status.comparison.at)}. Run **Hangar: Promote Canary** or **Hangar: Abort Canary** from the Deployments view to end it by hand.`,
+    '',
+  ].join('\n');
+}
