@@ -15,7 +15,7 @@ import { defaultStorageDir } from '../repos/workspace';
 import type { AgentEvent } from './events';
 import { normaliseUrl } from './events';
 import { Metrics } from './metrics';
-import { RepositoryQueue } from './repoQueue';
+import { DEFAULT_RETRY, RepositoryQueue } from './repoQueue';
 import { reviewCommit } from './review';
 import { postReview, type HostApi } from './reviewReporter';
 
@@ -67,8 +67,7 @@ export class Agent {
       this.queues.set(
         repository.name,
         new RepositoryQueue(() => this.syncAndDeploy(repository), {
-          attempts: options.retry?.attempts ?? 4,
-          backoffMs: options.retry?.backoffMs ?? 2_000,
+          ...(options.retry ?? DEFAULT_RETRY),
           onError: (error, attempt, willRetry) => {
             const message = error instanceof Error ? error.message : String(error);
             this.status(repository.name).lastError = message;

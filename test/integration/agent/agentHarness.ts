@@ -27,7 +27,7 @@ export interface RunningAgent {
 }
 
 /** `count` real Git remotes, an airflow-repos.yaml with a folder environment, and the real agent on 127.0.0.1. */
-export async function startAgent(options: { repositories: string[]; hostApis?: { github?: HostApi }; retry?: { attempts: number; backoffMs: number } }): Promise<RunningAgent> {
+export async function startAgent(options: { repositories: string[]; hostApis?: { github?: HostApi; gitlab?: HostApi }; retry?: { attempts: number; backoffMs: number } }): Promise<RunningAgent> {
   const root = tempDir('agent');
   const dagsFolder = path.join(root, 'airflow-dags');
   mkdirSync(dagsFolder, { recursive: true });
