@@ -6,7 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { exportTree } from './gitSource';
 import type { FolderTarget, HistoryRecord, Manifest } from './types';
 
-/** A release that was live this recently is kept, so a reader that resolved its link has time to finish. */
+/** A release served this recently is kept, so a reader that resolved its link has time to finish. */
 export const GC_GRACE_MS = 60_000;
 
 /**
@@ -149,7 +149,9 @@ export class FolderStore {
     const keep = new Set(live);
     const recent = Date.now() - (this.target.gcGraceMs ?? GC_GRACE_MS);
     history.forEach((record, index) => {
-      if (index >= history.length - this.target.keepReleases || Date.parse(record.at) > recent) for (const r of record.repositories) if (r.release) keep.add(r.release);
+      // A version stops being served when the next one goes live: its releases stay for the grace period after that.
+      const replacedAt = index + 1 < history.length ? Date.parse(history[index + 1]!.at) : Infinity;
+      if (index >= history.length - this.target.keepReleases || replacedAt > recent) for (const r of record.repositories) if (r.release) keep.add(r.release);
     });
     const removed: string[] = [];
     const entries = await readdir(this.releasesDir);
