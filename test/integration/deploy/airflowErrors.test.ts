@@ -62,9 +62,9 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
   let root: string;
 
   /** The real CLI, run asynchronously: the stand-in answers from this process. */
-  const deploy = (env: string, credentials: Record<string, string>): Promise<{ code: number | null; output: string }> => {
+  const deploy = (env: string, credentials: Record<string, string>, config = 'airflow-repos.yaml'): Promise<{ code: number | null; output: string }> => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HANGAR_AIRFLOW_')));
-    const child = spawn(process.execPath, [hangar, 'deploy', '--env', env, '--timeout', '5'], { cwd: root, env: { ...clean, ...credentials } });
+    const child = spawn(process.execPath, [hangar, 'deploy', '--env', env, '--timeout', '5', '--config', config], { cwd: root, env: { ...clean, ...credentials } });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -81,14 +81,11 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
     root = scratch('airflow-errors');
     new DagRepo(root, 'team').commit({ 'orders.py': dagSource('orders', 'one') });
     for (const env of ['v3', 'v2', 'userinfo']) mkdirSync(path.join(root, `${env}-dags`));
+    const repositories = ['repositories:', '  - name: team', '    url: ./team', '    path: team', '    branch: main'];
     writeFileSync(
       path.join(root, 'airflow-repos.yaml'),
       [
-        'repositories:',
-        '  - name: team',
-        '    url: ./team',
-        '    path: team',
-        '    branch: main',
+        ...repositories,
         'environments:',
         '  - name: v3',
         '    target: { kind: folder, path: v3-dags }',
@@ -96,11 +93,13 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
         '  - name: v2',
         '    target: { kind: folder, path: v2-dags }',
         `    airflow: { url: "${url}", version: 2 }`,
-        '  - name: userinfo',
-        '    target: { kind: folder, path: userinfo-dags }',
-        `    airflow: { url: "${url.replace('//', `//${USERNAME}:${PASSWORD}@`)}", version: 3 }`,
         '',
       ].join('\n'),
+    );
+    // In a file of its own: a configuration error fails every command on its file.
+    writeFileSync(
+      path.join(root, 'userinfo.yaml'),
+      [...repositories, 'environments:', '  - name: userinfo', '    target: { kind: folder, path: userinfo-dags }', `    airflow: { url: "${url.replace('//', `//${USERNAME}:${PASSWORD}@`)}", version: 3 }`, ''].join('\n'),
     );
   });
   after(() => airflow.server.close());
@@ -167,7 +166,7 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
 
   test('a user name and password in airflow.url are refused without being echoed', async () => {
     Object.assign(airflow.mode, { status: 500, answer: 'json-detail', failOnly: '' });
-    const result = await deploy('userinfo', {});
+    const result = await deploy('userinfo', {}, 'userinfo.yaml');
     assert.notEqual(result.code, 0, result.output);
     assert.match(result.output, /user name or password/);
     assertNoSecret(result.output, 'the output');
