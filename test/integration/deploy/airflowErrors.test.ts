@@ -81,12 +81,11 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
     root = scratch('airflow-errors');
     new DagRepo(root, 'team').commit({ 'orders.py': dagSource('orders', 'one') });
     for (const env of ['v3', 'v2', 'userinfo']) mkdirSync(path.join(root, `${env}-dags`));
-    const repositories = ['repositories:', '  - name: team', '    url: ./team', '    path: team', '    branch: main'];
+    const repository = ['repositories:', '  - name: team', '    url: ./team', '    path: team', '    branch: main', 'environments:'];
     writeFileSync(
       path.join(root, 'airflow-repos.yaml'),
       [
-        ...repositories,
-        'environments:',
+        ...repository,
         '  - name: v3',
         '    target: { kind: folder, path: v3-dags }',
         `    airflow: { url: "${url}", version: 3 }`,
@@ -96,10 +95,10 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
         '',
       ].join('\n'),
     );
-    // In a file of its own: a configuration error fails every command on its file.
+    // A file with credentials in a URL is refused as a whole, so it gets its own.
     writeFileSync(
       path.join(root, 'userinfo.yaml'),
-      [...repositories, 'environments:', '  - name: userinfo', '    target: { kind: folder, path: userinfo-dags }', `    airflow: { url: "${url.replace('//', `//${USERNAME}:${PASSWORD}@`)}", version: 3 }`, ''].join('\n'),
+      [...repository, '  - name: userinfo', '    target: { kind: folder, path: userinfo-dags }', `    airflow: { url: "${url.replace('//', `//${USERNAME}:${PASSWORD}@`)}", version: 3 }`, ''].join('\n'),
     );
   });
   after(() => airflow.server.close());
