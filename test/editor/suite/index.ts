@@ -16,6 +16,7 @@ const suiteFiles: Record<string, () => Promise<unknown>> = {
   'languageServer.test.ts': () => import('./languageServer.test'),
   'deploy.test.ts': () => import('./deploy.test'),
   'testing.test.ts': () => import('./testing.test'),
+  'repositoryCommands.test.ts': () => import('./repositoryCommands.test'),
 };
 
 interface TestResult {
