@@ -40,6 +40,10 @@ export class FolderStore {
   /** Called under the lock: leftovers of a killed deploy are removed, the ignore file is in place. */
   async prepare(): Promise<void> {
     await rm(this.tmpDir, { recursive: true, force: true });
+    // The temporary file of a history write that a kill cut short (write-file-atomic names it history.json.<n>).
+    for (const entry of await readdir(this.stateDir).catch(() => [] as string[])) {
+      if (entry.startsWith('history.json.')) await rm(path.join(this.stateDir, entry), { force: true });
+    }
     await mkdir(this.tmpDir, { recursive: true });
     await mkdir(this.releasesDir, { recursive: true });
     const ignoreFile = path.join(this.target.path, '.airflowignore');

@@ -202,6 +202,27 @@ describe('deploy: folder target', () => {
     assert.deepEqual(order, ['first', 'second']);
   });
 
+  test('everything a killed deploy can leave (lock, owner file, tmp/, a cut-short history write) is removed by the next deploy', async () => {
+    const root = scratch('leftovers');
+    const repo = new DagRepo(root);
+    const dags = path.join(root, 'dags');
+    await mkdir(dags);
+    const env = folderEnvironment('dev', dags, [repo.asDeployRepository()]);
+    repo.commit({ 'a.py': dagSource('a', 'one') });
+    await service.apply(await service.planDeploy(env));
+    const state = path.join(dags, '.hangar');
+    // What a deploy SIGKILLed on this host leaves behind.
+    await mkdir(path.join(state, 'deploy.lock'));
+    writeFileSync(path.join(state, 'deploy.owner'), JSON.stringify({ pid: 2 ** 22 + 4242, host: hostname() }));
+    await mkdir(path.join(state, 'tmp', 'team-0123456789ab.4242.deadbeef'), { recursive: true });
+    writeFileSync(path.join(state, 'tmp', 'team-0123456789ab.4242.deadbeef', 'a.py'), 'half');
+    writeFileSync(path.join(state, 'history.json.3141592653'), '[{"version": 1');
+    repo.commit({ 'a.py': dagSource('a', 'two') });
+    await service.apply(await service.planDeploy(env));
+    assert.deepEqual(readdirSync(state).sort(), ['history.json', 'releases', 'tmp']);
+    assert.deepEqual(readdirSync(path.join(state, 'tmp')), []);
+  });
+
   test('a release that stopped being served in the last 60 s is kept beyond keep_releases, and collected after that', async () => {
     const root = scratch('grace');
     const repo = new DagRepo(root);
