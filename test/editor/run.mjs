@@ -4,7 +4,7 @@
 //
 // Environment:
 //   HANGAR_EDITOR_GREP=text      run only the tests whose full title matches (a mocha grep)
-//   HANGAR_EDITOR_TIMEOUT=secs   give up on the suite after this long (default 180)
+//   HANGAR_EDITOR_TIMEOUT=secs   give up on the suite after this long (default 420)
 //   HANGAR_EDITOR_KEEP=1         keep the scratch folder (workspace, logs, profiles) for debugging
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suiteBundle = path.join(repoRoot, 'dist', 'test', 'editor', 'suite.js');
 const resultsDir = path.join(repoRoot, 'test-results', 'editor');
-const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 180) * 1000;
+const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 420) * 1000;
 const keepScratch = process.env.HANGAR_EDITOR_KEEP === '1';
 
 const startedAt = Date.now();

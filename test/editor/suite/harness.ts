@@ -5,6 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { HangarApi } from '../../../client/src/extension';
+import { removeRepositoryEntry, saveConfigDocument } from '../../../server/src/config/edit';
+import { loadConfigFile } from '../../../server/src/config/load';
 
 /** Numbers the suite measured (e.g. activation time); run.mjs prints them with the results. */
 export const metrics: Record<string, number> = {};
@@ -64,4 +67,28 @@ export async function choose<T>(shown: Widget[], running: Thenable<T>, title: Re
     await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
   }
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/**
+ * Closes every editor, dropping unsaved changes (what "Don't Save" does). `workbench.action.closeAllEditors` alone
+ * asks about each unsaved document in a modal dialog, as it asks a user.
+ */
+export async function closeAllEditorsWithoutSaving(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * A suite's clean-up: takes the repositories it added out of airflow-repos.yaml, so a later "Sync All" of another
+ * suite does not reach servers that are gone (and ask about their credentials).
+ */
+export async function forgetRepositories(api: HangarApi, names: readonly string[]): Promise<void> {
+  const controller = api.repositories.controller;
+  const config = loadConfigFile(controller.configFile);
+  for (const name of names) if (config.repositories.some((r) => r.name === name)) removeRepositoryEntry(config.document, name);
+  await saveConfigDocument(config.file, config.document);
+  controller.reload();
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
-import { reportMetric, screenshot, waitFor } from './harness';
+import { closeAllEditorsWithoutSaving, reportMetric, screenshot, waitFor } from './harness';
 
 const FIXTURE = 'company-workflows/dags/lsp_fixture_etl.py';
 const SOURCE = `from datetime import datetime
@@ -47,7 +47,7 @@ suite('Language server', () => {
   });
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllEditorsWithoutSaving();
     await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
   });
 

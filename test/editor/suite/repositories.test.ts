@@ -11,7 +11,7 @@ import type { SyncHistoryEntry } from '../../../server/src/repos/types';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { choose, screenshot, waitFor, type Widget } from './harness';
+import { choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
@@ -62,7 +62,10 @@ suite('Repositories', () => {
     commitAndPush({ 'dags/orders.py': dag('editor_orders'), 'dags/billing.py': dag('editor_billing') });
   });
 
-  suiteTeardown(() => rmSync(root, { recursive: true, force: true }));
+  suiteTeardown(async () => {
+    await forgetRepositories(api, [NAME, OTHER, PRIVATE, BOUND]);
+    rmSync(root, { recursive: true, force: true });
+  });
 
   test('Add Repository writes airflow-repos.yaml, syncs, and the tree shows the repository with its DAG count', async () => {
     const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository', { name: NAME, url: bare, branch: 'main', priority: 3 });

@@ -8,7 +8,7 @@ import type { HangarApi } from '../../../client/src/extension';
 import type { SyncResult } from '../../../server/src/repos/sync';
 import { startGitHttpServer, type GitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { waitFor } from './harness';
+import { forgetRepositories, waitFor } from './harness';
 import { answer, openedPages, shownText } from './userInput';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
@@ -60,6 +60,7 @@ suite('Repository commands, answered through their prompts', function () {
   });
 
   suiteTeardown(async () => {
+    await forgetRepositories(api, [LOCAL, SECURED, HOSTED]);
     await server?.close();
     rmSync(root, { recursive: true, force: true });
   });

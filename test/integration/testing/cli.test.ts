@@ -47,6 +47,7 @@ describe('hangar test and hangar deps check (the shipped CLI, a real Airflow 3 e
     assert.match(run.stdout, /^ok {3}failing_pipeline\.extract success$/m);
     assert.match(run.stdout, /^FAIL failing_pipeline\.transform failed$/m);
     assert.match(run.stdout, /^DAG failing_pipeline: failed/m);
+    assert.match(run.stderr, /invalid literal for int\(\) with base 10: 'twelve'/, 'the task\'s traceback streams to stderr');
     const report = readJUnit(path.join(dir, 'dag.xml'));
     assert.deepEqual(report.suites.map((s) => s.name), ['dag failing_pipeline']);
     const [runCase, ...tasks] = report.suites[0]!.cases.map((c) => [c.name, c.failure?.message]);
