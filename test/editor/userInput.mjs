@@ -68,6 +68,24 @@ const steps = {
     await toast.waitFor({ state: 'visible', timeout: TIMEOUT });
     await toast.locator('.monaco-button', { hasText: button }).first().click({ timeout: TIMEOUT });
   },
+  /**
+   * Chooses `value` in the visible select `selector` inside a webview (webviews are frames of the page), as a user
+   * picking from the list does; returns the values it offered.
+   */
+  async selectInWebview(page, { selector, value }) {
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      for (const frame of page.frames()) {
+        const select = frame.locator(`${selector}:not([hidden])`);
+        if ((await select.count().catch(() => 0)) === 0) continue;
+        const offered = await select.first().evaluate((node) => [...node.options].map((o) => o.value));
+        await select.first().selectOption(value, { timeout: TIMEOUT });
+        return offered;
+      }
+      if (Date.now() > deadline) throw new Error(`no visible ${selector} in a webview`);
+      await page.waitForTimeout(100);
+    }
+  },
   /** What a user sees in the first element matching `selector`: its text, or the chosen option of a select. */
   async text(page, { selector }) {
     const element = page.locator(selector).first();

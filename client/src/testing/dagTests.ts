@@ -26,6 +26,8 @@ export class DagTestController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Outcome of the last run of each item (`passed`, `failed`, `skipped`, `errored`), by item id. */
   readonly outcomes = new Map<string, string>();
+  /** The message of each item that failed or errored in the last run that reported it (its location included). */
+  readonly failures = new Map<string, vscode.TestMessage>();
   private readonly parser = createPythonParser();
 
   constructor(
@@ -196,14 +198,14 @@ export class DagTestController implements vscode.Disposable {
     else run.failed(dag, new vscode.TestMessage(result.error ?? `The DAG run ended ${result.state}.`), result.durationMs);
   }
 
-  /** The run, with every outcome also kept in `outcomes`. */
+  /** The run, with every outcome also kept in `outcomes` (and each failure's message in `failures`). */
   private recording(run: vscode.TestRun): vscode.TestRun {
     const keep = (outcome: string) => (item: vscode.TestItem) => this.outcomes.set(item.id, outcome);
     return Object.assign(Object.create(run) as vscode.TestRun, {
       passed: (item: vscode.TestItem, duration?: number) => (keep('passed')(item), run.passed(item, duration)),
-      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item), run.failed(item, message, duration)),
+      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item), this.failures.set(item.id, message), run.failed(item, message, duration)),
       skipped: (item: vscode.TestItem) => (keep('skipped')(item), run.skipped(item)),
-      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item), run.errored(item, message, duration)),
+      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item), this.failures.set(item.id, message), run.errored(item, message, duration)),
     });
   }
 

@@ -20,7 +20,9 @@ export type UserStep =
   /** Press `button` on the notification that says `message`. */
   | { readonly kind: 'notification'; readonly message: string; readonly button: string }
   /** Read what the workbench shows in the element `selector`. */
-  | { readonly kind: 'text'; readonly selector: string };
+  | { readonly kind: 'text'; readonly selector: string }
+  /** Choose `value` in the visible select `selector` of a webview; the reply lists the values it offered. */
+  | { readonly kind: 'selectInWebview'; readonly selector: string; readonly value: string };
 
 let requests = 0;
 
@@ -57,6 +59,11 @@ async function ask<T>(request: UserStep | { readonly kind: 'openedPages' }, runn
 /** Performs the steps in order while `running` (the command that shows the prompts) goes on. */
 export async function answer(running: Thenable<unknown> | undefined, ...steps: UserStep[]): Promise<void> {
   for (const step of steps) await ask(step, running);
+}
+
+/** Chooses `value` in a webview's visible select `selector`; returns the values it offered. */
+export function selectInWebview(selector: string, value: string): Promise<string[]> {
+  return ask<string[]>({ kind: 'selectInWebview', selector, value });
 }
 
 /** What the workbench shows in `selector`. */
