@@ -31,6 +31,7 @@ export const PACKAGES = [
   { name: 'libkrb5-dev', groups: ['code-server'], why: "Kerberos headers for VS Code's kerberos module", present: () => existsSync('/usr/include/gssapi/gssapi.h') },
   { name: 'ripgrep', groups: ['code-server'], why: "VS Code's search (code-server uses /usr/bin/rg)", present: () => existsSync('/usr/bin/rg') },
   { name: 'python3-venv', groups: ['airflow'], why: 'the virtual environment of the real Airflow 3 (Python 3.10-3.13 with venv)', present: pythonWithVenv },
+  { name: 'postgresql', groups: ['database'], why: 'the throw-away PostgreSQL server of the fleet tests (agents and marketplace replicas)', present: () => existsSync('/usr/lib/postgresql') },
   { name: 'chromium', groups: ['browser'], why: 'the browser the real-editor tests drive (the demo uses your own browser)', present: () => existsSync('/usr/bin/chromium') },
   { name: 'ca-certificates', groups: ['network'], why: 'HTTPS to the npm registry and the Python package index', present: () => existsSync('/etc/ssl/certs/ca-certificates.crt') },
 ];
@@ -38,8 +39,8 @@ export const PACKAGES = [
 /** What each set-up needs, by group. */
 export const SETUPS = {
   demo: ['git', 'code-server', 'airflow'],
-  test: ['git', 'code-server', 'airflow', 'browser'],
-  ci: ['git', 'code-server', 'airflow', 'browser', 'network'],
+  test: ['git', 'code-server', 'airflow', 'browser', 'database'],
+  ci: ['git', 'code-server', 'airflow', 'browser', 'database', 'network'],
 };
 
 const say = (message) => console.log(`[system packages] ${message}`);

@@ -18,12 +18,16 @@ export interface HangarSettings {
   'analysis.dagFolders': string[];
   'analysis.backgroundCap': number;
   'analysis.maxFileSizeKb': number;
+  'analysis.targetAirflow': string;
+  'analysis.targetPython': string;
   'marketplace.catalogs': CatalogSetting[];
   'marketplace.serviceUrl': string;
   'repositories.cloneLocation': 'workspace' | 'globalStorage';
   'repositories.onRemoteChange': 'sync' | 'notify' | 'off';
   python: string;
   'testing.env': Record<string, string>;
+  'testing.retries': number;
+  'testing.timeoutSeconds': number;
 }
 
 const DEFAULTS: HangarSettings = {
@@ -35,12 +39,16 @@ const DEFAULTS: HangarSettings = {
   'analysis.dagFolders': ['dags'],
   'analysis.backgroundCap': 2000,
   'analysis.maxFileSizeKb': 1024,
+  'analysis.targetAirflow': '',
+  'analysis.targetPython': '',
   'marketplace.catalogs': [],
   'marketplace.serviceUrl': '',
   'repositories.cloneLocation': 'workspace',
   'repositories.onRemoteChange': 'sync',
   python: '',
   'testing.env': {},
+  'testing.retries': 0,
+  'testing.timeoutSeconds': 300,
 };
 
 /** Reads a setting for a resource each time: settings are never cached. */

@@ -31,6 +31,9 @@ export interface DagGraphRange {
   end: { line: number; character: number };
 }
 
+/** How a task or dependency differs from the version the graph is compared with (Compare with Live). */
+export type GraphMark = 'added' | 'removed' | 'changed';
+
 export interface DagGraphNode {
   /** The task id, or the variable name when the id is not a literal. */
   id: string;
@@ -38,11 +41,20 @@ export interface DagGraphNode {
   /** `a.b` when the task is created inside task groups. */
   group?: string;
   range: DagGraphRange;
+  /** Compare with Live: a removed task is a ghost that only the other version has (its range is empty). */
+  mark?: GraphMark;
 }
 
 export interface DagGraphEdge {
   upstream: string;
   downstream: string;
+  mark?: Exclude<GraphMark, 'changed'>;
+}
+
+/** Compare with Live: what the graph is compared with, and the text summary shown beside it. */
+export interface GraphComparison {
+  against: string;
+  lines: string[];
 }
 
 export interface DagGraph {
@@ -65,11 +77,11 @@ export interface DagGraphParams {
 export const DagGraphRequest = new RequestType<DagGraphParams, DagGraph | null, void>('hangar/dagGraph');
 
 /** Messages of the DAG graph webview (media/src/graph.ts) and its host (client/src/graph). */
-export type GraphHostToWebview = { type: 'graph'; graph: DagGraph } | { type: 'empty'; message: string };
+export type GraphHostToWebview = { type: 'graph'; graph: DagGraph; comparison?: GraphComparison } | { type: 'empty'; message: string };
 
 export type GraphWebviewToHost =
   | { type: 'ready' }
   | { type: 'reveal'; range: DagGraphRange }
   | { type: 'selectDag'; dagId: string }
   /** Sent after each render, so tests and the host know what is on screen. */
-  | { type: 'rendered'; dagId: string; nodes: number; edges: number };
+  | { type: 'rendered'; dagId: string; nodes: number; edges: number; marks?: Record<GraphMark, number> };

@@ -7,8 +7,8 @@
  *   node esbuild.mjs && node --stack-size=4000 --import tsx test/bench/modelDump.ts --out test-results/model-dump/base   # before
  *   node esbuild.mjs && node --stack-size=4000 --import tsx test/bench/modelDump.ts --out test-results/model-dump/new --against test-results/model-dump/base
  *
- * The larger stack keeps the dense 10,000-line shape deterministic: the cycle rule (HGR007) walks a 5,000-task
- * chain recursively, which on Node's default stack fails or not depending on how much stack the caller used.
+ * The larger stack keeps dumps of builds before the cycle rule (HGR007) became iterative comparable: those walked
+ * the dense shape's 5,000-task chain recursively, which on Node's default stack failed or not depending on the caller.
  *
  * `--against DIR` compares with an earlier dump and exits 1 at the first difference; `--cli FILE` picks the
  * bundled CLI (default dist/cli/hangar.js, so build first).

@@ -12,4 +12,7 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   testing: () => import('./testing.bench'),
   sync: () => import('./sync.bench'),
   deploy: () => import('./deploy.bench'),
+  fleet: () => import('./fleet.bench'),
+  accuracy: () => import('./accuracy.bench'),
+  landing: () => import('./landing.bench'),
 };

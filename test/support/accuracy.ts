@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_CONFIG, type HangarConfig } from '../../server/src/analysis/config';
 import { analyzeSource } from '../../server/src/analysis/engine';
 import type { Finding } from '../../server/src/analysis/findings';
 import { createPythonParser, type Node } from '../../server/src/analysis/parser';
@@ -32,14 +33,19 @@ export async function airflowExampleDagFolders(python: string): Promise<string[]
 }
 
 /** The error-level findings of Hangar's engine for one file, analyzed alone (as DagBag imports it). */
-export async function engineErrors(file: string): Promise<Finding[]> {
-  const { findings } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8') });
+export async function engineErrors(file: string, line = '3.3'): Promise<Finding[]> {
+  const { findings } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8'), config: targetConfig(line) });
   return findings.filter((finding) => finding.severity === 'error');
 }
 
+/** The engine's configuration for the Airflow line the ground truth comes from (its defaults otherwise). */
+function targetConfig(line: string): HangarConfig {
+  return { ...DEFAULT_CONFIG, targetAirflow: line };
+}
+
 /** Each DAG's dependencies in Hangar's model, "upstream>downstream" between tasks whose ids are known, by dag_id. */
-export async function modelEdges(file: string): Promise<Map<string, Set<string>>> {
-  const { model } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8') });
+export async function modelEdges(file: string, line = '3.3'): Promise<Map<string, Set<string>>> {
+  const { model } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8'), config: targetConfig(line) });
   const edges = new Map<string, Set<string>>();
   for (const dag of model.dags) {
     if (!dag.dagId.known) continue;

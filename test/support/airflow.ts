@@ -14,7 +14,14 @@ import { CACHE, ensureVenv, PrerequisiteError, progress, requirementsDigest, run
 export { REPO_ROOT } from './venv';
 
 const PYTHON_SUPPORT = path.join(__dirname, 'python');
-const AIRFLOW_VENV: VenvSpec = { name: 'airflow-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow.txt'), label: 'Apache Airflow' };
+
+/** The Airflow lines the harness installs, each in its own venv under .cache/. */
+export type AirflowLine = '3.3' | '3.4' | '2.11';
+const AIRFLOW_VENVS: Record<AirflowLine, VenvSpec> = {
+  '3.3': { name: 'airflow-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow.txt'), label: 'Apache Airflow' },
+  '3.4': { name: 'airflow-3.4-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow-3.4.txt'), label: 'Apache Airflow 3.4 (beta)', uvArgs: ['--prerelease=allow'] },
+  '2.11': { name: 'airflow2-venv', requirements: path.join(PYTHON_SUPPORT, 'requirements-airflow-2.txt'), label: 'Apache Airflow 2.11' },
+};
 const DB_TEMPLATE_DIR = path.join(CACHE, 'airflow-db-template');
 
 const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -24,7 +31,8 @@ export class AirflowUnavailableError extends PrerequisiteError {
   override name = 'AirflowUnavailableError';
 }
 
-async function timed<T>(timings: Record<string, number>, step: string, work: () => Promise<T> | T): Promise<T> {
+/** Runs one start-up step and records its milliseconds (harness internal, shared with airflow2.ts). */
+export async function timed<T>(timings: Record<string, number>, step: string, work: () => Promise<T> | T): Promise<T> {
   const started = performance.now();
   try {
     return await work();
@@ -37,31 +45,35 @@ async function airflowVersion(python: string): Promise<string> {
   return (await run(python, ['-c', 'import airflow; print(airflow.__version__)'])).trim();
 }
 
-let venvReady: Promise<string> | undefined;
+const venvReady = new Map<AirflowLine, Promise<string>>();
 
 /**
- * The python of a virtual environment with Apache Airflow 3.3 (see requirements-airflow.txt).
- * HANGAR_AIRFLOW_PYTHON points at an existing one instead. Creates `.cache/airflow-venv` once;
- * concurrent callers (test files, engineers) wait on one install through a lock.
+ * The python of a virtual environment with the Apache Airflow of `line` (default 3.3, see the requirements files
+ * in test/support/python). HANGAR_AIRFLOW_PYTHON points at an existing Airflow 3.3 venv instead. Creates the venv
+ * under .cache once; concurrent callers (test files, engineers) wait on one install through a lock.
  */
-export function ensureAirflowVenv(): Promise<string> {
-  venvReady ??= (async () => {
-    const override = process.env.HANGAR_AIRFLOW_PYTHON;
-    if (override) {
-      const version = await airflowVersion(override);
-      if (!version.startsWith('3.')) throw new AirflowUnavailableError(`HANGAR_AIRFLOW_PYTHON=${override} has Apache Airflow ${version}; Hangar's harness needs Airflow 3.`);
-      return override;
-    }
-    return ensureVenv(AIRFLOW_VENV);
-  })().catch((error: unknown) => {
-    venvReady = undefined;
-    const reason = error instanceof Error ? error.message : String(error);
-    const hint = process.env.HANGAR_AIRFLOW_PYTHON
-      ? `HANGAR_AIRFLOW_PYTHON=${process.env.HANGAR_AIRFLOW_PYTHON} must be the python of a virtual environment with Apache Airflow 3 (or unset it to let the harness install one).`
-      : 'It needs Python 3.10-3.13 with venv and access to the Python package index (pip, uv); or set HANGAR_AIRFLOW_PYTHON to an existing Airflow 3 venv.';
-    throw new AirflowUnavailableError(`The Apache Airflow test environment is not available: ${reason}\n${hint}`);
-  });
-  return venvReady;
+export function ensureAirflowVenv(line: AirflowLine = '3.3'): Promise<string> {
+  const ready =
+    venvReady.get(line) ??
+    (async () => {
+      const override = line === '3.3' ? process.env.HANGAR_AIRFLOW_PYTHON : undefined;
+      if (override) {
+        const version = await airflowVersion(override);
+        if (!version.startsWith('3.')) throw new AirflowUnavailableError(`HANGAR_AIRFLOW_PYTHON=${override} has Apache Airflow ${version}; Hangar's harness needs Airflow 3.`);
+        return override;
+      }
+      return ensureVenv(AIRFLOW_VENVS[line]);
+    })().catch((error: unknown) => {
+      venvReady.delete(line);
+      const reason = error instanceof Error ? error.message : String(error);
+      const hint =
+        line === '3.3' && process.env.HANGAR_AIRFLOW_PYTHON
+          ? `HANGAR_AIRFLOW_PYTHON=${process.env.HANGAR_AIRFLOW_PYTHON} must be the python of a virtual environment with Apache Airflow 3 (or unset it to let the harness install one).`
+          : `It needs Python 3.10-3.13 with venv and access to the Python package index (pip, uv)${line === '3.3' ? '; or set HANGAR_AIRFLOW_PYTHON to an existing Airflow 3 venv' : ''}.`;
+      throw new AirflowUnavailableError(`The Apache Airflow ${line} test environment is not available: ${reason}\n${hint}`);
+    });
+  venvReady.set(line, ready);
+  return ready;
 }
 
 /** The `airflow` command of the venv that `python` belongs to. */
@@ -74,9 +86,9 @@ export function airflowExecutable(python: string): string {
  * is skipped with the reason; tests of a suite whose hook got undefined skip themselves). Under CI=true
  * a missing Airflow fails with the reason.
  */
-export async function airflowPythonOrSkip(context?: object): Promise<string | undefined> {
+export async function airflowPythonOrSkip(context?: object, line: AirflowLine = '3.3'): Promise<string | undefined> {
   try {
-    return await ensureAirflowVenv();
+    return await ensureAirflowVenv(line);
   } catch (error) {
     if (inCI) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -163,6 +175,8 @@ export function gitDagBundle(name: string, repoUrl: string, options: { trackingR
 }
 
 export interface StartAirflowOptions {
+  /** Which Airflow 3 line (its own venv); default 3.3. Airflow 2 starts with startAirflow2 (airflow2.ts). */
+  version?: Extract<AirflowLine, '3.3' | '3.4'>;
   /** The `dags-folder` bundle's folder; a new empty folder under AIRFLOW_HOME when omitted. */
   dagsFolder?: string;
   /** Extra DAG bundles (for example gitDagBundle(...)); the dags-folder bundle is kept unless `dagsFolderBundle: false`. */
@@ -238,6 +252,24 @@ export interface RunningAirflow {
   stop(): Promise<void>;
 }
 
+/** The logs of the processes an Airflow of the harness started, one file per process in `logFolder` (harness internal). */
+export function harnessLogs(logFolder: string, names: readonly string[]): AirflowLogs {
+  const logs: AirflowLogs = {
+    folder: logFolder,
+    read: (name) => {
+      const file = path.join(logFolder, `${name}.log`);
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    },
+    tail: (lines = 30) =>
+      names
+        .map((name) => ({ name, text: logs.read(name) }))
+        .filter(({ text }) => text)
+        .map(({ name, text }) => `--- ${name} (last ${lines} lines) ---\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`)
+        .join('\n'),
+  };
+  return logs;
+}
+
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -304,8 +336,8 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-/** Starts `airflow ARGS` as the leader-supervised process group; output goes to logs/<name>.log. */
-function startProcess(python: string, name: string, args: string[], env: NodeJS.ProcessEnv, logFolder: string): ChildProcess {
+/** Starts `airflow ARGS` as the leader-supervised process group; output goes to logs/<name>.log (harness internal). */
+export function startProcess(python: string, name: string, args: string[], env: NodeJS.ProcessEnv, logFolder: string): ChildProcess {
   installExitHooks();
   const log = createWriteStream(path.join(logFolder, `${name}.log`));
   const airflow = airflowExecutable(python);
@@ -316,7 +348,7 @@ function startProcess(python: string, name: string, args: string[], env: NodeJS.
   return child;
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   const pid = child.pid;
   if (!pid) return;
   killGroup(pid, 'SIGTERM');
@@ -329,10 +361,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   liveGroups.delete(pid);
 }
 
-/** `airflow db migrate` once per Airflow installation; each Airflow then starts from a copy. */
-async function migratedDatabase(python: string, env: NodeJS.ProcessEnv, logFolder: string): Promise<string> {
+/**
+ * `airflow db migrate` (and `prepare`, e.g. creating a user) once per Airflow installation; each Airflow then starts
+ * from a copy (harness internal).
+ */
+export async function migratedDatabase(python: string, env: NodeJS.ProcessEnv, logFolder: string, line: AirflowLine = '3.3', prepare?: (env: NodeJS.ProcessEnv) => Promise<string>): Promise<string> {
   const interpreter = createHash('sha256').update(python).digest('hex').slice(0, 8); // HANGAR_AIRFLOW_PYTHON may be another Airflow
-  const template = path.join(DB_TEMPLATE_DIR, `airflow-${requirementsDigest(AIRFLOW_VENV)}-${interpreter}.db`);
+  const template = path.join(DB_TEMPLATE_DIR, `airflow-${requirementsDigest(AIRFLOW_VENVS[line])}-${interpreter}.db`);
   if (existsSync(template)) return template;
   mkdirSync(DB_TEMPLATE_DIR, { recursive: true });
   const scratch = mkdtempSync(path.join(DB_TEMPLATE_DIR, 'migrate-'));
@@ -340,7 +375,7 @@ async function migratedDatabase(python: string, env: NodeJS.ProcessEnv, logFolde
     const db = path.join(scratch, 'airflow.db');
     const migrateEnv = { ...env, AIRFLOW_HOME: scratch, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${db}` };
     const output = await run(airflowExecutable(python), ['db', 'migrate'], { env: migrateEnv });
-    writeFileSync(path.join(logFolder, 'db-migrate.log'), output);
+    writeFileSync(path.join(logFolder, 'db-migrate.log'), output + (prepare ? await prepare(migrateEnv) : ''));
     renameSync(db, template); // atomic: a concurrent migration of the same digest just wins or loses the rename
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -356,7 +391,8 @@ async function migratedDatabase(python: string, env: NodeJS.ProcessEnv, logFolde
 export async function startAirflow(options: StartAirflowOptions = {}): Promise<RunningAirflow> {
   const timings: Record<string, number> = {};
   const started = performance.now();
-  const python = await timed(timings, 'venv', ensureAirflowVenv);
+  const line = options.version ?? '3.3';
+  const python = await timed(timings, 'venv', () => ensureAirflowVenv(line));
   const airflowHome = mkdtempSync(path.join(os.tmpdir(), 'hangar-airflow-'));
   const logFolder = path.join(airflowHome, 'logs', 'harness');
   mkdirSync(logFolder, { recursive: true });
@@ -397,19 +433,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
   const passwordFile = path.join(airflowHome, 'simple_auth_manager_passwords.json.generated');
   const children: ChildProcess[] = [];
   let stopped = false;
-  const logs: AirflowLogs = {
-    folder: logFolder,
-    read: (name) => {
-      const file = path.join(logFolder, `${name}.log`);
-      return existsSync(file) ? readFileSync(file, 'utf8') : '';
-    },
-    tail: (lines = 30) =>
-      ['db-migrate', 'api-server', 'dag-processor', 'scheduler']
-        .map((name) => ({ name, text: logs.read(name) }))
-        .filter(({ text }) => text)
-        .map(({ name, text }) => `--- ${name} (last ${lines} lines) ---\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`)
-        .join('\n'),
-  };
+  const logs = harnessLogs(logFolder, ['db-migrate', 'api-server', 'dag-processor', 'scheduler']);
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -418,7 +442,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
   };
 
   try {
-    const template = await timed(timings, 'dbMigrate', () => migratedDatabase(python, env, logFolder));
+    const template = await timed(timings, 'dbMigrate', () => migratedDatabase(python, env, logFolder, line));
     copyFileSync(template, path.join(airflowHome, 'airflow.db'));
     // The simple auth manager keeps the passwords it finds in this file and generates the missing ones.
     if (options.password) writeFileSync(passwordFile, JSON.stringify({ [username]: options.password }), { mode: 0o600 });

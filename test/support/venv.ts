@@ -60,6 +60,8 @@ export interface VenvSpec {
   requirements: string;
   /** What the venv is for, in progress messages. */
   label: string;
+  /** Extra `uv pip install` options (for example `--prerelease=allow` for a beta). */
+  uvArgs?: string[];
 }
 
 export function venvBin(spec: VenvSpec, program: string): string {
@@ -88,7 +90,7 @@ async function install(spec: VenvSpec): Promise<void> {
   progress(`installing uv into .cache/${spec.name} (pip install uv)`);
   await run(python, ['-m', 'pip', 'install', '--quiet', 'uv']);
   progress(`installing ${spec.label} (uv pip install -r ${requirements})`);
-  await run(venvBin(spec, 'uv'), ['pip', 'install', '--quiet', '--python', python, '-r', spec.requirements]);
+  await run(venvBin(spec, 'uv'), ['pip', 'install', '--quiet', '--python', python, ...(spec.uvArgs ?? []), '-r', spec.requirements]);
   writeFileSync(path.join(dir, '.hangar-stamp'), `${requirementsDigest(spec)}\n`);
   progress(`${spec.label} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

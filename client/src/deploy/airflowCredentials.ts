@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { credentialsFromEnv, type AirflowCredentials } from '../../../server/src/airflow/client';
-import type { DeployUi } from './ui';
+import type { Prompts } from '../prompts';
 
 const KEY = 'hangar.airflow.';
 
@@ -25,7 +25,7 @@ export class AirflowCredentialStore {
   }
 
   /** Asks for a user name and password (Airflow 3 exchanges them for a token; Airflow 2 uses basic auth). */
-  async prompt(ui: DeployUi, environment: string, url: string): Promise<AirflowCredentials | undefined> {
+  async prompt(ui: Prompts, environment: string, url: string): Promise<AirflowCredentials | undefined> {
     const username = await ui.input(`Airflow of "${environment}"`, `User name for ${url}`, { validate: (v) => (v.trim() ? undefined : 'Enter a user name') });
     if (username === undefined) return undefined;
     const password = await ui.input(`Airflow of "${environment}"`, `Password of ${username.trim()} (kept in the editor's secret storage)`, { password: true });

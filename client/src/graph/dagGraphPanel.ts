@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DagGraphRequest, type DagGraph, type GraphHostToWebview, type GraphWebviewToHost } from '../../../server/src/protocol';
+import { markGraph, type GraphMarks } from '../../../server/src/dagdiff/graphMarks';
+import { DagGraphRequest, type DagGraph, type GraphHostToWebview, type GraphMark, type GraphWebviewToHost } from '../../../server/src/protocol';
 import type { HangarLanguageClient } from '../languageClient';
 import { webviewHtml } from '../webviewHtml';
 
@@ -18,7 +19,9 @@ export class DagGraphPanel implements vscode.Disposable {
   private dagId: string | undefined;
   private redraw: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly renderedEmitter = new vscode.EventEmitter<{ dagId: string; nodes: number; edges: number }>();
+  /** Compare with Live: the marks of one DAG of one file, against a named version. */
+  private comparison: { uri: string; marks: GraphMarks; against: string } | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<{ dagId: string; nodes: number; edges: number; marks?: Record<GraphMark, number> }>();
   /** Fires after the webview drew a graph (used by the editor tests). */
   readonly onDidRender = this.renderedEmitter.event;
 
@@ -45,6 +48,19 @@ export class DagGraphPanel implements vscode.Disposable {
     }
     this.uri = target;
     this.dagId = typeof dagId === 'string' ? dagId : undefined;
+    this.comparison = undefined;
+    await this.open();
+  }
+
+  /** The graph of `dagId` in `uri` with what differs from another version marked, and the summary beside it. */
+  async compare(uri: vscode.Uri, marks: GraphMarks, against: string): Promise<void> {
+    this.uri = uri;
+    this.dagId = marks.dagId;
+    this.comparison = { uri: uri.toString(), marks, against };
+    await this.open();
+  }
+
+  private async open(): Promise<void> {
     if (!this.panel) this.create();
     else this.panel.reveal(vscode.ViewColumn.Beside, true);
     await this.update();
@@ -86,7 +102,7 @@ export class DagGraphPanel implements vscode.Disposable {
         return;
       }
       case 'rendered':
-        this.renderedEmitter.fire({ dagId: message.dagId, nodes: message.nodes, edges: message.edges });
+        this.renderedEmitter.fire({ dagId: message.dagId, nodes: message.nodes, edges: message.edges, ...(message.marks ? { marks: message.marks } : {}) });
         return;
     }
   }
@@ -95,7 +111,11 @@ export class DagGraphPanel implements vscode.Disposable {
     if (!this.panel || !this.ready || !this.uri) return;
     const graph = await this.fetch(this.uri, this.dagId);
     if (!this.panel) return;
-    if (graph) {
+    const comparison = graph && this.comparison?.uri === this.uri.toString() && this.comparison.marks.dagId === graph.dagId ? this.comparison : undefined;
+    if (graph && comparison) {
+      this.panel.title = `Graph: ${graph.dagId} ↔ ${comparison.against}`;
+      this.post({ type: 'graph', graph: markGraph(graph, comparison.marks), comparison: { against: comparison.against, lines: [...comparison.marks.lines] } });
+    } else if (graph) {
       this.panel.title = `Graph: ${graph.dagId}`;
       this.post({ type: 'graph', graph });
     } else {
@@ -125,7 +145,7 @@ export class DagGraphPanel implements vscode.Disposable {
       script: 'graph.js',
       style: 'graph.css',
       title: 'DAG Graph',
-      body: '<header><h1 id="title">Loading the DAG…</h1><select id="dag" hidden aria-label="DAG"></select></header>\n<main id="graph"></main>',
+      body: '<header><h1 id="title">Loading the DAG…</h1><select id="dag" hidden aria-label="DAG"></select></header>\n<div class="layout"><main id="graph"></main><aside id="summary" hidden></aside></div>',
     });
   }
 

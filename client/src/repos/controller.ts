@@ -13,8 +13,9 @@ import { RepositoryStore } from '../../../server/src/repos/store';
 import { cloneDirOf, syncRepository, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncTrigger } from '../../../server/src/repos/types';
 import { defaultStorageDir, workspaceConflicts } from '../../../server/src/repos/workspace';
-import { DeployUi } from '../deploy/ui';
+import type { Prompts } from '../prompts';
 import { hangarSetting } from '../settings';
+import { requireTrust } from '../trust';
 import { askBeforeReuse } from './credentialReuse';
 import { bindingFor, CredentialStore, promptCredentials } from './credentials';
 
@@ -29,8 +30,6 @@ export class RepositoriesController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   readonly credentials: CredentialStore;
-  /** Quick picks of the repository commands, announced for the editor tests. */
-  readonly ui = new DeployUi();
   private readonly syncing = new Set<string>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('hangar-repositories');
   private readonly poller: RepositoryPoller;
@@ -41,6 +40,8 @@ export class RepositoriesController implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** The quick picks of the repository commands (shared with the other commands, announced for the editor tests). */
+    private readonly prompts: Prompts,
   ) {
     this.credentials = new CredentialStore(context);
     this.config = this.load();
@@ -62,7 +63,7 @@ export class RepositoriesController implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(reload),
       this.diagnostics,
       this.changed,
-      this.ui,
+      this.prompts,
     );
     this.refreshDerived();
   }
@@ -171,7 +172,7 @@ export class RepositoriesController implements vscode.Disposable {
       if (found.state === 'unbound') this.log.warn(`[${repository.name}] stored credentials wait for confirmation before they go to ${scrub(repository.url)}: run Sync Now`);
       return found.state === 'elsewhere' && found.secret.boundTo ? { ...found.secret, boundTo: found.secret.boundTo } : undefined;
     }
-    const choice = found.state === 'none' ? 'new' : await askBeforeReuse(this.ui, repository, found);
+    const choice = found.state === 'none' ? 'new' : await askBeforeReuse(this.prompts, repository, found);
     if (choice === 'use' && found.state !== 'none') {
       const credentials = { ...found.secret, boundTo: bindingFor(found.scope, repository.url) };
       await this.credentials.set(found.scope, credentials);
@@ -200,12 +201,7 @@ export class RepositoriesController implements vscode.Disposable {
    * with the actions that fix them and then rethrown for callers that need the outcome.
    */
   async sync(repository: RepositoryConfig, trigger: SyncTrigger = 'manual'): Promise<SyncResult> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Hangar syncs repositories only in a trusted workspace: trust this folder to sync.', 'Manage Workspace Trust').then(
-        (action) => action && vscode.commands.executeCommand('workbench.trust.manage'),
-      );
-      throw new Error('The workspace is not trusted.');
-    }
+    if (!requireTrust(`Syncing ${repository.name}`)) throw new Error('The workspace is not trusted.');
     const credentials = await this.credentialsFor(repository, trigger === 'manual');
     this.syncing.add(repository.name);
     this.changed.fire();

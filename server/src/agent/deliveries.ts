@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import type { Intake, Work } from './work';
 
 /** How long a delivery is remembered: GitHub lets a user redeliver a webhook for three days. */
 const REPLAY_WINDOW_MS = 7 * 24 * 3600 * 1000;
@@ -87,4 +88,22 @@ export class DeliveryLog {
       this.seen.delete(key);
     }
   }
+}
+
+/** Deliveries of an agent alone: the key goes to `log` (on disk before the answer), the work to this process's queues. */
+export function localIntake(log: DeliveryLog, schedule: (work: Work) => void): Intake {
+  return {
+    async receive(key, work) {
+      const before = log.receivedBefore(key);
+      if (before !== undefined) return { duplicateOf: new Date(before) };
+      try {
+        await log.persist();
+      } catch (error) {
+        log.forget(key);
+        throw error;
+      }
+      if (work) schedule(work);
+      return {};
+    },
+  };
 }

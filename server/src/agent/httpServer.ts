@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Agent } from './agent';
-import { DeliveryLog, deliveryKey } from './deliveries';
+import { DeliveryLog, deliveryKey, localIntake } from './deliveries';
 import { githubEvent, gitlabEvent, type AgentEvent } from './events';
 import type { AgentSecrets } from './secrets';
 import { tokensEqual, verifyGitHubSignature } from './signatures';
+import type { Intake, Receipt } from './work';
 
 export interface AgentServerOptions {
   readonly secrets: AgentSecrets;
@@ -14,6 +15,8 @@ export interface AgentServerOptions {
   readonly requestTimeoutMs?: number;
   /** Where the keys of recent deliveries are kept across restarts (`deliveries.json`); in memory only without it. */
   readonly stateDir?: string;
+  /** Where deliveries go instead of the local log and queues (a fleet's database). */
+  readonly intake?: Intake;
 }
 
 class HttpError extends Error {
@@ -71,7 +74,7 @@ function send(response: ServerResponse, status: number, body: unknown, type = 'a
 
 /** The agent's HTTP front: authenticates deliveries, drops replays, answers at once and leaves the work to the agent. */
 export function createAgentServer(agent: Agent, options: AgentServerOptions): Server {
-  const deliveries = new DeliveryLog(options.stateDir && path.join(options.stateDir, 'deliveries.json'));
+  const intake = options.intake ?? localIntake(new DeliveryLog(options.stateDir && path.join(options.stateDir, 'deliveries.json')), (work) => agent.schedule(work));
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const { secrets } = options;
   agent.metrics.define('hangar_agent_http_requests_total', 'HTTP requests, by route and status.');
@@ -79,28 +82,31 @@ export function createAgentServer(agent: Agent, options: AgentServerOptions): Se
   /** `key` identifies the delivery by what authenticated it; `id` is the sender's delivery id, for the log only. */
   const deliver = async (source: string, key: string, id: string | undefined, event: AgentEvent, response: ServerResponse): Promise<void> => {
     const deliveryId = id ?? key.slice(0, 16);
-    const before = deliveries.receivedBefore(key);
-    if (before !== undefined) {
-      agent.metrics.increment('hangar_agent_deliveries_total', { source, outcome: 'duplicate' });
-      send(response, 200, { status: 'duplicate', message: `this delivery was already received at ${new Date(before).toISOString()}; ignored` });
-      return;
-    }
+    const decision = agent.decide(event);
+    let receipt: Receipt;
     try {
-      await deliveries.persist();
+      receipt = await intake.receive(key, decision.work);
     } catch (error) {
-      deliveries.forget(key);
       agent.log(`could not record delivery ${deliveryId}: ${(error as Error).message}`);
       throw new HttpError(503, 'the agent could not record this delivery; nothing was started, send it again');
     }
-    const result = agent.accept(event, { id: deliveryId, source });
-    agent.metrics.increment('hangar_agent_deliveries_total', { source, outcome: String(result.status) });
-    send(response, result.status, { status: result.status < 300 ? 'accepted' : 'rejected', message: result.message, delivery: deliveryId });
+    if (receipt.duplicateOf) {
+      agent.metrics.increment('hangar_agent_deliveries_total', { source, outcome: 'duplicate' });
+      send(response, 200, { status: 'duplicate', message: `this delivery was already received at ${receipt.duplicateOf.toISOString()}; ignored` });
+      return;
+    }
+    agent.received(decision, { id: deliveryId, event: event.kind });
+    agent.metrics.increment('hangar_agent_deliveries_total', { source, outcome: String(decision.status) });
+    send(response, decision.status, { status: decision.status < 300 ? 'accepted' : 'rejected', message: decision.message, delivery: deliveryId });
   };
 
   const routes = async (request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> => {
     if (request.method === 'GET' && pathname === '/healthz') return send(response, 200, { status: 'ok' });
-    if (request.method === 'GET' && pathname === '/status') return send(response, 200, { repositories: agent.snapshot() });
-    if (request.method === 'GET' && pathname === '/metrics') return send(response, 200, agent.renderMetrics(), 'text/plain; version=0.0.4');
+    if (request.method === 'GET' && pathname === '/status') {
+      const fleet = await agent.fleetStatus();
+      return send(response, 200, { repositories: await agent.snapshot(), ...(fleet ? { fleet } : {}) });
+    }
+    if (request.method === 'GET' && pathname === '/metrics') return send(response, 200, await agent.renderMetrics(), 'text/plain; version=0.0.4');
     const isHook = pathname === '/webhooks/github' || pathname === '/webhooks/gitlab' || pathname.startsWith('/hooks/sync/');
     if (!isHook) throw new HttpError(404, `no route ${pathname}`);
     if (request.method !== 'POST') throw new HttpError(405, `${pathname} takes POST`);

@@ -1,4 +1,9 @@
+import type { TokenCommand } from '../deploy/types';
+import { AirflowError } from './errors';
 import { errorReason, redact } from './redact';
+import { commandToken, forgetCommandToken } from './tokenCommand';
+
+export { AirflowError } from './errors';
 
 /** Credentials for an Airflow REST API; never logged, never part of an error message. */
 export interface AirflowCredentials {
@@ -6,6 +11,8 @@ export interface AirflowCredentials {
   readonly password?: string;
   /** A ready bearer token (Airflow 3) instead of username/password. */
   readonly token?: string;
+  /** A program whose standard output is the bearer token (auth: command); it wins over the others. */
+  readonly command?: TokenCommand;
 }
 
 export interface AirflowDag {
@@ -33,14 +40,26 @@ export interface AirflowDagVersion {
   readonly created_at: string;
 }
 
-export class AirflowError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'credentials' | 'unreachable' | 'version' | 'http',
-    readonly status?: number,
-  ) {
-    super(message);
-  }
+/** A DAG bundle as Airflow 3.4+ reports it (`GET /api/v2/dagBundles/{name}`). */
+export interface AirflowBundle {
+  readonly name: string;
+  /** The version Airflow holds (a Git bundle: the commit); null for a bundle without versions. */
+  readonly version: string | null;
+  /** When a DAG processor last refreshed the bundle. */
+  readonly last_refreshed: string | null;
+}
+
+/** One DAG run, from Airflow 3 (`/api/v2`, with the DAG versions it ran) or Airflow 2 (`/api/v1`). */
+export interface AirflowDagRun {
+  readonly dag_id: string;
+  readonly dag_run_id: string;
+  readonly state: string;
+  readonly start_date: string | null;
+  readonly end_date: string | null;
+  /** Airflow 3: the bundle version the run executed (Git bundle: the commit). */
+  readonly bundle_version?: string | null;
+  /** Airflow 3: the DAG versions the run used. */
+  readonly dag_versions?: readonly AirflowDagVersion[];
 }
 
 /**
@@ -50,6 +69,7 @@ export class AirflowError extends Error {
 export class AirflowClient {
   private readonly base: string;
   private token: string | undefined;
+  private versionAnswer: Promise<string> | undefined;
 
   constructor(
     url: string,
@@ -87,6 +107,10 @@ export class AirflowClient {
   }
 
   private async authorization(): Promise<string> {
+    if (this.credentials.command) {
+      this.token = await commandToken(this.credentials.command);
+      return `Bearer ${this.token}`;
+    }
     if (this.version === 2) {
       const { username = '', password = '' } = this.credentials;
       return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -121,6 +145,10 @@ export class AirflowClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (response.status === 401 || response.status === 403) {
+      if (this.credentials.command) {
+        forgetCommandToken(this.credentials.command);
+        throw new AirflowError(`Airflow at ${this.base} rejected the token of the token command (${response.status}). Check that airflow.command prints a token this Airflow accepts, for a user who may read DAGs.`, 'credentials', response.status);
+      }
       throw new AirflowError(`Airflow at ${this.base} rejected the credentials (${response.status}). Check the user name and password, and that the user may read DAGs.`, 'credentials', response.status);
     }
     if (response.status === 404 && (path === '/version' || path.startsWith('/dags?'))) {
@@ -178,9 +206,51 @@ export class AirflowClient {
     }
   }
 
-  async dagVersions(dagId: string): Promise<AirflowDagVersion[]> {
-    const page = await this.request<{ dag_versions: AirflowDagVersion[] }>('GET', `/dags/${encodeURIComponent(dagId)}/dagVersions?order_by=-version_number&limit=5`);
-    return page.dag_versions.map((v) => (v.bundle_version ? { ...v, bundle_version: redact(v.bundle_version, this.secrets()) } : v));
+  /** The newest versions of a DAG; with `bundleVersion`, only those parsed from that bundle version. */
+  async dagVersions(dagId: string, bundleVersion?: string): Promise<AirflowDagVersion[]> {
+    const filter = bundleVersion === undefined ? '' : `&bundle_version=${encodeURIComponent(bundleVersion)}`;
+    const page = await this.request<{ dag_versions: AirflowDagVersion[] }>('GET', `/dags/${encodeURIComponent(dagId)}/dagVersions?order_by=-version_number&limit=5${filter}`);
+    return page.dag_versions.map((v) => this.cleanVersion(v));
+  }
+
+  private cleanVersion(v: AirflowDagVersion): AirflowDagVersion {
+    return { version_number: v.version_number, created_at: v.created_at, ...(v.bundle_name ? { bundle_name: redact(v.bundle_name, this.secrets()) } : {}), ...(v.bundle_version ? { bundle_version: redact(v.bundle_version, this.secrets()) } : {}) };
+  }
+
+  /** The Airflow version (`GET /version`), asked once per client. */
+  serverVersion(): Promise<string> {
+    this.versionAnswer ??= this.checkConnection().catch((error: unknown) => {
+      this.versionAnswer = undefined;
+      throw error;
+    });
+    return this.versionAnswer;
+  }
+
+  /** A bundle's version and last refresh (Airflow 3.4+); undefined where Airflow has no such endpoint or bundle. */
+  async dagBundle(name: string): Promise<AirflowBundle | undefined> {
+    if (this.version !== 3) return undefined;
+    try {
+      const b = await this.request<AirflowBundle>('GET', `/dagBundles/${encodeURIComponent(name)}`);
+      return { name, version: typeof b.version === 'string' ? redact(b.version, this.secrets()) : null, last_refreshed: typeof b.last_refreshed === 'string' ? b.last_refreshed : null };
+    } catch (error) {
+      if (error instanceof AirflowError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The newest runs of a DAG, newest first. */
+  async dagRuns(dagId: string, limit = 50): Promise<AirflowDagRun[]> {
+    const order = this.version === 3 ? '-start_date' : '-execution_date';
+    const page = await this.request<{ dag_runs: AirflowDagRun[] }>('GET', `/dags/${encodeURIComponent(dagId)}/dagRuns?order_by=${order}&limit=${limit}`);
+    return page.dag_runs.map((r) => ({
+      dag_id: dagId,
+      dag_run_id: redact(String(r.dag_run_id), this.secrets()),
+      state: redact(String(r.state), this.secrets()),
+      start_date: typeof r.start_date === 'string' ? r.start_date : null,
+      end_date: typeof r.end_date === 'string' ? r.end_date : null,
+      ...(typeof r.bundle_version === 'string' ? { bundle_version: redact(r.bundle_version, this.secrets()) } : {}),
+      ...(Array.isArray(r.dag_versions) ? { dag_versions: r.dag_versions.map((v) => this.cleanVersion(v)) } : {}),
+    }));
   }
 
   /** The source of the file defining the DAG, as Airflow last parsed it (Airflow 3; Airflow 2 returns no content here). */

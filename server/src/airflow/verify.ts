@@ -1,6 +1,7 @@
-import type { HistoryRecord, Manifest, VerificationResult } from '../deploy/types';
-import { AirflowError, type AirflowClient, type AirflowDag } from './client';
+import type { HistoryRecord, LandedDag, Manifest, VerificationResult } from '../deploy/types';
+import { AirflowError, type AirflowBundle, type AirflowClient, type AirflowDag } from './client';
 import { mapImportError, matchSource, type SourceFile } from './importErrors';
+import { clockTime, DEFAULT_REFRESH_INTERVAL_MS, landingCapabilities, requestBundleRefresh, waitingFor } from './landing';
 
 export interface VerifyInput {
   readonly client: AirflowClient;
@@ -17,6 +18,13 @@ export interface VerifyInput {
   readonly sources: readonly SourceFile[];
   /** Git target: Airflow must report this commit as the bundle version of changed DAGs. */
   readonly expectedBundleVersion?: string;
+  /** The DAG bundle the target feeds, when configured (else read from the DAGs Airflow lists, or `dags-folder`). */
+  readonly bundle?: string;
+  /** A folder target: its bundle is `dags-folder` unless configured. */
+  readonly folder?: boolean;
+  /** How often Airflow refreshes the bundle (the countdown); Airflow's default when absent. */
+  readonly refreshIntervalMs?: number;
+  /** Ask Airflow to refresh the bundle and re-parse changed files now instead of waiting for its own refresh. */
   readonly reparse: boolean;
   readonly timeoutMs: number;
   readonly pollMs?: number;
@@ -25,9 +33,11 @@ export interface VerifyInput {
 }
 
 /**
- * Confirms with Airflow that the deployed DAGs were parsed: asks for a re-parse of changed files it already knows,
- * then polls DAGs and import errors until every deployed DAG is visible (changed ones parsed after the deploy)
- * or a deployed file has an import error, or the timeout passes.
+ * Confirms with Airflow that the deployed DAGs were parsed. On Airflow 3 it asks for a bundle refresh through a
+ * parse request of a file Airflow knows (new files and a pushed commit are picked up at once), and for a re-parse
+ * of changed files; on 3.4+ it reads the bundle's version and last refresh. Then it polls DAGs and import errors
+ * until every deployed DAG is current, a deployed file has an import error, or the timeout passes, reporting an
+ * honest countdown to the bundle's next refresh while it waits.
  */
 export async function verifyDeploy(input: VerifyInput): Promise<VerificationResult> {
   const started = Date.now();
@@ -37,19 +47,36 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
   const expected = new Map<string, string>();
   for (const [file, entry] of Object.entries(input.manifest)) if (!excluded.has(file)) for (const id of entry.dagIds) expected.set(id, file);
   const ours = input.sources.filter((s) => !excluded.has(s.key));
+  const intervalMs = input.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
 
   let reparsed = 0;
   let lastReparse = 0;
+  let airflowVersion: string | undefined;
   try {
-    // A folder is re-parsed at once; a Git bundle only after the DAG processor fetched the commit (Airflow 3 has
-    // no API to refresh a bundle), which shows as the commit in the DAGs' bundle_version.
-    let reparseDue = input.reparse && changed.size > 0;
-    const fresh = new Set<string>();
+    const capabilities = await landingCapabilities(input.client);
+    airflowVersion = capabilities.airflowVersion;
+    const mayRequest = input.reparse && capabilities.refreshOnParseRequest;
+    // Changed files are re-parsed on request once Airflow has the deployed content: a folder at once, a Git
+    // bundle after the DAG processor fetched the commit, which shows as the bundle's (or the DAGs') version.
+    let reparseDue = mayRequest && changed.size > 0;
+    let lastRefreshRequest = 0;
+    let refreshRequested = false;
+    const current = new Set<string>();
+    /** The DAGs of changed files: since when Airflow serves what this deploy changed. */
+    const landed = new Map<string, LandedDag>();
     for (;;) {
       input.signal?.throwIfAborted();
       const [dags, errors] = await Promise.all([input.client.listDags(), input.client.importErrors()]);
       const byId = new Map(dags.map((d) => [d.dag_id, d]));
-      const bundleFetched = input.expectedBundleVersion === undefined || [...expected.keys()].some((id) => byId.get(id)?.bundle_version === input.expectedBundleVersion);
+      const bundle = input.bundle ?? dags.find((d) => expected.has(d.dag_id) && d.bundle_name)?.bundle_name ?? (input.folder ? 'dags-folder' : undefined);
+      const state = capabilities.bundleEndpoints && bundle ? await input.client.dagBundle(bundle) : undefined;
+      const bundleFetched =
+        input.expectedBundleVersion === undefined || state?.version === input.expectedBundleVersion || [...expected.keys()].some((id) => byId.get(id)?.bundle_version === input.expectedBundleVersion);
+      const unseen = [...expected.keys()].some((id) => !byId.has(id));
+      if (mayRequest && bundle && (!bundleFetched || unseen) && Date.now() - lastRefreshRequest > REFRESH_AGAIN_MS) {
+        lastRefreshRequest = Date.now();
+        refreshRequested = (await requestBundleRefresh(input.client, dags, bundle)) || refreshRequested;
+      }
       if (reparseDue && bundleFetched) {
         reparseDue = false;
         lastReparse = Date.now();
@@ -57,44 +84,71 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
       }
       const importErrors = errors
         .filter((e) => matchSource(e.filename, ours) !== undefined)
+        .filter((e) => input.bundle === undefined || !e.bundle_name || e.bundle_name === input.bundle)
         .filter((e) => !changed.has(matchSource(e.filename, ours)!.key) || Date.parse(e.timestamp) >= deployedAt)
         .map((e) => mapImportError(e, ours));
       const failedFiles = new Set(importErrors.map((e) => matchSource(e.airflowPath, ours)?.key));
       const pending: string[] = [];
       for (const [id, file] of expected) {
-        if (failedFiles.has(file) || fresh.has(id)) continue;
+        if (failedFiles.has(file) || current.has(id)) continue;
         const dag = byId.get(id);
-        const ok = dag !== undefined && !dag.is_stale && (!needsNewParse(id, file) || (await parsedAfterDeploy(input, dag, file, deployedAt)));
-        if (ok) fresh.add(id);
-        else pending.push(id);
+        const since = dag === undefined || dag.is_stale ? undefined : needsNewParse(id, file) ? await parsedAfterDeploy(input, dag, file, deployedAt) : observedAfter(dag.last_parsed_time, deployedAt);
+        if (!since) {
+          pending.push(id);
+          continue;
+        }
+        current.add(id);
+        if (changed.has(file)) landed.set(id, { since, ...(input.expectedBundleVersion ? { commit: input.expectedBundleVersion } : {}) });
       }
       const visible = [...expected.keys()].filter((id) => byId.has(id));
       const done = pending.length === 0;
       const timedOut = Date.now() - started > input.timeoutMs;
+      const waiting = waitingFor({
+        capabilities,
+        ...(bundleFetched && input.expectedBundleVersion !== undefined ? { fetchedCommit: input.expectedBundleVersion } : {}),
+        ...(bundle ? { bundle } : {}),
+        ...(state ? { state } : {}),
+        intervalMs,
+        requested: refreshRequested,
+        now: Date.now(),
+      });
       if (done || timedOut) {
-        const bundleVersions = input.expectedBundleVersion ? await latestBundleVersions(input.client, [...expected].filter(([, f]) => changed.has(f)).map(([id]) => id)) : undefined;
-        const missing = pending;
+        const bundleVersions = input.expectedBundleVersion
+          ? Object.fromEntries([...landed].filter(([, l]) => l.commit).map(([id, l]) => [id, l.commit!]))
+          : undefined;
         const status = importErrors.length > 0 ? 'import-errors' : done ? 'verified' : 'timeout';
         const message =
           status === 'verified'
-            ? `Airflow lists all ${expected.size} deployed DAG(s)${reparsed ? ` (re-parse requested for ${reparsed} file(s))` : ''}.`
+            ? `Airflow ${airflowVersion} lists all ${expected.size} deployed DAG(s)${reparsed ? ` (re-parse requested for ${reparsed} file(s))` : ''}${refreshRequested ? '; bundle refresh requested' : ''}.`
             : status === 'import-errors'
               ? `Airflow reports ${importErrors.length} import error(s) in deployed files.`
-              : `Airflow did not list ${missing.length} DAG(s) as deployed within ${Math.round(input.timeoutMs / 1000)} s: ${missing.slice(0, 5).join(', ')}. The DAG processor may still be scanning (refresh_interval).`;
-        return { status, message, visibleDags: visible.sort(), missingDags: missing.sort(), importErrors, ...(bundleVersions ? { bundleVersions } : {}), reparsed, ms: Date.now() - started };
+              : `Airflow did not list ${pending.length} DAG(s) as deployed within ${Math.round(input.timeoutMs / 1000)} s: ${pending.slice(0, 5).join(', ')}.${waiting ? ` The DAG processor may not have refreshed yet: ${waiting}.` : ' The DAG processor may still be scanning (refresh_interval).'}`;
+        return {
+          status,
+          message,
+          visibleDags: visible.sort(),
+          missingDags: pending.sort(),
+          importErrors,
+          ...(bundleVersions && Object.keys(bundleVersions).length ? { bundleVersions } : {}),
+          landed: Object.fromEntries([...landed].sort(([a], [b]) => a.localeCompare(b))),
+          ...(state ? { bundle: describeBundle(state) } : {}),
+          airflowVersion,
+          reparsed,
+          ms: Date.now() - started,
+        };
       }
       // A request that arrives while the DAG processor is already parsing the file can be dropped: ask again.
-      if (input.reparse && lastReparse > 0 && Date.now() - lastReparse > REPARSE_AGAIN_MS) {
+      if (mayRequest && lastReparse > 0 && Date.now() - lastReparse > REPARSE_AGAIN_MS) {
         lastReparse = Date.now();
         const stale = new Set(pending.map((id) => expected.get(id)!).filter((file) => changed.has(file)));
         if (stale.size > 0) reparsed += await requestReparse(input, expected, stale);
       }
-      input.onProgress?.(`Waiting for Airflow: ${fresh.size}/${expected.size} DAG(s) current`);
+      input.onProgress?.(`Waiting for Airflow: ${current.size}/${expected.size} DAG(s) current${waiting ? `; ${waiting}` : ''}`);
       await new Promise((resolve) => setTimeout(resolve, input.pollMs ?? 1000));
     }
   } catch (error) {
     if (!(error instanceof AirflowError)) throw error;
-    return { status: 'failed', message: error.message, visibleDags: [], missingDags: [...expected.keys()].sort(), importErrors: [], reparsed, ms: Date.now() - started };
+    return { status: 'failed', message: error.message, visibleDags: [], missingDags: [...expected.keys()].sort(), importErrors: [], ...(airflowVersion ? { airflowVersion } : {}), reparsed, ms: Date.now() - started };
   }
 
   /** A DAG Airflow already knew from a file that changed must be parsed again; a new DAG only has to appear. */
@@ -104,29 +158,41 @@ export async function verifyDeploy(input: VerifyInput): Promise<VerificationResu
   }
 }
 
+/** An Airflow time at or after the deploy, else now (Airflow updated a DAG version in place, or parsed it earlier). */
+function observedAfter(iso: string | null | undefined, deployedAt: number): string {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) || at < deployedAt ? new Date().toISOString() : new Date(at).toISOString();
+}
+
+function describeBundle(state: AirflowBundle): string {
+  return `${state.name}${state.version ? ` at ${state.version.slice(0, 12)}` : ''}${state.last_refreshed ? `, refreshed ${clockTime(state.last_refreshed)}` : ''}`;
+}
+
 /**
- * Git bundle: the newest DAG version carries the deployed commit. Folder: a DAG version was created after the
- * deploy, or the source Airflow stored is the deployed text, or (without a stored source) it was parsed clearly
- * after the switch.
+ * Since when the deployed content of a DAG is current, or undefined while it is not. Git bundle: the newest DAG
+ * version carries the deployed commit. Folder: a DAG version was created after the deploy, or the source Airflow
+ * stored is the deployed text, or (without a stored source) it was parsed clearly after the switch.
  */
-async function parsedAfterDeploy(input: VerifyInput, dag: AirflowDag, file: string, deployedAt: number): Promise<boolean> {
+async function parsedAfterDeploy(input: VerifyInput, dag: AirflowDag, file: string, deployedAt: number): Promise<string | undefined> {
   const versions = await input.client.dagVersions(dag.dag_id).catch(() => []);
   const latest = [...versions].sort((a, b) => b.version_number - a.version_number)[0];
-  if (input.expectedBundleVersion !== undefined) return latest?.bundle_version === input.expectedBundleVersion;
-  if (latest && Date.parse(latest.created_at) >= deployedAt) return true;
+  if (input.expectedBundleVersion !== undefined) return latest?.bundle_version === input.expectedBundleVersion ? observedAfter(latest.created_at, deployedAt) : undefined;
+  if (latest && Date.parse(latest.created_at) >= deployedAt) return latest.created_at;
   // Airflow updates a DAG version in place while it has no runs: compare the source it stored with ours.
   const expected = await input.deployedText?.(file);
   if (expected !== undefined) {
     const stored = await input.client.dagSource(dag.dag_id).catch(() => undefined);
-    if (stored !== undefined) return stored === expected;
+    if (stored !== undefined) return stored === expected ? observedAfter(dag.last_parsed_time, deployedAt) : undefined;
   }
   const parsed = dag.last_parsed_time ? Date.parse(dag.last_parsed_time) : 0;
-  return parsed >= deployedAt + PARSE_MARGIN_MS;
+  return parsed >= deployedAt + PARSE_MARGIN_MS ? dag.last_parsed_time! : undefined;
 }
 
 /** A parse that finished this long after the switch started after it. */
 const PARSE_MARGIN_MS = 5_000;
 const REPARSE_AGAIN_MS = 5_000;
+/** A bundle refresh costs Airflow a fetch of the whole bundle: asked again at most this often. */
+const REFRESH_AGAIN_MS = 10_000;
 
 async function requestReparse(input: VerifyInput, expected: ReadonlyMap<string, string>, changed: ReadonlySet<string>): Promise<number> {
   const tokens = new Map<string, string>();
@@ -144,14 +210,4 @@ async function requestReparse(input: VerifyInput, expected: ReadonlyMap<string, 
     if (ok) count++;
   }
   return count;
-}
-
-async function latestBundleVersions(client: AirflowClient, dagIds: readonly string[]): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const id of dagIds) {
-    const versions = await client.dagVersions(id).catch(() => []);
-    const latest = [...versions].sort((a, b) => b.version_number - a.version_number)[0];
-    if (latest?.bundle_version) result[id] = latest.bundle_version;
-  }
-  return result;
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { Severity } from './findings';
+import { AIRFLOW_TARGET, PYTHON_TARGET } from './target';
 
 /** `[tool.hangar]` in pyproject.toml, or the top level of hangar.toml. */
 export interface HangarConfig {
@@ -11,6 +12,10 @@ export interface HangarConfig {
   readonly ignore: readonly string[];
   /** Per-rule severity override, by id or name; `off` disables. */
   readonly severity: Readonly<Record<string, Severity | 'off'>>;
+  /** `target-airflow`: "2", "3" or a release line such as "3.4" (see target.ts); unset = the editor setting or Airflow 3. */
+  readonly targetAirflow?: string;
+  /** `target-python`: "3.11", "3.12", ...; unset = the editor setting, the Airflow environment's Python, or 3.11. */
+  readonly targetPython?: string;
   /** The file the settings came from, when any. */
   readonly source?: string;
 }
@@ -26,7 +31,7 @@ export class ConfigError extends Error {
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
-const KEYS = new Set(['select', 'ignore', 'severity', 'extend-select', 'extend-ignore']);
+const KEYS = new Set(['select', 'ignore', 'severity', 'extend-select', 'extend-ignore', 'target-airflow', 'target-python']);
 
 /** The nearest hangar.toml or pyproject.toml with `[tool.hangar]`, searching upward from `start` (a file or folder). */
 export function findConfigFile(start: string): string | undefined {
@@ -79,7 +84,7 @@ export function parseConfig(text: string, file: string, knownRule?: (idOrName: s
   }
   const table = section as Record<string, unknown>;
   for (const key of Object.keys(table)) {
-    if (!KEYS.has(key)) throw new ConfigError(file, lineOf(text, key), `unknown key "${key}" in ${header}; expected one of: select, ignore, severity`);
+    if (!KEYS.has(key)) throw new ConfigError(file, lineOf(text, key), `unknown key "${key}" in ${header}; expected one of: select, ignore, severity, target-airflow, target-python`);
   }
   const list = (key: string): string[] => {
     const value = table[key];
@@ -106,10 +111,22 @@ export function parseConfig(text: string, file: string, knownRule?: (idOrName: s
       severity[rule] = level as Severity | 'off';
     }
   }
+  const target = (key: string, pattern: RegExp, example: string): string | undefined => {
+    const value = table[key];
+    if (value === undefined) return undefined;
+    // a TOML number would read 3.10 as 3.1: only whole numbers ("target-airflow = 3") are taken as they are
+    const version = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
+    if (typeof version !== 'string' || !pattern.test(version)) throw new ConfigError(file, lineOf(text, key), `"${key}" must be a quoted version such as ${example} (got ${JSON.stringify(value)})`);
+    return version;
+  };
+  const targetAirflow = target('target-airflow', AIRFLOW_TARGET, 'target-airflow = "3" (or "2", "3.4")');
+  const targetPython = target('target-python', PYTHON_TARGET, 'target-python = "3.11"');
   return {
     select: [...list('select'), ...list('extend-select')],
     ignore: [...list('ignore'), ...list('extend-ignore')],
     severity,
+    ...(targetAirflow ? { targetAirflow } : {}),
+    ...(targetPython ? { targetPython } : {}),
     source: file,
   };
 }

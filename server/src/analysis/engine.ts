@@ -10,6 +10,8 @@ import { createPythonParser, type Node, type Parser, type Tree } from './parser'
 import { catalog, ruleById } from './rules/catalog';
 import { duplicateMessage } from './rules/importErrors/duplicateDagId';
 import type { Rule, RuleContext } from './rules/rule';
+import type { LocalImports } from './localImports';
+import { resolveTarget, type AnalysisTarget } from './target';
 
 export interface AnalyzeTreeInput {
   /** Path shown in findings (relative to the workspace when possible). */
@@ -20,6 +22,10 @@ export interface AnalyzeTreeInput {
   readonly config?: HangarConfig;
   /** Workspace dag_id index: updated with this file, and used for duplicate dag_id findings across files. */
   readonly dagIndex?: DagIndex;
+  /** The versions the project targets; from `config` (and the defaults) when omitted. */
+  readonly target?: AnalysisTarget;
+  /** Reads the repository-local modules the file imports (CLI and editor); helper modules are not followed without it. */
+  readonly localImports?: LocalImports;
 }
 
 export interface AnalysisResult {
@@ -33,18 +39,21 @@ export interface AnalysisResult {
 /** Analyzes one parsed file: builds the model, runs every enabled rule, applies config and `# noqa`. Synchronous. */
 export function analyzeTree(input: AnalyzeTreeInput): AnalysisResult {
   const config = input.config ?? DEFAULT_CONFIG;
+  const target = input.target ?? resolveTarget(config);
   const model = buildModel(input.tree, input.source);
   const affectedFiles = input.dagIndex ? input.dagIndex.update(input.path, model) : [];
   const findings: Finding[] = [];
   for (const rule of catalog) {
     const severity = effectiveSeverity(rule, config);
-    if (severity === 'off') continue;
+    if (severity === 'off' || !appliesTo(rule, target)) continue;
     const context: RuleContext = {
       path: input.path,
       source: input.source,
       tree: input.tree,
       model,
+      target,
       dagIndex: input.dagIndex,
+      ...(input.localImports ? { localImports: input.localImports } : {}),
       report(at, message, fix) {
         findings.push({ ruleId: rule.id, message, severity, range: isNode(at) ? rangeOf(at) : at, ...(fix ? { fix } : {}) });
       },
@@ -114,6 +123,11 @@ export async function analyzeSource(input: Omit<AnalyzeTreeInput, 'tree'>): Prom
   } finally {
     tree.delete();
   }
+}
+
+/** Airflow 3 migration rules check Airflow 3 targets only; a rule may narrow its targets further. */
+export function appliesTo(rule: Rule, target: AnalysisTarget): boolean {
+  return rule.appliesTo ? rule.appliesTo(target) : rule.family !== 'airflow3' || target.airflow.major >= 3;
 }
 
 const severities = new WeakMap<HangarConfig, Map<Rule, Severity | 'off'>>();

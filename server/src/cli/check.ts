@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
 import { DagIndex } from '../analysis/dagIndex';
+import { AIRFLOW_TARGET, PYTHON_TARGET } from '../analysis/target';
+import { describeEnvironment } from '../pyenv/environment';
+import { deploymentUnit } from '../analysis/deploymentUnit';
 import { compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
 import type { Severity } from '../analysis/findings';
 import { defaultCacheDir, openCheckCache, type CheckCache } from './checkCache';
@@ -22,6 +25,11 @@ export interface CheckOptions {
   readonly jobs?: number;
   /** Reuses and records each file's findings (see checkCache.ts); none: every file is analysed. */
   readonly cache?: CheckCache;
+  /** `--target-airflow` / `--target-python`: over the project's config. */
+  readonly targetAirflow?: string;
+  readonly targetPython?: string;
+  /** The Airflow environment's versions (`--python`): where neither the flags nor the config name a target. */
+  readonly environment?: { readonly airflow?: string; readonly python?: string };
 }
 
 export interface CheckResult {
@@ -57,11 +65,20 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
     throw error;
   }
   const configs = new Map<string, HangarConfig>();
-  const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options) }));
+  const root = checkRoot(paths, options.cwd);
+  const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options), followImports: true, root }));
   const { results, fromCache, threads } = await checkCached(work, options);
-  const index = new DagIndex();
-  for (const result of results) index.record(result.path, result.dags);
+  // a dag_id must be unique within what one Airflow serves: each deployment unit has its own index
+  const units = new Map<string, DagIndex>();
+  const indexOf = (file: string): DagIndex => {
+    const unit = deploymentUnit(file, root);
+    let index = units.get(unit);
+    if (!index) units.set(unit, (index = new DagIndex()));
+    return index;
+  };
+  for (const result of results) indexOf(result.file).record(result.path, result.dags);
   for (const result of results) {
+    const index = indexOf(result.file);
     if (index.duplicatesIn(result.path).length === 0) continue;
     const source = readFileSync(result.file, 'utf8');
     result.findings = [...result.findings, ...duplicateDagFindings(result.path, source, index, result.config)].sort(compareFindings);
@@ -92,7 +109,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
   misses.forEach(({ at, key }, i) => {
     const result = checked[i]!;
     results[at] = result;
-    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds });
+    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds, ...(result.helpers ? { helpers: result.helpers } : {}) });
   });
   cache.prune();
   if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);
@@ -109,11 +126,21 @@ function configFor(file: string, cache: Map<string, HangarConfig>, options: Chec
       if (error instanceof ConfigError) throw new UsageError(`invalid configuration: ${error.message}`);
       throw error;
     }
+    const targetAirflow = options.targetAirflow ?? config.targetAirflow ?? options.environment?.airflow;
+    const targetPython = options.targetPython ?? config.targetPython ?? options.environment?.python;
+    if (targetAirflow || targetPython) config = { ...config, ...(targetAirflow ? { targetAirflow } : {}), ...(targetPython ? { targetPython } : {}) };
     if (options.select && options.select.length > 0) config = { ...config, select: options.select };
     if (options.ignore && options.ignore.length > 0) config = { ...config, ignore: [...config.ignore, ...options.ignore] };
     cache.set(dir, config);
   }
   return config;
+}
+
+/** The folder the check was asked for (the one path given, or the working directory): the outermost deployment unit. */
+function checkRoot(paths: readonly string[], cwd: string): string {
+  if (paths.length !== 1) return cwd;
+  const given = path.resolve(cwd, paths[0]!);
+  return existsSync(given) && statSync(given).isDirectory() ? given : path.dirname(given);
 }
 
 function displayPath(file: string, cwd: string): string {
@@ -124,6 +151,24 @@ function displayPath(file: string, cwd: string): string {
 function describeStats({ files, fromCache, threads }: CheckStats): string {
   const analysed = files - fromCache;
   return `${files} file(s): ${fromCache} from the cache, ${analysed} analysed ${threads > 0 ? `on ${threads} worker thread(s)` : 'in the main thread'}`;
+}
+
+function targetVersion(pattern: RegExp): (value: string) => string {
+  return (value) => {
+    if (!pattern.test(value.trim())) throw new InvalidArgumentError(`expected a version such as ${pattern === AIRFLOW_TARGET ? '2, 3 or 3.4' : '3.11'}.`);
+    return value.trim();
+  };
+}
+
+/** The Airflow and Python release lines of an interpreter (`3.3.2` -> `3.3`). */
+async function environmentTargets(python: string): Promise<{ airflow?: string; python?: string }> {
+  try {
+    const env = await describeEnvironment(python);
+    const line = (version: string | undefined): string | undefined => version?.split('.').slice(0, 2).join('.');
+    return { ...(env.airflow ? { airflow: line(env.airflow) } : {}), python: line(env.pythonVersion) };
+  } catch (error) {
+    throw new UsageError(`--python ${python}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function jobCount(value: string): number {
@@ -145,6 +190,9 @@ export function registerCheck(program: Command): void {
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--jobs <n>', 'worker threads for large file sets (default: the number of cores)', jobCount)
+    .option('--target-airflow <version>', 'the Airflow the DAGs run on: 2, 3 or a release line such as 3.4 (over target-airflow in the config)', targetVersion(AIRFLOW_TARGET))
+    .option('--target-python <version>', 'the Python the DAGs run on, such as 3.11 (over target-python in the config)', targetVersion(PYTHON_TARGET))
+    .option('--python <interpreter>', "the Airflow environment's Python: its Airflow and Python versions are the targets where neither flags nor config name one")
     .option('--no-cache', 'analyse every file, neither reading nor writing the cache')
     .option('--cache-dir <dir>', 'where the cache of findings per file lives (default: $XDG_CACHE_HOME/hangar/check or ~/.cache/hangar/check)')
     .option('--verbose', 'say on stderr how many files came from the cache and how many worker threads analysed the others')
@@ -152,13 +200,14 @@ export function registerCheck(program: Command): void {
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
     })
-    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string; jobs?: number; cache: boolean; cacheDir?: string; verbose?: boolean }) => {
+    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string; jobs?: number; cache: boolean; cacheDir?: string; targetAirflow?: string; targetPython?: string; python?: string; verbose?: boolean }) => {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `hangar check | head`
       });
       try {
         const cache = raw.cache ? openCheckCache(path.resolve(raw.cacheDir ?? defaultCacheDir())) : undefined;
-        const { results, exitCode, stats } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache });
+        const environment = raw.python ? await environmentTargets(raw.python) : undefined;
+        const { results, exitCode, stats } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache, targetAirflow: raw.targetAirflow, targetPython: raw.targetPython, environment });
         if (raw.verbose) process.stderr.write(`hangar check: ${describeStats(stats)}\n`);
         const report = render(raw.format, results);
         if (raw.output) writeFileSync(raw.output, report);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DagDefinition } from '../analysis/dagIndex';
 import type { Finding } from '../analysis/findings';
+import { decodeSource } from '../analysis/input';
 import { catalog } from '../analysis/rules/catalog';
 import { version } from '../version';
 import type { CheckJob } from './checkFile';
@@ -13,10 +14,12 @@ export interface CachedFile {
   readonly findings: Finding[];
   readonly dags: readonly DagDefinition[];
   readonly dagIds: readonly string[];
+  /** The helper modules the analysis read, [file, sha256]: the entry holds only while each still has that content. */
+  readonly helpers?: readonly (readonly [string, string])[];
 }
 
 /** Bumped when the entry layout changes. */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 /** Most entries kept; past it the oldest written are removed, down to PRUNE_TO. */
 export const MAX_ENTRIES = 20_000;
 const PRUNE_TO = Math.floor(MAX_ENTRIES * 0.9);
@@ -69,7 +72,7 @@ export class CheckCache {
 
   /** The key of `job` with the file content `bytes`. */
   keyOf(job: CheckJob, bytes: Uint8Array): string {
-    return createHash('sha256').update(engine()).update('\0').update(job.path).update('\0').update(JSON.stringify(job.config)).update('\0').update(bytes).digest('hex');
+    return createHash('sha256').update(engine()).update('\0').update(job.path).update('\0').update(job.root ?? '').update('\0').update(JSON.stringify(job.config)).update('\0').update(bytes).digest('hex');
   }
 
   get(key: string): CachedFile | undefined {
@@ -80,9 +83,11 @@ export class CheckCache {
       return undefined;
     }
     try {
-      const entry = JSON.parse(text) as { key?: unknown; findings?: unknown; dags?: unknown; dagIds?: unknown };
+      const entry = JSON.parse(text) as { key?: unknown; findings?: unknown; dags?: unknown; dagIds?: unknown; helpers?: unknown };
       if (entry.key !== key || !Array.isArray(entry.findings) || !Array.isArray(entry.dags) || !Array.isArray(entry.dagIds)) return undefined;
-      return { findings: entry.findings as Finding[], dags: entry.dags as DagDefinition[], dagIds: entry.dagIds as string[] };
+      const helpers = Array.isArray(entry.helpers) ? (entry.helpers as [string, string][]) : [];
+      if (!helpers.every(([file, sha]) => contentDigest(file) === sha)) return undefined;
+      return { findings: entry.findings as Finding[], dags: entry.dags as DagDefinition[], dagIds: entry.dagIds as string[], ...(helpers.length ? { helpers } : {}) };
     } catch {
       return undefined;
     }
@@ -96,7 +101,7 @@ export class CheckCache {
       // (write-file-atomic does the same plus ownership and exit-handler work that triples the cost of 1,000 entries.)
       const temporary = `${this.entryPath(key)}.${process.pid}.${this.written++}.tmp`;
       try {
-        writeFileSync(temporary, JSON.stringify({ key, findings: file.findings, dags: file.dags, dagIds: file.dagIds }));
+        writeFileSync(temporary, JSON.stringify({ key, findings: file.findings, dags: file.dags, dagIds: file.dagIds, helpers: file.helpers ?? [] }));
         renameSync(temporary, this.entryPath(key));
       } catch (error) {
         rmSync(temporary, { force: true });
@@ -136,5 +141,15 @@ export class CheckCache {
 
   private entryPath(key: string): string {
     return path.join(this.dir, `${key}.json`);
+  }
+}
+
+/** The sha256 of a helper file's decoded text as LocalModules digests it, or undefined when it cannot be read. */
+function contentDigest(file: string): string | undefined {
+  try {
+    const decoded = decodeSource(readFileSync(file));
+    return createHash('sha256').update('source' in decoded ? decoded.source : '').digest('hex');
+  } catch {
+    return undefined;
   }
 }

@@ -4,7 +4,10 @@ import type { DagDefinition } from '../analysis/dagIndex';
 import { analyzeBytes } from '../analysis/engine';
 import type { Finding } from '../analysis/findings';
 import { notRegularFile, sizeFinding } from '../analysis/input';
+import { LocalModules } from '../analysis/localModules';
+import { moduleSearchRoots } from '../analysis/deploymentUnit';
 import type { Parser } from '../analysis/parser';
+import { resolveTarget } from '../analysis/target';
 
 /** One file to check, with the configuration that applies to it (plain data, sent to worker threads). */
 export interface CheckJob {
@@ -18,6 +21,13 @@ export interface CheckJob {
   /** The path shown in the report. */
   readonly path: string;
   readonly config: HangarConfig;
+  /**
+   * Follow the repository-local modules the file imports (read from disk next to `file`): only when `file` on disk is
+   * what is checked (`hangar check`), not for a Git blob whose neighbours on disk may be of another commit.
+   */
+  readonly followImports?: boolean;
+  /** The folder the check was asked for: the deployment unit when no `dags/` folder or repository encloses the file. */
+  readonly root?: string;
 }
 
 export interface CheckedFile extends Omit<CheckJob, 'bytes'> {
@@ -26,6 +36,8 @@ export interface CheckedFile extends Omit<CheckJob, 'bytes'> {
   readonly dags: readonly DagDefinition[];
   /** Every known dag_id the file defines (deploy manifests, sync state). */
   readonly dagIds: readonly string[];
+  /** The helper modules the analysis read: [file, sha256 of its content] (a cached result holds while they do). */
+  readonly helpers?: readonly (readonly [string, string])[];
 }
 
 /**
@@ -47,6 +59,20 @@ export function checkFile(job: CheckJob, parser: Parser): CheckedFile {
     const tooLarge = sizeFinding(info.size);
     if (tooLarge) return notRead([tooLarge]);
   }
-  const analysis = analyzeBytes({ path, bytes: job.bytes ?? readFileSync(file), parser, config });
-  return { file, path, config, findings: analysis.findings, dags: analysis.dags, dagIds: analysis.dagIds };
+  const target = resolveTarget(config);
+  const local = job.followImports ? localModulesFor(parser, job.root) : undefined;
+  const localImports = local?.forFile(file, target.airflow);
+  const analysis = analyzeBytes({ path, bytes: job.bytes ?? readFileSync(file), parser, config, target, ...(localImports ? { localImports } : {}) });
+  const helpers = local ? [...local.helpersOf(file)] : [];
+  return { file, path, config, findings: analysis.findings, dags: analysis.dags, dagIds: analysis.dagIds, ...(helpers.length ? { helpers } : {}) };
+}
+
+const localModules = new Map<string, LocalModules>();
+
+/** One reader of helper modules per parser and check root (a worker thread checks many files with one parser). */
+function localModulesFor(parser: Parser, root: string | undefined): LocalModules {
+  const key = root ?? '';
+  let local = localModules.get(key);
+  if (!local) localModules.set(key, (local = new LocalModules({ parser, searchRoots: (file) => moduleSearchRoots(file, root) })));
+  return local;
 }

@@ -58,6 +58,11 @@ const BACKGROUND_WORKERS = Math.min(4, Math.max(1, availableParallelism() - 1));
  */
 const BACKGROUND_HEAP_MB = 256;
 const backgroundSlots = new Slots(BACKGROUND_WORKERS);
+/** Runs `work` (which starts its own worker thread) in one of the background slots every server caller shares. */
+export function inBackgroundSlot<T>(work: () => Promise<T>): Promise<T> {
+  return backgroundSlots.run(work);
+}
+
 /** A batch holds at most this many files and bytes, so the memory in flight is bounded by the slots. */
 const BATCH_FILES = 400;
 const BATCH_BYTES = 16 * 1024 * 1024;

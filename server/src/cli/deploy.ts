@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { headlessDeployService } from './headlessDeploy';
 import path from 'node:path';
 import { credentialsFromEnv } from '../airflow/client';
+import { airflowClient } from '../airflow/endpoint';
+import { describeRuns, formatSeconds, runsPerVersion, type VersionRun } from '../airflow/runs';
 import { findEnvironment, loadEnvironments } from '../deploy/environments';
-import { describePlan, describeRecord, describeVerification } from '../deploy/format';
+import { describeBrokenLive, describePlan, describeRecord, describeVerification } from '../deploy/format';
 import { GateError } from '../deploy/gate';
-import type { DeployPlan } from '../deploy/service';
+import { AlreadyLiveError, blockedPlan, type DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
 import { checkAirflow, verifyAndRecord } from '../deploy/verification';
+import { headlessDeployService } from './headlessDeploy';
 
 interface CommonOptions {
   config: string;
@@ -65,36 +67,49 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
       onProgress: (m) => !options.json && console.error(m),
     });
   }
-  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined }, null, 2));
+  const semanticDiff = plan.changes.map(({ repository, from, to, diff }) => ({ repository, from, to, ...(diff ? { diff } : {}) }));
+  if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined, semanticDiff }, null, 2));
   else console.log(`Verification: ${describeVerification(record.verification)}`);
+  if (record.verification?.status === 'import-errors') console.error(describeBrokenLive(plan.environment.name, record, `hangar rollback --env ${plan.environment.name}`));
   const status = record.verification?.status;
   if (status && status !== 'verified' && status !== 'skipped') process.exitCode = 1;
 }
 
-function gateAware(action: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await action();
-    } catch (error) {
-      if (!(error instanceof GateError)) throw error;
+/**
+ * A refused deploy is reported, on stdout as JSON with --json: a gate that blocks exits 1 with the plan and its
+ * findings; a deploy of what is already live records nothing and exits 0.
+ */
+function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
+  return action().catch((error: unknown) => {
+    if (error instanceof GateError) {
+      if (json) console.log(JSON.stringify({ outcome: 'blocked', plan: error.plan, validation: error.validation }, null, 2));
       console.error(error.message);
       process.exitCode = 1;
-    }
-  };
+    } else if (error instanceof AlreadyLiveError) {
+      if (json) console.log(JSON.stringify({ outcome: 'already-live', plan: blockedPlan(error.plan) }, null, 2));
+      else console.log(error.message);
+    } else throw error;
+  });
 }
 
 export function registerDeploy(program: Command): void {
   common(program.command('deploy').description('Validate and deploy a version to an environment, then verify it with Airflow'))
     .requiredOption('--env <name>', 'environment')
     .option('--ref <ref>', 'branch, tag or commit (REPOSITORY=REF when the environment has several)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--force', 'deploy although validation finds errors (needs --reason)')
+    .option('--force', 'deploy although validation finds errors (needs --reason), or although the version is already live')
     .option('--reason <text>', 'why the deploy is forced; recorded in the history')
-    .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string }) =>
-      gateAware(async () => {
+    .option('--python <path>', "interpreter of the environment's Airflow when airflow-repos.yaml names none: the gate checks imports against it")
+    .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string; python?: string }) =>
+      gateAware(options.json, async () => {
         const env = await environment(options, options.env);
-        const plan = await headlessDeployService().planDeploy(env, { refs: parseRefs(env, options.ref), force: options.force ?? false, ...(options.reason ? { reason: options.reason } : {}) });
+        const plan = await headlessDeployService().planDeploy(env, {
+          refs: parseRefs(env, options.ref),
+          force: options.force ?? false,
+          ...(options.reason ? { reason: options.reason } : {}),
+          ...(options.python ? { python: options.python } : {}),
+        });
         await run(plan, options);
-      })(),
+      }),
     );
 
   common(program.command('rollback').description('Serve a previous version of an environment again'))
@@ -109,24 +124,50 @@ export function registerDeploy(program: Command): void {
     .requiredOption('--from <name>', 'environment whose verified version is promoted')
     .requiredOption('--to <name>', 'environment to deploy it to')
     .option('--version <n>', 'a specific version of --from instead of the newest verified one')
-    .action(async (options: CommonOptions & { from: string; to: string; version?: string }) =>
-      gateAware(async () => {
+    .option('--force', 'promote although the target already serves that version')
+    .option('--python <path>', "interpreter of the target's Airflow when airflow-repos.yaml names none")
+    .action(async (options: CommonOptions & { from: string; to: string; version?: string; force?: boolean; python?: string }) =>
+      gateAware(options.json, async () => {
         const [from, to] = await Promise.all([environment(options, options.from), environment(options, options.to)]);
-        await run(await headlessDeployService().planPromote(from, to, options.version === undefined ? undefined : Number(options.version)), options);
-      })(),
+        const request = { force: options.force ?? false, ...(options.version === undefined ? {} : { version: Number(options.version) }), ...(options.python ? { python: options.python } : {}) };
+        await run(await headlessDeployService().planPromote(from, to, request), options);
+      }),
     );
 
   program
     .command('history')
-    .description('Versions deployed to an environment')
+    .description('Versions deployed to an environment (with --runs: the DAG runs that executed on each)')
     .requiredOption('--env <name>', 'environment')
     .option('--config <file>', 'configuration file', 'airflow-repos.yaml')
+    .option('--runs', "ask the environment's Airflow which DAG runs executed on each version")
     .option('--json', 'print the history as JSON')
-    .action(async (options: { env: string; config: string; json?: boolean }) => {
+    .addHelpText('after', CREDENTIALS_HELP)
+    .action(async (options: { env: string; config: string; runs?: boolean; json?: boolean }) => {
       const env = findEnvironment(loadEnvironments(path.resolve(options.config)), options.env);
-      const history = (await headlessDeployService().history(env)).map((r) => ({ ...r, manifest: undefined }));
+      const service = headlessDeployService();
+      const records = await service.history(env);
+      const runs = options.runs ? await versionRuns(env, records) : undefined;
+      const history = records.map((r) => ({ ...r, manifest: undefined, ...(runs ? { runs: runs.get(r.version) ?? [] } : {}) }));
       if (options.json) console.log(JSON.stringify(history, null, 2));
       else if (history.length === 0) console.log(`Nothing deployed to "${env.name}" yet.`);
-      else for (const r of [...history].reverse()) console.log(describeRecord(r));
+      else for (const r of [...history].reverse()) console.log([describeRecord(r), ...(runs ? describeVersionRuns(runs.get(r.version) ?? []) : [])].join('\n'));
     });
+}
+
+/** The runs per version, from the environment's Airflow (credentials from the environment, or its token command). */
+async function versionRuns(env: Environment, records: readonly HistoryRecord[]): Promise<Map<number, readonly VersionRun[]>> {
+  if (!env.airflow) throw new Error(`Environment "${env.name}" has no airflow.url: Hangar cannot ask Airflow for its runs. Add airflow: { url: … } to the environment.`);
+  const client = airflowClient(env.airflow, credentialsFromEnv());
+  await client.checkConnection();
+  const versions = await runsPerVersion(client, records, await headlessDeployService().deployedDagIds(env, records));
+  return new Map(versions.map((v) => [v.version, v.runs]));
+}
+
+/** At most this many runs are listed under a version; the summary line counts them all. */
+const RUNS_LISTED = 10;
+
+function describeVersionRuns(runs: readonly VersionRun[]): string[] {
+  const listed = runs.slice(0, RUNS_LISTED).map((r) => `      ${r.dagId}  ${r.state.padEnd(8)} ${r.seconds === null ? '-' : formatSeconds(r.seconds)}  ${r.start ?? 'not started'}  ${r.runId}`);
+  const more = runs.length > RUNS_LISTED ? [`      … and ${runs.length - RUNS_LISTED} more`] : [];
+  return [`    runs: ${describeRuns(runs)}`, ...listed, ...more];
 }

@@ -5,7 +5,7 @@ import { Document, isMap, isNode, isScalar, LineCounter, parseDocument, type Nod
 import schema from './airflow-repos.schema.json';
 import { parseDuration } from './duration';
 import { remoteValueErrors, resolveConfiguredUrl } from './remoteChecks';
-import type { AuthKind, CatalogConfig, ConfigError, EnvironmentConfig, RepositoryConfig, RepositoryRef } from './types';
+import type { AirflowConfig, AuthKind, CatalogConfig, ConfigError, EnvironmentConfig, RepositoryConfig, RepositoryRef } from './types';
 
 export { isRemoteUrl } from '../git/remote';
 
@@ -108,10 +108,15 @@ function toEnvironment(e: Raw, base: string): EnvironmentConfig {
     airflow: a && {
       url: String(a.url),
       version: a.version === 2 ? 2 : 3,
-      auth: (a.auth as 'none' | 'basic' | 'token') ?? 'none',
+      auth: (a.auth as AirflowConfig['auth'] | undefined) ?? 'none',
+      ...(Array.isArray(a.command) ? { command: a.command.map(String) } : {}),
+      ...(a.token_ttl !== undefined ? { tokenTtlMs: parseDuration(a.token_ttl as string | number) } : {}),
       bundle: a.bundle as string | undefined,
+      ...(a.refresh_interval !== undefined ? { refreshIntervalMs: parseDuration(a.refresh_interval as string | number) } : {}),
     },
     repositories: Array.isArray(e.repositories) ? e.repositories.map(String) : [],
+    // A path is relative to this file; a bare name ("python3") is looked up on PATH.
+    ...(typeof e.python === 'string' ? { python: /[\\/]/.test(e.python) ? path.resolve(base, e.python) : e.python } : {}),
   };
 }
 

@@ -33,12 +33,27 @@ export type DeployTargetConfig =
   | { readonly kind: 'folder'; readonly path: string; readonly keepReleases: number }
   | { readonly kind: 'git'; readonly url: string; readonly branch: string; readonly auth: AuthKind };
 
+export interface AirflowConfig {
+  readonly url: string;
+  readonly version: 2 | 3;
+  readonly auth: 'none' | 'basic' | 'token' | 'command';
+  /** auth: command: the program and its arguments (no shell); its standard output is the bearer token. */
+  readonly command?: readonly string[];
+  /** auth: command: how long a token without a JWT `exp` is reused. */
+  readonly tokenTtlMs?: number;
+  readonly bundle?: string;
+  /** How often Airflow refreshes the bundle, for the countdown while a deploy waits. */
+  readonly refreshIntervalMs?: number;
+}
+
 export interface EnvironmentConfig {
   readonly name: string;
   readonly target: DeployTargetConfig;
-  readonly airflow?: { readonly url: string; readonly version: 2 | 3; readonly auth: 'none' | 'basic' | 'token'; readonly bundle?: string };
+  readonly airflow?: AirflowConfig;
   /** Names of the repositories deployed there; all when the file lists none. */
   readonly repositories: readonly string[];
+  /** Interpreter of the environment's Airflow (absolute when the file gave a path), for the gate's import check. */
+  readonly python?: string;
 }
 
 export interface CatalogConfig {

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitWithInput, listFiles, readBlobs, type TreeFile } from '../deploy/gitSource';
+import { sizeFinding } from '../analysis/input';
 import { analyzePythonFile, isPythonFile, treeSnapshot, type FolderEntry, type PythonFileAnalysis } from './snapshot';
 import type { TreeSnapshot } from './types';
 
@@ -14,11 +15,13 @@ export async function snapshotCommit(repoPath: string, commit: string, subdir: s
 
 /** The snapshot of some files of the object store (`listFiles` entries: path in the DAG folder and blob id). */
 export async function snapshotFiles(repoPath: string, files: readonly TreeFile[], cache: AnalysisCache = new Map()): Promise<TreeSnapshot> {
-  const python = files.filter((f) => isPythonFile(f.path));
+  const python = files.filter((f) => isPythonFile(f.path) && !sizeFinding(f.size));
   const texts = await readBlobs(repoPath, python.filter((f) => !cache.has(f.blob)).map((f) => f.blob));
   const entries = await Promise.all(
     files.map(async (file): Promise<FolderEntry> => {
       if (!isPythonFile(file.path)) return { path: file.path, blob: file.blob };
+      const tooLarge = sizeFinding(file.size);
+      if (tooLarge) return { path: file.path, python: notRead(file.blob, tooLarge.message) };
       let analysis = cache.get(file.blob);
       if (!analysis) cache.set(file.blob, (analysis = analyzePythonFile(file.path, texts.get(file.blob) ?? '')));
       return { path: file.path, python: await analysis };
@@ -34,19 +37,31 @@ export async function snapshotFiles(repoPath: string, files: readonly TreeFile[]
 export async function snapshotWorkingTree(repoPath: string, subdir: string): Promise<TreeSnapshot> {
   const prefix = subdir && subdir !== '.' ? `${subdir.replace(/\/+$/, '')}/` : '';
   const listed = (await git(repoPath, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '--', ...(prefix ? [prefix] : [])])).split('\0').filter(Boolean);
-  const present: string[] = [];
+  const present = new Map<string, number>();
   for (const file of new Set(listed)) {
-    if ((await stat(path.join(repoPath, file)).catch(() => undefined))?.isFile()) present.push(file);
+    const info = await stat(path.join(repoPath, file)).catch(() => undefined);
+    if (info?.isFile()) present.set(file, info.size);
   }
-  const blobs = await blobIds(repoPath, present.filter((f) => !isPythonFile(f)));
+  const tooLarge = (file: string) => sizeFinding(present.get(file)!);
+  const blobs = await blobIds(repoPath, [...present.keys()].filter((f) => !isPythonFile(f) || tooLarge(f)));
   const entries = await Promise.all(
-    present.map(async (file): Promise<FolderEntry> => {
+    [...present.keys()].map(async (file): Promise<FolderEntry> => {
       const relative = file.slice(prefix.length);
       if (!isPythonFile(file)) return { path: relative, blob: blobs.get(file)! };
+      const finding = tooLarge(file);
+      if (finding) return { path: relative, python: notRead(blobs.get(file)!, finding.message) };
       return { path: relative, python: await analyzePythonFile(relative, await readFile(path.join(repoPath, file), 'utf8')) };
     }),
   );
   return treeSnapshot(entries);
+}
+
+/**
+ * A Python file over the one size limit every analysis shares: never read, compared by its git blob id, and reported
+ * as not analysed (its DAGs are missing from the diff).
+ */
+function notRead(blob: string, reason: string): PythonFileAnalysis {
+  return { dags: [], file: { digest: blob, problem: reason } };
 }
 
 /** What `git add` would store for each file (filters such as autocrlf applied), by path. */

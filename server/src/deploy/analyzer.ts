@@ -24,8 +24,10 @@ export interface FileVerdict {
   readonly errors: number;
   readonly warnings: number;
   readonly highSecurity: number;
-  /** `rule: message (line n)` of the findings that block a deploy. */
+  /** `rule: message (line n)` of the first findings that block a deploy. */
   readonly blocking: readonly string[];
+  /** How many findings block a deploy (`blocking` lists the first few). */
+  readonly blockingCount: number;
 }
 
 /** Verdicts of files of the clone at `repoPath`, keyed by their path. */
@@ -68,12 +70,14 @@ export async function analyzeBlobs(repoPath: string, files: readonly BlobFile[])
 }
 
 export function verdictOf({ findings, dagIds }: BlobAnalysis): FileVerdict {
+  const blocking = findings.filter(blocksDeploy);
   return {
     dagIds,
     errors: findings.filter((f) => f.severity === 'error' || notAnalyzed(f)).length,
     warnings: findings.filter((f) => f.severity === 'warning' && !notAnalyzed(f)).length,
     highSecurity: findings.filter(isHighSecurity).length,
-    blocking: findings.filter(blocksDeploy).slice(0, 3).map((f) => `${f.ruleId}: ${f.message} (line ${f.range.start.line + 1})`),
+    blocking: blocking.slice(0, 3).map((f) => `${f.ruleId}: ${f.message} (line ${f.range.start.line + 1})`),
+    blockingCount: blocking.length,
   };
 }
 

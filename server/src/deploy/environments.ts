@@ -1,8 +1,9 @@
-import { formatConfigError, type EnvironmentConfig, type RepositoryConfig } from '../config/types';
+import path from 'node:path';
+import { formatConfigError, type AirflowConfig, type EnvironmentConfig, type RepositoryConfig } from '../config/types';
 import { loadConfigFile } from '../config/load';
 import { cloneDirOf } from '../repos/sync';
 import { defaultStorageDir } from '../repos/workspace';
-import type { DeployRepository, Environment } from './types';
+import type { AirflowEndpoint, DeployRepository, Environment } from './types';
 
 /** The deploy view of a repository: its local clone and DAG folder. */
 export function deployRepository(repository: RepositoryConfig, storageDir: string, cloneRoot?: string): DeployRepository {
@@ -16,7 +17,8 @@ export function deployRepository(repository: RepositoryConfig, storageDir: strin
   };
 }
 
-export function toEnvironment(config: EnvironmentConfig, repositories: readonly RepositoryConfig[], storageDir: string, cloneRoot?: string): Environment {
+/** The deploy view of an environment; `configDir` is the folder of its airflow-repos.yaml (the deployer's identity is read there). */
+export function toEnvironment(config: EnvironmentConfig, repositories: readonly RepositoryConfig[], storageDir: string, cloneRoot?: string, configDir?: string): Environment {
   const selected = config.repositories.length ? repositories.filter((r) => config.repositories.includes(r.name)) : repositories;
   for (const name of config.repositories) {
     if (!repositories.some((r) => r.name === name)) throw new Error(`Environment "${config.name}" names repository "${name}", which airflow-repos.yaml does not declare.`);
@@ -27,9 +29,21 @@ export function toEnvironment(config: EnvironmentConfig, repositories: readonly 
   const target = config.target.kind === 'folder' ? { kind: 'folder' as const, path: config.target.path, keepReleases: config.target.keepReleases } : { kind: 'git' as const, url: config.target.url, branch: config.target.branch, auth: config.target.auth };
   return {
     name: config.name,
+    ...(config.python ? { python: config.python } : {}),
+    ...(configDir ? { configDir } : {}),
     target,
-    ...(config.airflow ? { airflow: { url: config.airflow.url, version: config.airflow.version, ...(config.airflow.bundle ? { bundle: config.airflow.bundle } : {}) } } : {}),
+    ...(config.airflow ? { airflow: airflowEndpoint(config.airflow) } : {}),
     repositories: selected.map((r) => deployRepository(r, storageDir, cloneRoot)),
+  };
+}
+
+function airflowEndpoint(a: AirflowConfig): AirflowEndpoint {
+  return {
+    url: a.url,
+    version: a.version,
+    ...(a.bundle ? { bundle: a.bundle } : {}),
+    ...(a.refreshIntervalMs !== undefined ? { refreshIntervalMs: a.refreshIntervalMs } : {}),
+    ...(a.auth === 'command' && a.command ? { tokenCommand: { argv: a.command, ...(a.tokenTtlMs !== undefined ? { ttlMs: a.tokenTtlMs } : {}) } } : {}),
   };
 }
 
@@ -40,7 +54,7 @@ export function loadEnvironments(file: string, storageDir = defaultStorageDir(fi
   // A repository entry with an error would silently be left out of an environment that deploys "all" of them.
   const blocking = config.errors.filter((e) => e.field === '' || /^(environments|repositories)\b/.test(e.field));
   if (blocking.length > 0) throw new Error(`${file} has errors; fix them first:\n${blocking.map(formatConfigError).join('\n')}`);
-  return config.environments.map((e) => toEnvironment(e, config.repositories, storageDir));
+  return config.environments.map((e) => toEnvironment(e, config.repositories, storageDir, undefined, path.dirname(config.file)));
 }
 
 export function findEnvironment(environments: readonly Environment[], name: string): Environment {

@@ -10,9 +10,16 @@ import type { FolderTarget, HistoryRecord, Manifest } from './types';
 export const GC_GRACE_MS = 60_000;
 
 /**
+ * Keeps Airflow out of `.hangar/` in both `.airflowignore` syntaxes: glob (Airflow 3's default) and regexp (Airflow
+ * 2's default, matched against the path relative to the DAGs folder). Airflow 2 walks the releases otherwise, finds
+ * each one a second time through its namespace link and stops discovering DAGs ("recursive loop").
+ */
+const IGNORE_LINES = ['/.hangar/', '^\\.hangar(/|$)'];
+
+/**
  * A DAGs folder fed by immutable releases and one symbolic link per namespace:
  *
- *   <dags>/.airflowignore          contains `/.hangar/` so Airflow never walks the releases twice
+ *   <dags>/.airflowignore          keeps Airflow out of `.hangar/` (glob and regexp syntax) so it never walks the releases twice
  *   <dags>/<namespace> -> .hangar/releases/<namespace>-<sha12>[-x<hash>]
  *   <dags>/.hangar/releases/<release>/       exported commit, never modified after the rename that creates it
  *   <dags>/.hangar/releases/<release>.json   its manifest, written before the directory appears
@@ -48,8 +55,9 @@ export class FolderStore {
     await mkdir(this.releasesDir, { recursive: true });
     const ignoreFile = path.join(this.target.path, '.airflowignore');
     const current = await readFile(ignoreFile, 'utf8').catch(() => '');
-    if (!current.split('\n').includes('/.hangar/')) {
-      await writeFileAtomic(ignoreFile, `${current}${current && !current.endsWith('\n') ? '\n' : ''}# Hangar releases and state (served through the namespace links)\n/.hangar/\n`);
+    const missing = IGNORE_LINES.filter((line) => !current.split('\n').includes(line));
+    if (missing.length > 0) {
+      await writeFileAtomic(ignoreFile, `${current}${current && !current.endsWith('\n') ? '\n' : ''}# Hangar releases and state (served through the namespace links)\n${missing.join('\n')}\n`);
     }
   }
 

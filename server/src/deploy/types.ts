@@ -35,12 +35,27 @@ export type DeployTarget = FolderTarget | GitTarget;
 export interface AirflowEndpoint {
   readonly url: string;
   readonly version: 2 | 3;
-  /** Name of the Git DAG bundle the git target feeds (verification reads its DAG versions). */
+  /** Name of the DAG bundle the target feeds (verification reads its state and DAG versions). */
   readonly bundle?: string;
+  /** How often Airflow refreshes that bundle (for the countdown); Airflow's default 300 s when absent. */
+  readonly refreshIntervalMs?: number;
+  /** auth: command: the program whose standard output is the bearer token. */
+  readonly tokenCommand?: TokenCommand;
+}
+
+/** A program (no shell) whose standard output is a bearer token. */
+export interface TokenCommand {
+  readonly argv: readonly string[];
+  /** How long a token without a JWT `exp` is reused. */
+  readonly ttlMs?: number;
 }
 
 export interface Environment {
   readonly name: string;
+  /** Interpreter of the environment's Airflow (`python:` in airflow-repos.yaml): the gate checks imports against it. */
+  readonly python?: string;
+  /** Folder of the airflow-repos.yaml the environment comes from (where the deployer's identity is read). */
+  readonly configDir?: string;
   readonly target: DeployTarget;
   readonly airflow?: AirflowEndpoint;
   readonly repositories: readonly DeployRepository[];
@@ -74,6 +89,15 @@ export interface DagDiff {
   readonly removed: readonly string[];
 }
 
+/** What a version changes in one repository's DAGs: the semantic diff's summary lines (see dagdiff/format.ts). */
+export interface RepositoryChanges {
+  readonly repository: string;
+  /** The commit the environment served before (null: nothing of this repository). */
+  readonly from: string | null;
+  readonly to: string;
+  readonly lines: readonly string[];
+}
+
 export interface ValidationSummary {
   readonly files: number;
   readonly analyzed: number;
@@ -82,6 +106,10 @@ export interface ValidationSummary {
   readonly warnings: number;
   /** The first blocking findings, for the message. */
   readonly blocking: readonly string[];
+  /** How many blocking findings there are in all (`blocking` lists the first ones). */
+  readonly blockingTotal?: number;
+  /** Set when the gate also checked imports against the environment's interpreter (its HGR501 count is in `errors`). */
+  readonly dependencies?: { readonly python: string; readonly airflow: string; readonly missing: number };
 }
 
 export interface MappedImportError {
@@ -94,6 +122,13 @@ export interface MappedImportError {
   readonly message: string;
 }
 
+export interface LandedDag {
+  /** ISO time since which Airflow serves the deployed content of the DAG. */
+  readonly since: string;
+  /** Git target: the commit (bundle version) it runs. */
+  readonly commit?: string;
+}
+
 export interface VerificationResult {
   readonly status: 'verified' | 'import-errors' | 'timeout' | 'failed' | 'skipped';
   readonly message: string;
@@ -102,6 +137,12 @@ export interface VerificationResult {
   readonly importErrors: readonly MappedImportError[];
   /** Git target: dag_id -> bundle_version Airflow reports. */
   readonly bundleVersions?: Record<string, string>;
+  /** Per deployed DAG: since when Airflow serves the deployed content (and, for a Git bundle, which commit). */
+  readonly landed?: Record<string, LandedDag>;
+  /** The bundle as Airflow 3.4+ reports it at the end (`team at 1a2b3c4d5e6f, refreshed 12:04:07`). */
+  readonly bundle?: string;
+  /** The Airflow version that answered. */
+  readonly airflowVersion?: string;
   readonly reparsed?: number;
   readonly ms?: number;
 }
@@ -116,6 +157,8 @@ export interface HistoryRecord {
   readonly at: string;
   readonly repositories: readonly RepositoryRef[];
   readonly dagDiff: DagDiff;
+  /** What changed in each DAG (absent in records written before Hangar computed it). */
+  readonly changes?: readonly RepositoryChanges[];
   readonly validation: ValidationSummary;
   readonly forced?: { readonly reason: string };
   /** Rollback: the version whose content is served again. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { AirflowClient, type AirflowCredentials } from '../airflow/client';
+import type { AirflowCredentials } from '../airflow/client';
+import { airflowClient } from '../airflow/endpoint';
 import type { SourceFile } from '../airflow/importErrors';
 import { verifyDeploy } from '../airflow/verify';
 import { readBlobs } from './gitSource';
@@ -42,7 +43,7 @@ export async function verifyAndRecord(service: DeployService, plan: DeployPlan, 
   if (!env.airflow) {
     verification = { status: 'skipped', message: `Environment "${env.name}" has no airflow.url; nothing was verified.`, visibleDags: [], missingDags: [], importErrors: [] };
   } else {
-    const client = new AirflowClient(env.airflow.url, env.airflow.version, options.credentials);
+    const client = airflowClient(env.airflow, options.credentials);
     verification = await verifyDeploy({
       client,
       record,
@@ -52,7 +53,9 @@ export async function verifyAndRecord(service: DeployService, plan: DeployPlan, 
       excludedFiles: plan.repositories.flatMap((r) => r.excluded.map((f) => `${r.namespace}/${f}`)),
       sources: sourcesOf(plan),
       deployedText: deployedText(plan),
-      ...(env.target.kind === 'git' ? { expectedBundleVersion: plan.repositories[0]!.commit } : {}),
+      ...(env.target.kind === 'git' ? { expectedBundleVersion: plan.repositories[0]!.commit } : { folder: true }),
+      ...(env.airflow.bundle ? { bundle: env.airflow.bundle } : {}),
+      ...(env.airflow.refreshIntervalMs !== undefined ? { refreshIntervalMs: env.airflow.refreshIntervalMs } : {}),
       reparse: options.reparse ?? true,
       timeoutMs: options.timeoutMs ?? 120_000,
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -67,5 +70,5 @@ export async function verifyAndRecord(service: DeployService, plan: DeployPlan, 
 export async function checkAirflow(plan: DeployPlan, credentials: AirflowCredentials): Promise<void> {
   const airflow = plan.environment.airflow;
   if (!airflow) return;
-  await new AirflowClient(airflow.url, airflow.version, credentials).checkConnection();
+  await airflowClient(airflow, credentials).checkConnection();
 }

@@ -43,7 +43,7 @@ const MAX_SETTLE_TURNS = 500;
  */
 export class Analyzer {
   readonly store: DocumentStore;
-  private readonly engine = new Engine();
+  private readonly engine: Engine;
   private readonly files = new Map<string, FileState>();
   private readonly uriByPath = new Map<string, string>();
   private readonly dirty = new Map<string, Cascade>();
@@ -57,6 +57,7 @@ export class Analyzer {
     options: { incremental: boolean },
   ) {
     this.store = new DocumentStore(parser, options.incremental);
+    this.engine = new Engine(parser, (file) => this.store.get(pathToFileURL(file).href)?.document.getText(), (file) => this.workspaceFolder(file));
   }
 
   setWorkspaceRoots(roots: string[]): void {
@@ -83,6 +84,7 @@ export class Analyzer {
   close(uri: string, fromDisk?: string): void {
     this.store.close(uri);
     this.dirty.delete(uri);
+    this.helperChanged(uri); // its importers read the unsaved buffer: back to the file on disk
     if (fromDisk !== undefined) {
       this.files.delete(uri);
       this.indexFromDisk(uri, fromDisk);
@@ -98,6 +100,21 @@ export class Analyzer {
     const affected = this.engine.forget(this.indexPath(uri));
     this.publish(uri, undefined, []);
     this.reanalyze(affected);
+  }
+
+  /**
+   * A file changed (an edit, a save, a change on disk, a deletion): the DAG files whose analysis read it as a helper
+   * module are analysed again, without cascading further.
+   */
+  helperChanged(uri: string): void {
+    const file = this.filePath(uri);
+    if (!file) return;
+    for (const importer of this.engine.importersOf(file)) {
+      const importerUri = pathToFileURL(importer).href;
+      if (importerUri === uri) continue;
+      if (this.store.get(importerUri)) this.schedule(importerUri, false);
+      else if (this.files.has(importerUri)) this.onStaleDiskFile?.(importerUri);
+    }
   }
 
   /** Analyses a file that is not open from its content on disk, keeping only its findings. */
@@ -122,7 +139,7 @@ export class Analyzer {
     if (!tree) return;
     state.analysis = { findings: [] };
     try {
-      const result = this.engine.analyze({ path: this.indexPath(uri), file: this.filePath(uri), source: text, tree, settings });
+      const result = this.engine.analyze({ path: this.indexPath(uri), file: this.filePath(uri), source: text, tree, settings, workspaceFolder: this.workspaceFolder(this.filePath(uri)) });
       state.analysis = { findings: result.findings }; // the model dies with the tree
       if (result.configProblem) state.notices = [result.configProblem];
       if (cascade) this.reanalyze(result.affected);
@@ -215,7 +232,9 @@ export class Analyzer {
         void this.settings.get(this.settingsScope(uri)).then(() => this.schedule(uri, cascade));
         continue;
       }
-      if (!state.analysis || state.version !== stored.document.version || !cascade) this.analyzeOpen(stored, state, settings, cascade);
+      const edited = !state.analysis || state.version !== stored.document.version;
+      if (edited || !cascade) this.analyzeOpen(stored, state, settings, cascade);
+      if (edited && cascade) this.helperChanged(uri);
       this.publishOpen(uri);
     }
   }
@@ -234,7 +253,7 @@ export class Analyzer {
     const tree = this.store.tree(stored);
     if (!tree) return;
     try {
-      const result = this.engine.analyze({ path: this.indexPath(stored.uri), file: this.filePath(stored.uri), source: text, tree, settings });
+      const result = this.engine.analyze({ path: this.indexPath(stored.uri), file: this.filePath(stored.uri), source: text, tree, settings, workspaceFolder: this.workspaceFolder(this.filePath(stored.uri)) });
       state.analysis = result;
       if (result.configProblem) state.notices = [result.configProblem];
       if (cascade) this.reanalyze(result.affected);
@@ -277,6 +296,10 @@ export class Analyzer {
     // Never publish for a version the document has already moved past.
     if (!stored || !state?.analysis || state.version !== stored.document.version) return;
     this.publish(uri, state.version, [...state.notices, ...state.analysis.findings.map(toDiagnostic)]);
+  }
+
+  private workspaceFolder(file: string | undefined): string | undefined {
+    return file ? this.roots.find((r) => file.startsWith(r + path.sep)) : undefined;
   }
 
   private filePath(uri: string): string | undefined {

@@ -1,4 +1,5 @@
 import type { Severity } from '../analysis/findings';
+import { AIRFLOW_TARGET, PYTHON_TARGET } from '../analysis/target';
 
 /** The `hangar.*` settings the language server reads, per resource, with their defaults. */
 export interface LspSettings {
@@ -17,12 +18,16 @@ export interface LspSettings {
     dagFolders: string[];
     /** Files larger than this get one information diagnostic instead of analysis. */
     maxFileSizeKb: number;
+    /** `target-airflow` when the project's pyproject.toml / hangar.toml does not say ("" = Airflow 3). */
+    targetAirflow: string;
+    /** `target-python` when the project's config does not say ("" = 3.11). */
+    targetPython: string;
   };
 }
 
 export const defaultSettings: LspSettings = {
   rules: { select: [], ignore: [], severity: {} },
-  analysis: { dagFileHeuristic: 'airflow', backgroundCap: 2000, dagFolders: ['dags'], maxFileSizeKb: 1024 },
+  analysis: { dagFileHeuristic: 'airflow', backgroundCap: 2000, dagFolders: ['dags'], maxFileSizeKb: 1024, targetAirflow: '', targetPython: '' },
 };
 
 const severities = new Set(['error', 'warning', 'info', 'hint', 'off']);
@@ -32,6 +37,9 @@ const strings = (value: unknown, fallback: string[]): string[] =>
 
 const positive = (value: unknown, fallback: number): number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+
+/** A well-formed version string, else "" (the default). */
+const version = (value: unknown, pattern: RegExp): string => (typeof value === 'string' && pattern.test(value.trim()) ? value.trim() : '');
 
 function record(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -54,6 +62,8 @@ export function parseSettings(raw: unknown): LspSettings {
       backgroundCap: positive(analysis.backgroundCap, d.backgroundCap),
       dagFolders: strings(analysis.dagFolders, d.dagFolders),
       maxFileSizeKb: positive(analysis.maxFileSizeKb, d.maxFileSizeKb),
+      targetAirflow: version(analysis.targetAirflow, AIRFLOW_TARGET),
+      targetPython: version(analysis.targetPython, PYTHON_TARGET),
     },
   };
 }

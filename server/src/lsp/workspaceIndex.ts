@@ -108,6 +108,7 @@ export class WorkspaceIndex {
   fileChanged(uri: string, deleted: boolean): void {
     if (!uri.startsWith('file:')) return;
     const file = fileURLToPath(uri);
+    if (file.endsWith('.py')) this.analyzer.helperChanged(uri);
     if (deleted || !existsSync(file)) {
       this.scopes.delete(file);
       this.analyzer.remove(uri);

@@ -57,6 +57,11 @@ export async function choose<T>(shown: Widget[], running: Thenable<T>, title: Re
     return shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && title.test(w.title ?? ''));
   }).catch((error: Error) => Promise.reject(new Error(`${error.message}; other widgets shown: ${shown.map((w) => w.title).join(' | ') || 'none'}`)));
   shown.splice(shown.indexOf(pick), 1);
+  await acceptItem(pick, label);
+}
+
+/** Makes the item whose label matches active in a quick pick and accepts it, as a user selecting it does. */
+export async function acceptItem(pick: vscode.QuickPick<vscode.QuickPickItem>, label: RegExp): Promise<void> {
   const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
   // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
   await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
@@ -91,4 +96,14 @@ export async function forgetRepositories(api: HangarApi, names: readonly string[
   for (const name of names) if (config.repositories.some((r) => r.name === name)) removeRepositoryEntry(config.document, name);
   await saveConfigDocument(config.file, config.document);
   controller.reload();
+}
+
+/** Types a value into an input box and accepts it. */
+export async function acceptValue(box: vscode.InputBox, value: string): Promise<void> {
+  // The widget reaches the workbench asynchronously (and a value set by the extension is not echoed back): type
+  // once it is on screen, and press Enter once the value has reached it.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  box.value = value;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }

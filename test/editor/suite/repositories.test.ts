@@ -12,7 +12,7 @@ import { timeAgo } from '../../../client/src/repos/timeAgo';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
+import { acceptItem, acceptValue, choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
@@ -44,6 +44,20 @@ suite('Repositories', () => {
     return git(work, 'rev-parse', 'HEAD');
   }
 
+  /** A new bare repository `<name>.git` whose main branch holds these files under dags/. */
+  function remoteWith(name: string, files: Record<string, string>): string {
+    const origin = path.join(root, `${name}.git`);
+    const copy = path.join(root, `${name}-work`);
+    git(root, 'init', '-q', '--bare', '--initial-branch=main', origin);
+    git(root, 'init', '-q', '--initial-branch=main', copy);
+    mkdirSync(path.join(copy, 'dags'));
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(copy, 'dags', file), text);
+    git(copy, 'add', '-A');
+    git(copy, 'commit', '-q', '-m', name);
+    git(copy, 'push', '-q', origin, 'HEAD:refs/heads/main');
+    return origin;
+  }
+
   // The suite is a separate bundle from the extension: nodes are told apart by their id, not instanceof.
   async function repositoryNode(): Promise<RepositoryNode | undefined> {
     return (await api.repositories.getChildren()).find((n) => n.id === `repository:${NAME}`) as RepositoryNode | undefined;
@@ -53,7 +67,7 @@ suite('Repositories', () => {
     const extension = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
     api = await waitFor('the extension to activate', () => extension.isActive && extension.exports, 30_000);
-    api.repositories.controller.ui.onDidShow((widget) => shown.push(widget));
+    api.prompts.onDidShow((widget) => shown.push(widget));
     root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-repos-'));
     bare = path.join(root, 'origin.git');
     work = path.join(root, 'work');
@@ -106,21 +120,38 @@ suite('Repositories', () => {
     assert.equal(history[0]?.to, pushed);
     assert.deepEqual(history[0]?.added, ['dags/fresh.py']);
     assert.equal(history.length, 2);
-    const shown = await waitFor('the history document', () => vscode.window.activeTextEditor?.document.getText().includes('Sync history') && vscode.window.activeTextEditor);
-    assert.match(shown.document.getText(), /added dags\/fresh\.py/);
+    // A read-only document in the Markdown preview: nothing untitled, nothing to save on close.
+    const document = await waitFor('the sync history document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hangar-history' && d.uri.path === `/sync/${NAME}.md`));
+    assert.match(document.getText(), new RegExp(`^# Sync history of ${NAME.replace(/-/g, '\\-')}`));
+    assert.match(document.getText(), /added dags\/fresh\.py/);
+    assert.equal(document.isUntitled, false);
+    assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.uri.toString()), []);
+    const tab = await waitFor('the Markdown preview tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType)));
+    assert.match(tab.label, /Sync history|sync|Preview/i);
     await screenshot('repositories-sync-history');
   });
 
+  test('an up-to-date sync moves "last sync" too', async () => {
+    const lastSync = async () => {
+      const children: RepositoriesTreeNode[] = await api.repositories.getChildren(await repositoryNode());
+      return /last sync (\S+)/.exec(String(children.find((c) => c.id === `status:${NAME}`)?.tooltip))?.[1];
+    };
+    const before = await lastSync();
+    assert.ok(before, 'the status line says when the last sync was');
+    const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.syncRepository', NAME);
+    assert.equal(result?.result, 'up-to-date');
+    const after = await lastSync();
+    assert.ok(after && after > before, `${after} is later than ${before}`);
+  });
+
+  test('.hangar (clones, state, history) is hidden from the Explorer by default', () => {
+    const exclude = vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {};
+    assert.equal(exclude['**/.hangar'], true);
+    assert.equal(exclude['**/.git'], true, "VS Code's own defaults are kept");
+  });
+
   test('a dag_id in two repositories is a conflict on both, in the tree and as diagnostics; the lower priority is excluded', async () => {
-    const other = path.join(root, 'other.git');
-    const otherWork = path.join(root, 'other-work');
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', other);
-    git(root, 'init', '-q', '--initial-branch=main', otherWork);
-    mkdirSync(path.join(otherWork, 'dags'));
-    writeFileSync(path.join(otherWork, 'dags', 'copy_of_orders.py'), dag('editor_orders'));
-    git(otherWork, 'add', '-A');
-    git(otherWork, 'commit', '-q', '-m', 'copy');
-    git(otherWork, 'push', '-q', other, 'HEAD:refs/heads/main');
+    const other = remoteWith('other', { 'copy_of_orders.py': dag('editor_orders') });
 
     await vscode.commands.executeCommand('hangar.addRepository', { name: OTHER, url: other, branch: 'main', priority: 1 });
     const loser = await waitFor('the lower-priority repository to show the conflict', async () => {
@@ -129,6 +160,8 @@ suite('Repositories', () => {
     });
     const winner = await repositoryNode();
     assert.match(winner?.contextValue ?? '', /^hangar\.repository\.conflict/, 'the winner is marked too');
+    const winnerFile = (await api.repositories.getChildren(winner!)).find((c) => c.id === `file:${NAME}:dags/orders.py`);
+    assert.match(String(winnerFile?.description), /wins \(conflict\)/, 'so is its file');
     const [file] = (await api.repositories.getChildren(loser)).filter((c) => c.id?.startsWith('file:'));
     assert.match(String(file?.description), /excluded \(conflict\)/);
     const [dagNode] = await api.repositories.getChildren(file);
@@ -214,5 +247,29 @@ suite('Repositories', () => {
     } finally {
       await Promise.all([legit.close(), attacker.close()]);
     }
+  });
+
+  test('the Add Repository wizard numbers its three questions 1/3, 2/3, 3/3 and adds the repository', async function () {
+    this.timeout(60_000);
+    const wizardOrigin = remoteWith('wizard', { 'wizard.py': dag('editor_wizard') });
+
+    const titles: string[] = [];
+    const answers: Array<(widget: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox) => Promise<void>> = [
+      (box) => acceptValue(box as vscode.InputBox, wizardOrigin),
+      (pick) => acceptItem(pick as vscode.QuickPick<vscode.QuickPickItem>, /^\$\(git-branch\) main$/),
+      (box) => acceptValue(box as vscode.InputBox, 'editor-wizard-repo'),
+    ];
+    const subscription = api.prompts.onDidShow((widget) => {
+      titles.push(widget.title ?? '');
+      void answers.shift()?.(widget);
+    });
+    try {
+      const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      assert.equal(result?.result, 'synced', `asked: ${titles.join(' | ')}`);
+    } finally {
+      subscription.dispose();
+    }
+    assert.deepEqual(titles.map((t) => /\((\d)\/(\d)\)/.exec(t)?.slice(1).join('/')), ['1/3', '2/3', '3/3'], titles.join(' | '));
+    assert.ok(api.repositories.controller.find('editor-wizard-repo'), 'the repository is in airflow-repos.yaml');
   });
 });

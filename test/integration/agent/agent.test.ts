@@ -146,7 +146,7 @@ describe('hangar agent: concurrent deliveries', () => {
 });
 
 /** A stand-in for a Git host's REST API (GitHub's and GitLab's cannot run here): records every request the agent makes. */
-async function startHostApi(): Promise<{ url: string; received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }>; close(): void }> {
+async function hostApiStandIn(): Promise<{ url: string; received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }>; close(): void }> {
   const received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }> = [];
   const api = createServer((request, response) => {
     let text = '';
@@ -158,6 +158,15 @@ async function startHostApi(): Promise<{ url: string; received: Array<{ url: str
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, received, close: () => api.close() };
+}
+
+function pullRequest(remote: { bare: string }, head: string, number: number): string {
+  return JSON.stringify({
+    action: 'opened',
+    number,
+    pull_request: { number, head: { sha: head, repo: { clone_url: `file://${remote.bare}` } } },
+    repository: { clone_url: `file://${remote.bare}`, full_name: 'team/orders' },
+  });
 }
 
 const BROKEN_DAG = 'from airflow.sdk import DAG\nwith DAG(dag_id="orders_dag" schedule=None):\n    pass\n';
@@ -173,17 +182,12 @@ async function assertReviewedNotDeployed(running: RunningAgent): Promise<void> {
 
 describe('hangar agent: pull request checks', () => {
   test('a pull request with a broken DAG gets a failing commit status and a summary comment, and is never deployed (local stand-in for the GitHub API)', async () => {
-    const api = await startHostApi();
+    const api = await hostApiStandIn();
     const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
     try {
       const remote = running.remotes.orders!;
       const head = remote.commit({ 'dags/orders_dag.py': BROKEN_DAG }, 'broken PR', 'feature');
-      const body = JSON.stringify({
-        action: 'opened',
-        number: 7,
-        pull_request: { number: 7, head: { sha: head, repo: { clone_url: `file://${remote.bare}` } } },
-        repository: { clone_url: `file://${remote.bare}`, full_name: 'team/orders' },
-      });
+      const body = pullRequest(remote, head, 7);
       const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'pr-1', 'x-hub-signature-256': sign(body) });
       assert.equal(response.status, 202);
       await assertReviewedNotDeployed(running);
@@ -199,8 +203,26 @@ describe('hangar agent: pull request checks', () => {
     }
   });
 
+  test("the pull request comment says what changes in each DAG: the head's semantic diff against its merge base", async () => {
+    const api = await hostApiStandIn();
+    const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
+    try {
+      const remote = running.remotes.orders!;
+      const head = remote.commit({ 'dags/orders_dag.py': dagSource('orders_dag', '    EmptyOperator(task_id="validate", retries=3)\n'), 'dags/refunds.py': dagSource('refunds') }, 'add a task', 'feature');
+      const body = pullRequest(remote, head, 8);
+      assert.equal((await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'pr-2', 'x-hub-signature-256': sign(body) })).status, 202);
+      await waitFor('the comment', () => api.received.some((r) => r.url === '/repos/team/orders/issues/8/comments'), DELIVERY_TIMEOUT_MS);
+      const comment = String(api.received.find((r) => r.url === '/repos/team/orders/issues/8/comments')?.body.body);
+      const changes = comment.slice(comment.indexOf('#### What changes in the DAGs'));
+      assert.deepEqual(changes.split('\n').filter(Boolean), ['#### What changes in the DAGs', '- `orders_dag` changed: + task `validate` (`EmptyOperator`)', '- `refunds` added: `refunds.py`, 1 task']);
+    } finally {
+      await running.close();
+      api.close();
+    }
+  });
+
   test('a GitLab merge request hook gets a failed commit status and a note on the merge request, and is never deployed (local stand-in for the GitLab API)', async () => {
-    const api = await startHostApi();
+    const api = await hostApiStandIn();
     const running = await startAgent({ repositories: ['orders'], hostApis: { gitlab: { url: api.url, token: 'gl-api-token' } } });
     try {
       const remote = running.remotes.orders!;

@@ -123,7 +123,7 @@ export async function serveAgent(cli: string, args: readonly string[], env: Reco
     return exited;
   };
   try {
-    await waitFor('the agent to listen', () => LISTENING.test(output) || child.exitCode !== null, 15_000);
+    await waitFor('the agent to listen', () => LISTENING.test(output) || child.exitCode !== null, 60_000);
   } catch (error) {
     await stop('SIGKILL');
     throw error;

@@ -118,6 +118,9 @@ test('hangar serve: pull requests adding a 5 MB DAG are reported as not analysed
       assert.equal(status?.body.state, 'failure', JSON.stringify(status));
       assert.match(String(comment?.body.body), new RegExp(`generated_${i}\\.py:1: HGR014 File not analyzed: 5\\.0 MB is over Hangar's 1 MB limit`));
       assert.match(String(comment?.body.body), new RegExp(`near_limit_${i}\\.py:\\d{5}: HGR001`));
+      // The DAG diff of 1 MB of DAG files would take the comment minutes: it is left out, and the comment says so.
+      const changes = String(comment?.body.body).split('#### What changes in the DAGs')[1] ?? '';
+      assert.match(changes, new RegExp(`- The DAG diff is left out: this pull request changes \\d\\.\\d MB of DAG files .* Run \`hangar diff [0-9a-f]{12} ${head.slice(0, 12)}\``));
     });
   } finally {
     probing = false;

@@ -41,7 +41,7 @@ describe('deploy: folder target', () => {
     assert.deepEqual(v1.dagDiff, { added: ['a', 'b'], changed: [], removed: [] });
     assert.equal(readlinkSync(path.join(dags, 'team')), path.join('.hangar', 'releases', `team-${first.slice(0, 12)}`));
     assert.equal(readFileSync(path.join(dags, 'team', 'a.py'), 'utf8'), dagSource('a', 'one'));
-    assert.match(readFileSync(path.join(dags, '.airflowignore'), 'utf8'), /^\/\.hangar\/$/m);
+    assert.match(readFileSync(path.join(dags, '.airflowignore'), 'utf8'), /^\/\.hangar\/\n\^\\\.hangar\(\/\|\$\)$/m);
 
     // Uncommitted work in the clone is not deployed: the commit is.
     writeFileSync(path.join(repo.path, 'dags', 'a.py'), 'dirty');

@@ -27,7 +27,7 @@ describe('# noqa', () => {
 describe('configuration', () => {
   it('select, ignore and severity change what is reported', async () => {
     const source = inDag('EmptyOperator(task_id="a")', 'dag_id="x"');
-    const base = { select: [], ignore: [], severity: {} };
+    const base = { select: [], ignore: [], severity: {}, targetAirflow: '2' };
     assert.ok((await findings(source, base)).some((f) => f.ruleId === 'HGR209'));
     assert.ok(!(await findings(source, { ...base, ignore: ['missing-schedule'] })).some((f) => f.ruleId === 'HGR209'));
     assert.ok(!(await findings(source, { ...base, select: ['HGR0'] })).some((f) => f.ruleId === 'HGR209'));

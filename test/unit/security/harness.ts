@@ -7,6 +7,7 @@ import { createPythonParser } from '../../../server/src/analysis/parser';
 import type { Tree } from '../../../server/src/analysis/parser';
 import type { Rule } from '../../../server/src/analysis/rules/rule';
 import { securityRules } from '../../../server/src/analysis/rules/security';
+import { DEFAULT_TARGET } from '../../../server/src/analysis/target';
 
 type Parser = Awaited<ReturnType<typeof createPythonParser>>;
 let parser: Parser | undefined;
@@ -36,6 +37,7 @@ export function runRules(tree: Tree, source: string, path: string, rules: readon
       source,
       tree,
       model,
+      target: DEFAULT_TARGET,
       report(at, message, fix) {
         const range = 'startPosition' in at
           ? { start: { line: at.startPosition.row, character: at.startPosition.column }, end: { line: at.endPosition.row, character: at.endPosition.column } }

@@ -11,6 +11,8 @@ export interface TaskflowFunction {
   readonly operator: string;
   readonly taskId: Known<string>;
   readonly args: Map<string, Node>;
+  /** The function a nested `@task` def is local to: a call outside it names something else (a `@dag` of the same name). */
+  readonly scope?: Node;
 }
 
 interface TaskShape {
@@ -89,7 +91,8 @@ export class Tasks {
       }
     }
     const baseName = baseType === 'identifier' ? base.text : undefined;
-    const fn = baseName === undefined ? undefined : this.taskflowFunctions.get(baseName);
+    const candidate = baseName === undefined ? undefined : this.taskflowFunctions.get(baseName);
+    const fn = candidate && (!candidate.scope || (candidate.scope.startIndex <= call.startIndex && call.endIndex <= candidate.scope.endIndex)) ? candidate : undefined;
     if (fn) {
       const merged = new Map([...fn.args, ...args]);
       const explicit = args.get('task_id');
@@ -139,7 +142,8 @@ export class Tasks {
     if (dag) {
       dag.tasks.push(task);
       this.dagOfTask.set(task, dag);
-    } else if (dag === null && context.mode === 'module') {
+    } else if (dag === null && context.mode === 'module' && !shape.args.has('**') && !usedAsObject(call)) {
+      // `**common_args` may carry dag=; `Op(...).execute` only borrows a method (a callback), it is no task of a DAG
       this.orphanTasks.push(task);
     }
     if (variable) this.variables.set(variable, { kind: 'tasks', tasks: [task] });
@@ -164,6 +168,11 @@ export class Tasks {
     if (!idNode || !binding || binding.depth !== context.branch.length || !prefix.known) return undefined;
     return this.values.evalForEach(idNode, binding);
   }
+}
+
+/** `Op(...).execute`: the operator is made to call one of its methods, not to be a task. */
+function usedAsObject(call: Node): boolean {
+  return call.parent?.type === 'attribute' && call.parent.childForFieldName('object')?.id === call.id;
 }
 
 /**

@@ -267,7 +267,8 @@ export class Walk {
     const taskLabel = names.taskDecorator(target.expression);
     if (taskLabel) {
       const explicit = decoratorArgs.get('task_id');
-      tasks.taskflowFunctions.set(name, { operator: taskLabel, taskId: explicit ? values.evalString(explicit) : known(name), args: decoratorArgs });
+      const scope = enclosingFunction(statement);
+      tasks.taskflowFunctions.set(name, { operator: taskLabel, taskId: explicit ? values.evalString(explicit) : known(name), args: decoratorArgs, ...(scope ? { scope } : {}) });
       this.runtimeFunctions.push(definition);
       return { ...inner, mode: 'runtime' };
     }
@@ -293,4 +294,10 @@ export class Walk {
     }
     return inner;
   }
+}
+
+/** The function definition a statement sits in, if any. */
+function enclosingFunction(statement: Node): Node | undefined {
+  for (let node = statement.parent; node; node = node.parent) if (node.type === 'function_definition') return node;
+  return undefined;
 }

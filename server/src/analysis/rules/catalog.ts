@@ -1,3 +1,4 @@
+import { invalidAssetUri } from './importErrors/assetUri';
 import { catchupWithoutStartDate } from './importErrors/catchupWithoutStartDate';
 import { dependencyCycle } from './importErrors/dependencyCycle';
 import { invalidArgumentValue, invalidExpandArgument, missingRequiredArgument, unknownArgument } from './importErrors/argumentChecks';
@@ -12,6 +13,7 @@ import { syntaxError } from './importErrors/syntaxError';
 import { unknownTriggerRule } from './importErrors/triggerRule';
 import { removedDagArgument, removedOperatorArgument, slaRemoved } from './airflow3/arguments';
 import { removedContextKey } from './airflow3/contextKeys';
+import { removedApiInHelper } from './airflow3/helperModules';
 import { airflowContrib, daysAgo, deprecatedImport, removedImport, subdagOperator } from './airflow3/imports';
 import { bashScriptTrailingSpace, dagNeverCalled, missingSchedule, runtimeDagArgument, taskOutsideDag } from './practice/dagShape';
 import { parseTimeConnection, parseTimeNetwork, parseTimeSleep, parseTimeVariable } from './practice/parseTime';
@@ -39,6 +41,7 @@ export const catalog: readonly Rule[] = [
   invalidExpandArgument,
   invalidArgumentValue,
   chainLengthMismatch,
+  invalidAssetUri,
   removedDagArgument,
   removedOperatorArgument,
   slaRemoved,
@@ -48,6 +51,7 @@ export const catalog: readonly Rule[] = [
   removedContextKey,
   removedImport,
   deprecatedImport,
+  removedApiInHelper,
   dagNeverCalled,
   taskOutsideDag,
   runtimeDagArgument,

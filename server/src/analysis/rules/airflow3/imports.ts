@@ -1,8 +1,7 @@
 import type { Node } from '../../parser';
 import { callsByCallee, py } from '../helpers';
 import type { Rule, RuleContext } from '../rule';
-import { rewriteImport } from './importFix';
-import { MOVES, REMOVED_NAMES } from './moves';
+import { deprecatedApis, removedApis, removedAttributes } from './removedNames';
 
 const SUBDAG_MODULES = /^airflow\.operators\.subdag(_operator)?$/;
 
@@ -24,35 +23,16 @@ export function isGuardedImport(node: Node): boolean {
 const VERSION_CHECK = /AIRFLOW_V|[Vv]ersion|VERSION|TYPE_CHECKING/;
 const GUARD = /^except\s*$|ImportError|ModuleNotFoundError|\bException\b|BaseException|AttributeError/;
 
-function checkMoves(context: RuleContext, removed: boolean): void {
+function checkImports(context: RuleContext, removed: boolean): void {
   for (const imp of context.model.imports) {
-    const moves = MOVES[imp.module];
-    const removedNames = REMOVED_NAMES[imp.module];
-    if ((!moves && !removedNames) || SUBDAG_MODULES.test(imp.module) || isGuardedImport(imp.node)) continue;
-    if (moves && moves.removed === removed) {
-      const movedNames = imp.names.filter((n) => moves.names[n.name]);
-      if (imp.names.length === 0) {
-        if (removed) context.report(imp.moduleNode, `Module ${imp.module} was removed in Airflow 3; import from ${describeTargets(moves.names)} instead.`);
-        continue;
-      }
-      if (!removed && movedNames.length === 0) continue;
-      const fix = removed && movedNames.length < imp.names.length ? undefined : rewriteImport(imp, (name) => moves.names[name], context.source);
-      const targets = [...new Set(movedNames.map((n) => moves.names[n.name]!))].join(', ');
-      const message = removed
-        ? `Module ${imp.module} was removed in Airflow 3${targets ? `; import ${targets} instead` : ''}.`
-        : `${movedNames.map((n) => `${imp.module}.${n.name}`).join(', ')} ${movedNames.length > 1 ? 'are' : 'is'} deprecated in Airflow 3; import ${targets} instead.`;
-      context.report(removed ? imp.moduleNode : movedNames[0]!.node, message, fix);
-    } else if (removed && removedNames) {
-      const gone = imp.names.filter((n) => removedNames[n.name]);
-      if (gone.length === 0) continue;
-      const fix = rewriteImport(imp, (name) => removedNames[name], context.source);
-      context.report(gone[0]!.node, `${gone.map((n) => n.name).join(', ')} no longer ${gone.length > 1 ? 'exist' : 'exists'} in ${imp.module} in Airflow 3; import ${gone.map((n) => removedNames[n.name]).join(', ')} instead.`, fix);
+    if (!imp.module.startsWith('airflow') || isGuardedImport(imp.node)) continue;
+    if (removed) for (const api of removedApis(imp, context.target.airflow, context.source)) context.report(api.at, api.message, api.fix);
+    else {
+      const api = deprecatedApis(imp, context.target.airflow, context.source);
+      if (api) context.report(api.at, api.message, api.fix);
     }
   }
-}
-
-function describeTargets(names: Readonly<Record<string, string>>): string {
-  return [...new Set(Object.values(names).map((n) => n.slice(0, n.lastIndexOf('.'))))].join(' or ');
+  if (removed) for (const api of removedAttributes(context, isGuardedImport)) context.report(api.at, api.message);
 }
 
 export const removedImport: Rule = {
@@ -63,10 +43,16 @@ export const removedImport: Rule = {
   severity: 'error',
   safeFix: true,
   reference: 'ruff AIR301/AIR302; https://airflow.apache.org/docs/apache-airflow/stable/installation/upgrading_to_airflow3.html',
-  doc: `Airflow 2 modules such as \`airflow.operators.bash_operator\`, \`dummy_operator\`, \`python_operator\`,
-\`email_operator\`, \`airflow.sensors.external_task_sensor\`, \`airflow.hooks.base_hook\` and \`airflow.datasets\` no longer
-exist in Airflow 3: the import fails and the DAG file is an import error. The fix rewrites the import to the new home
-(the standard provider or \`airflow.sdk\`), keeping the local names (\`EmptyOperator as DummyOperator\`).
+  doc: `An Airflow 2 module or name that the target Airflow no longer has: the import fails and the DAG file is an
+import error. This covers \`airflow.operators.bash_operator\` and the other Airflow 2 shims (also in the module form
+\`from airflow.operators import bash_operator\`), \`airflow.models.dataset\`, \`airflow.kubernetes.*\`, \`airflow.www.*\`,
+names removed from modules that still exist (\`airflow.models.SlaMiss\`, \`airflow.models.taskinstance.Context\`,
+\`airflow.settings\` constants, also read as \`settings.STATE_COLORS\` at parse time), Airflow 1 plugin-style imports (\`from airflow.operators import MyPluginOperator\`), and
+provider APIs that later provider releases dropped (\`airflow.providers.postgres.operators\`, \`SnowflakeOperator\`).
+The tables are generated from the real packages (\`scripts/gen-airflow-names.py\` diffs what Airflow 2.11 with older
+provider releases and each Airflow 3 target export). Where Airflow or the tables know the new home, the fix rewrites
+the import, keeping the local names (\`EmptyOperator as DummyOperator\`). With \`target-airflow = "3.4"\`, names
+removed in 3.4 are reported too; with \`target-airflow = "2"\` the rule is off.
 
 **Bad**
 ${py('from airflow.operators.bash_operator import BashOperator')}
@@ -74,7 +60,7 @@ ${py('from airflow.operators.bash_operator import BashOperator')}
 **Good**
 ${py('from airflow.providers.standard.operators.bash import BashOperator')}`,
   check(context) {
-    checkMoves(context, true);
+    checkImports(context, true);
   },
 };
 
@@ -96,7 +82,7 @@ ${py('from airflow.decorators import dag, task\nfrom airflow.operators.bash impo
 **Good**
 ${py('from airflow.sdk import dag, task\nfrom airflow.providers.standard.operators.bash import BashOperator')}`,
   check(context) {
-    checkMoves(context, false);
+    checkImports(context, false);
   },
 };
 

@@ -1,5 +1,6 @@
-// Typed access to generated data: scripts/gen-airflow-signatures.py writes airflowSignatures.json from an installed
-// Airflow (its version is recorded in the file); esbuild bundles the JSON.
+// Typed access to generated data: scripts/gen-airflow-signatures.py writes airflowSignatures.json from the installed
+// Airflow targets (3.3 and 3.4, merged: an argument of either is accepted; the versions are recorded in the file);
+// esbuild bundles the JSON.
 import signatures from './airflowSignatures.json';
 
 export interface OperatorSignature {

@@ -6,6 +6,7 @@ import { allTasks, py } from '../helpers';
 import type { Rule, RuleContext } from '../rule';
 import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, type OperatorSignature } from './airflowSignatures';
 import { closest, signatureOf } from './signatures';
+import type { AnalysisTarget } from '../../target';
 
 /** Removed in Airflow 3: reported by HGR101/HGR102 with their own fix, not again here. */
 const REPORTED_ELSEWHERE = new Set(['schedule_interval', 'timetable', 'concurrency', 'full_filepath', 'default_view', 'orientation', 'fail_stop', 'task_concurrency', 'provide_context', 'use_airflow_context', '**']);
@@ -30,6 +31,9 @@ function reportUnknown(context: RuleContext, args: ReadonlyMap<string, Node>, ac
   }
 }
 
+/** The signatures were generated from Airflow 3: an Airflow 2 target takes other arguments. */
+const airflow3Signatures = (target: AnalysisTarget): boolean => target.airflow.major >= 3;
+
 export const unknownArgument: Rule = {
   id: 'HGR015',
   name: 'unknown-argument',
@@ -46,6 +50,7 @@ ${py('with DAG("etl", schedul="@daily"): ...\nBashOperator(task_id="run", bash_c
 
 **Good**
 ${py('with DAG("etl", schedule="@daily"): ...\nBashOperator(task_id="run", bash_command="run")')}`,
+  appliesTo: airflow3Signatures,
   check(context) {
     for (const dag of context.model.dags) {
       if (dag.kind !== 'decorator' && !dag.node.childForFieldName('function')?.text.endsWith('DAG')) continue;
@@ -76,6 +81,7 @@ ${py('BashOperator(task_id="run", bash_cmd="make run")')}
 
 **Good**
 ${py('BashOperator(task_id="run", bash_command="make run")')}`,
+  appliesTo: airflow3Signatures,
   check(context) {
     for (const task of allTasks(context)) {
       const signature = signatureOf(task);

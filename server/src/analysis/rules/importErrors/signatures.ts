@@ -1,5 +1,5 @@
 import type { TaskModel } from '../../model/types';
-import { MOVES } from '../airflow3/moves';
+import { newHomeOf } from '../airflow3/airflowNames';
 import { OPERATOR_SIGNATURES, type OperatorSignature } from './airflowSignatures';
 
 /** Airflow's signature of the task's operator, also through Airflow 2 paths that now point to the same class. */
@@ -9,7 +9,7 @@ export function signatureOf(task: TaskModel): OperatorSignature | undefined {
   const direct = OPERATOR_SIGNATURES[qualified];
   if (direct) return direct;
   const dot = qualified.lastIndexOf('.');
-  const moved = MOVES[qualified.slice(0, dot)]?.names[qualified.slice(dot + 1)];
+  const moved = newHomeOf(qualified.slice(0, dot), qualified.slice(dot + 1));
   return moved ? OPERATOR_SIGNATURES[moved] : undefined;
 }
 

@@ -49,10 +49,20 @@ ${py('with DAG("etl", schedule="@daily"):\n    extract = BashOperator(task_id="e
   check(context) {
     if (context.model.dags.length === 0 && !/\bDAG\b|@dag/.test(context.source)) return;
     for (const task of context.model.orphanTasks) {
+      if (task.variable && borrowsMethod(context.source, task.variable)) continue;
       context.report(task.node.childForFieldName('function') ?? task.node, `${task.operator} task ${task.taskId.known ? `"${task.taskId.value}" ` : ''}is not in any DAG; create it inside "with DAG(...)" or pass dag=.`);
     }
   },
 };
+
+/** `alert.execute` passed as a callback: the operator is made to borrow a method, not to run as a task. */
+function borrowsMethod(source: string, variable: string): boolean {
+  const uses = new RegExp(`\\b${variable}\\s*\\.\\s*(\\w+)`, 'g');
+  for (const match of source.matchAll(uses)) if (!DEPENDENCY_METHODS.has(match[1]!)) return true;
+  return false;
+}
+
+const DEPENDENCY_METHODS = new Set(['set_upstream', 'set_downstream', 'update_relative', 'as_setup', 'as_teardown', 'output', 'expand', 'partial', 'override']);
 
 const RUNTIME_VALUE = /^(?:datetime\.(?:datetime\.)?(?:now|utcnow|today)|date\.today|datetime\.date\.today|pendulum\.(?:now|today|yesterday|tomorrow)|airflow\.utils\.dates\.days_ago|airflow\.utils\.timezone\.(?:utcnow)|time\.time)$/;
 const DATE_ARGUMENTS = ['start_date', 'end_date'];
@@ -151,19 +161,22 @@ export const missingSchedule: Rule = {
   family: 'practice',
   severity: 'warning',
   reference: 'ruff AIR002; https://airflow.apache.org/docs/apache-airflow/stable/installation/upgrading_to_airflow3.html',
-  doc: `The default schedule changed between Airflow versions (daily in Airflow 2, \`None\` in Airflow 3). Say what you
-mean: \`schedule="@daily"\`, a cron expression, assets, or \`schedule=None\` for manually triggered DAGs.
+  doc: `On Airflow 2 a DAG without \`schedule\` runs every day (the default was \`timedelta(days=1)\`), which is rarely what
+its author meant, and the default changes when the project moves to Airflow 3 (where it is \`None\`). Say what you mean:
+\`schedule="@daily"\`, a cron expression, assets, or \`schedule=None\`. Checked only when the project targets Airflow 2
+(\`target-airflow = "2"\`): on Airflow 3 leaving \`schedule\` out is how you ask for no schedule.
 
 **Bad**
 ${py('with DAG("reports", start_date=datetime(2025, 1, 1)): ...')}
 
 **Good**
 ${py('with DAG("reports", schedule=None, start_date=datetime(2025, 1, 1)): ...')}`,
+  appliesTo: (target) => target.airflow.major < 3,
   check(context) {
     for (const dag of context.model.dags) {
       if (dag.args.has('schedule') || dag.args.has('schedule_interval') || dag.args.has('timetable') || dag.args.has('**')) continue;
       const at = dag.kind === 'decorator' ? dag.node.childForFieldName('definition')?.childForFieldName('name') ?? dag.node : dag.node.childForFieldName('function') ?? dag.node;
-      context.report(at, `DAG ${dag.dagId.known ? `"${dag.dagId.value}" ` : ''}has no explicit schedule; Airflow 3 defaults to None (manual runs only). Add schedule=... or schedule=None.`);
+      context.report(at, `DAG ${dag.dagId.known ? `"${dag.dagId.value}" ` : ''}has no explicit schedule, so Airflow 2 runs it daily (and Airflow 3 never). Add schedule=... or schedule=None.`);
     }
   },
 };

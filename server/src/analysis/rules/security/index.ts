@@ -8,6 +8,7 @@ import { nativeTemplates } from './nativeTemplates';
 import { pipeToShell } from './pipeToShell';
 import { subprocessShell } from './subprocessShell';
 import { templateInjection } from './templateInjection';
+import { templateParams } from './templateParams';
 import { tlsVerifyDisabled } from './tlsVerifyDisabled';
 import { unsafeDeserialization } from './unsafeDeserialization';
 import { uriCredentials } from './uriCredentials';
@@ -28,4 +29,5 @@ export const securityRules: Rule[] = [
   nativeTemplates,
   insecureTempFile,
   hardcodedTmp,
+  templateParams,
 ];

@@ -1,10 +1,11 @@
+import type { Range } from '../../findings';
 import type { Node } from '../../parser';
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { callOfKeyword, rangeWithin, stringAt } from './syntax';
 import { triggers } from './triggers';
 
-/** Values a DAG run's trigger controls: `dag_run.conf` and `params` (which trigger conf overrides by default). */
-const USER_INPUT = /\bdag_run\s*\.\s*conf\b|\bparams\s*[.[]/;
+/** What whoever triggers a run writes freely: `dag_run.conf`. */
+const RUN_CONF = /\bdag_run\s*\.\s*conf\b/;
 /** Filters that leave only a number or a boolean, which cannot inject anything. */
 const NUMERIC_FILTER = /\|\s*(?:int|float|bool|length|abs|round)\b/;
 const MAX_EXPRESSION = 300;
@@ -19,36 +20,50 @@ export const templateInjection: Rule = {
   severity: 'warning',
   securitySeverity: 'high',
   reference: 'https://airflow.apache.org/docs/apache-airflow/stable/security/security_model.html#dag-authors ; https://airflow.apache.org/docs/apache-airflow-providers-standard/stable/operators/bash.html#jinja-templating',
-  doc: `\`{{ dag_run.conf[...] }}\` or \`{{ params.x }}\` is rendered into \`bash_command\`, the string a \`@task.bash\` function
-returns, an SSH \`command\`, or an operator's \`sql\` (directly, or through a variable passed as \`bash_command=\` or
-\`sql=\`). Whoever can trigger the DAG chooses that text, so they can run any shell command or SQL statement with
-the worker's credentials. Pass the value through the environment (\`env=\`)
-and quote it in the script, or bind it as a SQL parameter. Values filtered to numbers (\`| int\`) are not reported.
+  doc: `\`{{ dag_run.conf[...] }}\` is rendered into \`bash_command\`, the string a \`@task.bash\` function returns, an SSH
+\`command\`, or an operator's \`sql\` (directly, or through a variable passed as \`bash_command=\` or \`sql=\`). Whoever can
+trigger the DAG writes that text freely, so they can run any shell command or SQL statement with the worker's
+credentials. Pass the value through the environment (\`env=\`) and quote it in the script, or bind it as a SQL parameter.
+Values filtered to numbers (\`| int\`) are not reported. \`{{ params.x }}\` is HGR315: params start from the DAG's own
+defaults and a \`Param\` schema can constrain them, so they rank lower.
 
 **Bad**
 \`\`\`python
 BashOperator(task_id="load", bash_command="load.sh {{ dag_run.conf['table'] }} ")
-SQLExecuteQueryOperator(task_id="purge", sql="DELETE FROM t WHERE day = '{{ params.day }}'")
 \`\`\`
 
 **Good**
 \`\`\`python
 BashOperator(task_id="load", bash_command='load.sh "$TABLE" ', env={"TABLE": "{{ dag_run.conf['table'] }}"})
-SQLExecuteQueryOperator(task_id="purge", sql="DELETE FROM t WHERE day = %(day)s", parameters={"day": "{{ params.day }}"})
 \`\`\``,
   check(context) {
-    for (const trigger of triggers(context, 'template')) {
-      const close = context.source.indexOf('}}', trigger.index + 2);
-      if (close < 0 || close - trigger.index > MAX_EXPRESSION) continue;
-      const expression = context.source.slice(trigger.index + 2, close);
-      if (!USER_INPUT.test(expression) || NUMERIC_FILTER.test(expression)) continue;
-      const literal = stringAt(context.tree, trigger.index);
-      if (!literal || close > literal.endIndex || isFString(literal)) continue;
-      const sink = sinkOf(context.source, literal);
-      if (sink) context.report(rangeWithin(literal, context.source, trigger.index, close + 2), `Run input rendered into ${sink}: whoever triggers the DAG controls this text. Pass it through env= or SQL parameters instead.`);
+    for (const use of renderedInput(context, RUN_CONF)) {
+      context.report(use.range, `Run input rendered into ${use.sink}: whoever triggers the DAG controls this text. Pass it through env= or SQL parameters instead.`);
     }
   },
 };
+
+/** A Jinja expression matching `input` rendered into a shell command or SQL: where, into what, and the expression. */
+export interface RenderedInput {
+  readonly range: Range;
+  readonly sink: string;
+  readonly expression: string;
+}
+
+export function renderedInput(context: RuleContext, input: RegExp): RenderedInput[] {
+  const found: RenderedInput[] = [];
+  for (const trigger of triggers(context, 'template')) {
+    const close = context.source.indexOf('}}', trigger.index + 2);
+    if (close < 0 || close - trigger.index > MAX_EXPRESSION) continue;
+    const expression = context.source.slice(trigger.index + 2, close);
+    if (!input.test(expression) || NUMERIC_FILTER.test(expression)) continue;
+    const literal = stringAt(context.tree, trigger.index);
+    if (!literal || close > literal.endIndex || isFString(literal)) continue;
+    const sink = sinkOf(context.source, literal);
+    if (sink) found.push({ range: rangeWithin(literal, context.source, trigger.index, close + 2), sink, expression });
+  }
+  return found;
+}
 
 /** Where the literal ends up: `bash_command`, `sql`, an SSH `command`, or a `@task.bash` return value. */
 function sinkOf(source: string, literal: Node): string | undefined {
