@@ -97,13 +97,3 @@ export async function forgetRepositories(api: HangarApi, names: readonly string[
   await saveConfigDocument(config.file, config.document);
   controller.reload();
 }
-
-/** Types a value into an input box and accepts it. */
-export async function acceptValue(box: vscode.InputBox, value: string): Promise<void> {
-  // The widget reaches the workbench asynchronously (and a value set by the extension is not echoed back): type
-  // once it is on screen, and press Enter once the value has reached it.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  box.value = value;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-}

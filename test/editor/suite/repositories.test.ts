@@ -12,7 +12,8 @@ import { timeAgo } from '../../../client/src/repos/timeAgo';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { acceptItem, acceptValue, choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
+import { choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
+import { answer } from './userInput';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
@@ -78,7 +79,7 @@ suite('Repositories', () => {
   });
 
   suiteTeardown(async () => {
-    await forgetRepositories(api, [NAME, OTHER, PRIVATE, BOUND]);
+    await forgetRepositories(api, [NAME, OTHER, PRIVATE, BOUND, 'editor-wizard-repo']);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -254,17 +255,17 @@ suite('Repositories', () => {
     const wizardOrigin = remoteWith('wizard', { 'wizard.py': dag('editor_wizard') });
 
     const titles: string[] = [];
-    const answers: Array<(widget: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox) => Promise<void>> = [
-      (box) => acceptValue(box as vscode.InputBox, wizardOrigin),
-      (pick) => acceptItem(pick as vscode.QuickPick<vscode.QuickPickItem>, /^\$\(git-branch\) main$/),
-      (box) => acceptValue(box as vscode.InputBox, 'editor-wizard-repo'),
-    ];
-    const subscription = api.prompts.onDidShow((widget) => {
-      titles.push(widget.title ?? '');
-      void answers.shift()?.(widget);
-    });
+    const subscription = api.prompts.onDidShow((widget) => titles.push(widget.title ?? ''));
     try {
-      const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      const running = vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      // Answered through the browser: typed into the boxes, the branch row clicked.
+      await answer(
+        running,
+        { kind: 'input', title: 'Add Repository (1/3): clone URL', text: wizardOrigin },
+        { kind: 'pick', title: 'Add Repository (2/3): branch or tag', row: 'main' },
+        { kind: 'input', title: 'Add Repository (3/3): name', text: 'editor-wizard-repo' },
+      );
+      const result = await running;
       assert.equal(result?.result, 'synced', `asked: ${titles.join(' | ')}`);
     } finally {
       subscription.dispose();

@@ -11,8 +11,14 @@ import { shippedCli } from '../../support/cli';
 import { DagRepo, folderEnvironment, scratch } from './fixtures';
 
 const FILES = 200;
-const KILL_TRIALS = Number(process.env.HANGAR_KILL_TRIALS ?? 50);
-const CYCLES = Number(process.env.HANGAR_READER_CYCLES ?? 100);
+/**
+ * HANGAR_SCENARIO_TRIALS (README, Test): kills of a deploy at random points; the reader tests run twice as many
+ * deploy/rollback cycles. Each run draws new kill points, so CI runs add up.
+ */
+const TRIALS = Number(process.env.HANGAR_SCENARIO_TRIALS ?? 50);
+if (!Number.isInteger(TRIALS) || TRIALS < 2) throw new Error(`HANGAR_SCENARIO_TRIALS must be a whole number of at least 2, not "${process.env.HANGAR_SCENARIO_TRIALS}"`);
+const KILL_TRIALS = TRIALS;
+const CYCLES = 2 * TRIALS;
 
 const service = new DeployService();
 
