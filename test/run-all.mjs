@@ -10,6 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Test files run at once. Node's default, one fewer than the cores, is 1 on a 2-core machine; most integration
+ * files wait on git, Airflow or a child process, so two at a time use the second core (see the README, Test).
+ */
+const TEST_CONCURRENCY = Number(process.env.HANGAR_TEST_CONCURRENCY ?? 2);
 const bin = (name) => path.join(repoRoot, 'node_modules', '.bin', name);
 
 /** Node 20's test runner does not expand globs: find test/<dir>/**\/*.test.ts here. */
@@ -69,7 +74,7 @@ function nodeTestStage(name, dir) {
     async run() {
       const files = testFiles(dir);
       if (files.length === 0) return { code: 1, note: `no test/${dir}/**/*.test.ts files found` };
-      const result = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
+      const result = await run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${TEST_CONCURRENCY}`, '--test-reporter=spec', ...files]);
       return { code: result.code, ...nodeTestCounts(result.output) };
     },
   };

@@ -1,6 +1,6 @@
 // Starts and stops code-server on a free loopback port, with every folder it writes to
 // (HOME, TMPDIR, XDG_*, user data, extensions) inside one scratch folder.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -53,6 +53,22 @@ async function waitUntilReady(url, child, timeoutMs) {
   throw new Error(`code-server did not answer ${url} within ${timeoutMs / 1000} s (${lastProblem})`);
 }
 
+/** The profile folders of the code-server of `scratchDir`. */
+function profileDirs(scratchDir) {
+  return { userDataDir: path.join(scratchDir, 'code-server', 'user-data'), extensionsDir: path.join(scratchDir, 'code-server', 'extensions') };
+}
+
+/** Installs a VSIX into the profile the code-server of `scratchDir` will use (call before startCodeServer). */
+export function installExtension(scratchDir, vsix) {
+  const { userDataDir, extensionsDir } = profileDirs(scratchDir);
+  mkdirSync(extensionsDir, { recursive: true });
+  const result = spawnSync(process.execPath, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], {
+    env: { ...process.env, ...scratchEnv(scratchDir) },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed: ${result.stderr || result.stdout}`);
+}
+
 /**
  * `restricted`: keep Workspace Trust on, so the folder opens in Restricted Mode (no startup prompt to answer).
  * @param {{ scratchDir: string, folder: string, env?: Record<string,string>, port?: number, timeoutMs?: number, restricted?: boolean }} options
@@ -61,8 +77,7 @@ async function waitUntilReady(url, child, timeoutMs) {
 export async function startCodeServer({ scratchDir, folder, env = {}, port: wantedPort, timeoutMs = 30_000, restricted = false }) {
   const port = wantedPort ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const userDataDir = path.join(scratchDir, 'code-server', 'user-data');
-  const extensionsDir = path.join(scratchDir, 'code-server', 'extensions');
+  const { userDataDir, extensionsDir } = profileDirs(scratchDir);
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
@@ -129,10 +144,9 @@ export async function startCodeServer({ scratchDir, folder, env = {}, port: want
   return { port, origin, folder, logFile, env: childEnv, stop };
 }
 
-/** The workbench URL that opens `folder` with the extension in development mode (and a test module if given). */
-export function workbenchUrl({ origin, port, folder, extensionPath, testsPath }) {
+/** The workbench URL that opens `folder` with the extension in development mode. */
+export function workbenchUrl({ origin, port, folder, extensionPath }) {
   const remote = (absolute) => `vscode-remote://127.0.0.1:${port}${absolute}`;
   const payload = [['extensionDevelopmentPath', remote(extensionPath)]];
-  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
   return `${origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -8,22 +8,23 @@
 // Environment:
 //   HANGAR_EDITOR_GREP=text      run only the tests whose full title matches (a mocha grep); a grep that matches
 //                                "Restricted Mode" runs only the restricted pass
-//   HANGAR_EDITOR_TIMEOUT=secs   give up on each pass after this long (default 360)
+//   HANGAR_EDITOR_TIMEOUT=secs   give up on each pass after this long (default 420)
 //   HANGAR_EDITOR_KEEP=1         keep the scratch folder (workspace, logs, profiles) for debugging
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { installExtension, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { install } from './install.mjs';
+import { recordOpenedPages, serveUserInput } from './userInput.mjs';
 import { openWorkbench } from './workbenchDriver.mjs';
 import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suiteBundle = path.join(repoRoot, 'dist', 'test', 'editor', 'suite.js');
 const resultsDir = path.join(repoRoot, 'test-results', 'editor');
-const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 360) * 1000;
+const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 420) * 1000;
 const keepScratch = process.env.HANGAR_EDITOR_KEEP === '1';
 
 const startedAt = Date.now();
@@ -40,6 +41,39 @@ function printConsoleErrors(lines) {
 
 function extensionHostExited(codeServerLog) {
   return existsSync(codeServerLog) && readFileSync(codeServerLog, 'utf8').includes('Extension Host Process exited');
+}
+
+/**
+ * A one-file extension, installed into the scratch profile, that runs the suite once the workbench has started.
+ * VS Code's own test mode (extensionTestsPath) refuses to show modal dialogs ("refused to show dialog in tests"), so
+ * a command that asks for confirmation could not be answered as a user answers it; run from an ordinary extension,
+ * the suite sees the workbench exactly as a user does. (The workbench payload keeps one extensionDevelopmentPath
+ * only, so the runner cannot be a second extension in development.) The suite writes HANGAR_EDITOR_RESULTS as before.
+ */
+function packSuiteRunner(scratchDir) {
+  const dir = path.join(scratchDir, 'suite-runner');
+  mkdirSync(dir, { recursive: true });
+  const manifest = {
+    name: 'editor-suite-runner',
+    displayName: 'Hangar editor suite runner',
+    description: 'Runs the Hangar editor suite',
+    publisher: 'hangar-dev',
+    version: '0.0.0',
+    license: 'Apache-2.0',
+    engines: { vscode: '^1.100.0' },
+    activationEvents: ['onStartupFinished'],
+    main: './extension.js',
+    // The Restricted Mode pass runs the suite in an untrusted workspace too.
+    capabilities: { untrustedWorkspaces: { supported: true } },
+  };
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest));
+  writeFileSync(path.join(dir, 'README.md'), 'Runs the Hangar editor suite (test/editor/run.mjs).\n');
+  // A failing run rejects (for npm run test:desktop's test mode); here the results file says it.
+  writeFileSync(path.join(dir, 'extension.js'), `exports.activate = () => { require(${JSON.stringify(suiteBundle)}).run().catch(() => {}); };\n`);
+  const vsix = path.join(scratchDir, 'suite-runner.vsix');
+  const packed = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], { cwd: dir, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`packing the suite runner failed: ${packed.stderr || packed.stdout}`);
+  return vsix;
 }
 
 /** Serves the screenshot requests the suite writes (see test/editor/suite/harness.ts). */
@@ -113,6 +147,7 @@ async function runPass({ restricted, grep }) {
   const workspace = path.join(scratchDir, 'workspace');
   const resultsFile = path.join(scratchDir, 'results.json');
   const requestsDir = path.join(scratchDir, 'screenshot-requests');
+  const inputDir = path.join(scratchDir, 'input-requests');
   cpSync(path.join(repoRoot, 'examples'), workspace, { recursive: true });
   say(`${restricted ? 'Restricted Mode pass: ' : ''}scratch folder ${scratchDir} (workspace: a copy of examples/)`);
 
@@ -121,7 +156,7 @@ async function runPass({ restricted, grep }) {
   let results;
   let problem;
   try {
-    const env = { HANGAR_EDITOR_RESULTS: resultsFile, HANGAR_EDITOR_SCREENSHOTS: requestsDir };
+    const env = { HANGAR_EDITOR_RESULTS: resultsFile, HANGAR_EDITOR_SCREENSHOTS: requestsDir, HANGAR_EDITOR_INPUT: inputDir };
     if (grep) env.HANGAR_EDITOR_GREP = grep;
     if (restricted) {
       const spies = path.join(scratchDir, 'spies');
@@ -132,12 +167,14 @@ async function runPass({ restricted, grep }) {
       mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
       writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'hangar.python': path.join(spies, 'python3') }, null, 2));
     }
+    installExtension(scratchDir, packSuiteRunner(scratchDir));
     server = await startCodeServer({ scratchDir, folder: workspace, env, restricted });
     stopOnSignal(server);
     say(`code-server ready at ${server.origin}`);
 
-    const url = workbenchUrl({ ...server, extensionPath: repoRoot, testsPath: suiteBundle });
-    browser = await openWorkbench(url, scratchDir, server.env);
+    const url = workbenchUrl({ ...server, extensionPath: repoRoot });
+    let openedPages = [];
+    browser = await openWorkbench(url, scratchDir, server.env, undefined, async (context) => (openedPages = await recordOpenedPages(context)));
     const consoleLines = [];
     browser.page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     browser.page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
@@ -157,7 +194,8 @@ async function runPass({ restricted, grep }) {
         break;
       }
       await serveScreenshotRequests(browser.page, requestsDir);
-      await sleep(200);
+      await serveUserInput(browser.page, inputDir, openedPages, say);
+      await sleep(100);
     }
     if (existsSync(resultsFile)) results = JSON.parse(readFileSync(resultsFile, 'utf8'));
     say(results ? `suite finished in ${(results.durationMs / 1000).toFixed(1)} s` : problem);

@@ -13,10 +13,12 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // vscode.env.openExternal opens a tab without a click of the user's: let it, so the tab can be seen.
+  '--disable-popup-blocking',
 ];
 
-/** Opens the workbench headless in a fresh Chromium profile under `scratchDir`. */
-export async function openWorkbench(url, scratchDir, env, viewport = { width: 1440, height: 900 }) {
+/** Opens the workbench headless in a fresh Chromium profile under `scratchDir`; `prepare(context)` runs before it loads. */
+export async function openWorkbench(url, scratchDir, env, viewport = { width: 1440, height: 900 }, prepare = async () => {}) {
   const context = await chromium.launchPersistentContext(path.join(scratchDir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -24,6 +26,7 @@ export async function openWorkbench(url, scratchDir, env, viewport = { width: 14
     env,
     viewport,
   });
+  await prepare(context);
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
   return { context, page };

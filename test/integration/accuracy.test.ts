@@ -17,6 +17,7 @@ import { before, describe, test } from 'node:test';
 import { acceptedLines, airflowExampleDagFolders, describeFinding, engineErrors as engineErrorsFor, findingOnLines, modelEdges as modelEdgesFor, pythonFilesUnder } from '../support/accuracy';
 import { airflowPythonOrSkip, dagbagImport, REPO_ROOT, type AirflowLine, type DagBagResult, prerequisite } from '../support/airflow';
 import { atLeastFloor } from '../support/floors';
+import { analyzeSource } from '../../server/src/analysis/engine';
 import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../support/brokenCorpus';
 
 const KNOWN_MISSES_FILE = path.join(__dirname, 'accuracy-known-misses.json');
@@ -55,12 +56,14 @@ for (const line of ACCURACY_LINES) describe(`accuracy against Airflow ${line} Da
   let accepted: DagBagResult[] = [];
   let rejected: DagBagResult[] = [];
   let exampleCount = 0;
+  let shippedExamples: string[] = [];
 
   before(async (t) => {
     const python = await airflowPythonOrSkip(t, line);
     if (!python) return;
     const exampleFolders = await airflowExampleDagFolders(python);
     const examples = exampleFolders.flatMap(pythonFilesUnder);
+    shippedExamples = examples;
     const candidates = [...examples, ...pythonFilesUnder(CLEAN_DIR), ...pythonFilesUnder(path.join(REPO_ROOT, 'examples'))];
     const results = await dagbagImport(python, candidates);
     accepted = results.filter((r) => r.error === null);
@@ -113,6 +116,17 @@ for (const line of ACCURACY_LINES) describe(`accuracy against Airflow ${line} Da
     process.stdout.write(`accuracy (b): ${cases.length} rejected files checked (${withLine} with an Airflow line; ${onLine} matched on that line), ${missed.size} missed\n`);
     assertKnown('missedErrors', missed);
     floor('rejectedFilesOnAirflowLine', onLine);
+  });
+
+  test('(d) the security rules on every example DAG shipped with Airflow: no secret or injection finding, only the /tmp paths and os.system calls the README names', async (t) => {
+    if (!prerequisite(t, shippedExamples.length, 'Airflow is not available')) return;
+    atLeastFloor('shippedExampleFiles', shippedExamples.length);
+    const found: Record<string, number> = {};
+    for (const file of shippedExamples) {
+      const { findings } = await analyzeSource({ path: file, source: readFileSync(file, 'utf8') });
+      for (const finding of findings) if (finding.ruleId.startsWith('HGR3')) found[finding.ruleId] = (found[finding.ruleId] ?? 0) + 1;
+    }
+    assert.deepEqual(found, { HGR307: 2, HGR314: 6 }, 'security findings on the shipped example DAGs');
   });
 
   test('(c) every dependency the model finds is one Airflow builds: no cycle or graph edge that Airflow does not have', async (t) => {

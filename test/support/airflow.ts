@@ -398,15 +398,17 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
   mkdirSync(logFolder, { recursive: true });
   const dagsFolder = options.dagsFolder ?? path.join(airflowHome, 'dags');
   mkdirSync(dagsFolder, { recursive: true });
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // The api-server is told its port up front (its own URL is in its configuration): a port that another process
+  // takes between freePort() and the api-server's bind makes it exit, and the start is retried on a new port.
+  let port = await freePort();
+  let baseUrl = `http://127.0.0.1:${port}`;
   const username = 'admin';
 
   const bundles: DagBundleConfig[] = [
     ...(options.dagsFolderBundle === false ? [] : [{ name: 'dags-folder', classpath: 'airflow.dag_processing.bundles.local.LocalDagBundle', kwargs: {} }]),
     ...(options.bundles ?? []),
   ];
-  const env: NodeJS.ProcessEnv = {
+  const environment = (): NodeJS.ProcessEnv => ({
     ...process.env,
     AIRFLOW_HOME: airflowHome,
     AIRFLOW__CORE__DAGS_FOLDER: dagsFolder,
@@ -425,7 +427,8 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
     AIRFLOW__API_AUTH__JWT_SECRET: randomBytes(32).toString('hex'),
     AIRFLOW__LOGGING__BASE_LOG_FOLDER: path.join(airflowHome, 'logs'),
     ...options.env,
-  };
+  });
+  let env = environment();
 
   const passwordFile = path.join(airflowHome, 'simple_auth_manager_passwords.json.generated');
   const children: ChildProcess[] = [];
@@ -443,22 +446,36 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
     copyFileSync(template, path.join(airflowHome, 'airflow.db'));
     // The simple auth manager keeps the passwords it finds in this file and generates the missing ones.
     if (options.password) writeFileSync(passwordFile, JSON.stringify({ [username]: options.password }), { mode: 0o600 });
-    progress(`starting Airflow api-server on ${baseUrl} and dag-processor (AIRFLOW_HOME=${airflowHome})`);
-    children.push(startProcess(python, 'api-server', ['api-server', '--host', '127.0.0.1', '--port', String(port)], env, logFolder));
-    children.push(startProcess(python, 'dag-processor', ['dag-processor'], env, logFolder));
-    if (options.scheduler) children.push(startProcess(python, 'scheduler', ['scheduler'], env, logFolder));
-    await timed(timings, 'apiServerHealthy', () =>
-      waitFor(
-        `${baseUrl}/api/v2/monitor/health`,
-        async () => {
-          const exited = children.find((child) => child.exitCode !== null);
-          if (exited) throw new Error(`an Airflow process exited with ${exited.exitCode}`);
-          const response = await fetch(`${baseUrl}/api/v2/monitor/health`);
-          return response.ok;
-        },
-        options.startTimeoutMs ?? 120_000,
-      ),
-    );
+    for (let attempt = 1; ; attempt++) {
+      progress(`starting Airflow api-server on ${baseUrl} and dag-processor (AIRFLOW_HOME=${airflowHome})`);
+      children.push(startProcess(python, 'api-server', ['api-server', '--host', '127.0.0.1', '--port', String(port)], env, logFolder));
+      children.push(startProcess(python, 'dag-processor', ['dag-processor'], env, logFolder));
+      if (options.scheduler) children.push(startProcess(python, 'scheduler', ['scheduler'], env, logFolder));
+      try {
+        await timed(timings, 'apiServerHealthy', () =>
+          waitFor(
+            `${baseUrl}/api/v2/monitor/health`,
+            async () => {
+              const exited = children.find((child) => child.exitCode !== null);
+              if (exited) throw new Error(`an Airflow process exited with ${exited.exitCode}`);
+              // Only once this api-server says it listens: an answer before that comes from whoever holds the port.
+              if (!logs.read('api-server').includes(`running on ${baseUrl} `)) return false;
+              const response = await fetch(`${baseUrl}/api/v2/monitor/health`);
+              return response.ok;
+            },
+            options.startTimeoutMs ?? 120_000,
+          ),
+        );
+        break;
+      } catch (error) {
+        if (attempt === 3 || !/address already in use/i.test(logs.read('api-server'))) throw error;
+        progress(`port ${port} was taken before the api-server bound it; starting again on another port`);
+        await Promise.all(children.splice(0).map(stopProcess));
+        port = await freePort();
+        baseUrl = `http://127.0.0.1:${port}`;
+        env = environment();
+      }
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const tail = logs.tail();

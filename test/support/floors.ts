@@ -11,6 +11,8 @@ export type Floor =
   | 'rejectedFilesOnAirflowLine'
   | 'modelEdgesMatched'
   | 'modelEdgeRecall'
+  | 'securityCorpusFiles'
+  | 'securityExpectedFindings'
   | 'securityPrecision'
   | 'securityRecall'
   | 'securityRulePrecision'

@@ -22,6 +22,8 @@ export interface GitHttpServerOptions {
   readonly password: string;
   /** Holds every authorized response that long (a slow remote, for cancellation tests). */
   readonly delayMs?: number;
+  /** Holds every authorized response until this settles (a remote the test releases, for shutdown tests). */
+  readonly hold?: Promise<void>;
   /** Answers every request with a 302 to the same path on this base URL (a remote that redirects elsewhere). */
   readonly redirectTo?: string;
 }
@@ -46,6 +48,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     }
     requests.push(`${req.method} ${url.pathname} 200`);
     if (options.delayMs) setTimeout(() => runBackend(req, res, url, options), options.delayMs);
+    else if (options.hold) void options.hold.then(() => runBackend(req, res, url, options));
     else runBackend(req, res, url, options);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -29,6 +29,8 @@ export class DagTestController implements vscode.Disposable {
   readonly outcomes = new Map<string, string>();
   /** The message of the last failure of each item, by item id. */
   readonly messages = new Map<string, string>();
+  /** Where the last failure of each item points (an import error's line), by item id. */
+  readonly locations = new Map<string, vscode.Location>();
   private readonly parser = createPythonParser();
   /** Runs in progress: disposing the controller (extension shutdown) ends their processes. */
   private readonly running = new Set<AbortController>();
@@ -212,12 +214,14 @@ export class DagTestController implements vscode.Disposable {
     else run.failed(dag, new vscode.TestMessage(result.error ?? `The DAG run ended ${result.state}.`), result.durationMs);
   }
 
-  /** The run, with every outcome also kept in `outcomes`. */
+  /** The run, with every outcome also kept in `outcomes` (and each failure's message and location). */
   private recording(run: vscode.TestRun): vscode.TestRun {
     const keep = (outcome: string) => (item: vscode.TestItem, message?: vscode.TestMessage) => {
       this.outcomes.set(item.id, outcome);
       if (message) this.messages.set(item.id, typeof message.message === 'string' ? message.message : message.message.value);
       else this.messages.delete(item.id);
+      if (message?.location) this.locations.set(item.id, message.location);
+      else this.locations.delete(item.id);
     };
     return Object.assign(Object.create(run) as vscode.TestRun, {
       passed: (item: vscode.TestItem, duration?: number) => (keep('passed')(item), run.passed(item, duration)),

@@ -19,7 +19,7 @@ import { normaliseUrl } from './events';
 import type { DeployGuard, Fleet, FleetRunner } from './fleet/fleet';
 import type { FleetStatus } from './fleet/fleetStatus';
 import { Metrics } from './metrics';
-import { RepositoryQueue } from './repoQueue';
+import { DEFAULT_RETRY, RepositoryQueue } from './repoQueue';
 import { reviewCommit, reviewDagChanges } from './review';
 import { postReview, type HostApi } from './reviewReporter';
 import type { ReviewEvent, Work } from './work';
@@ -87,8 +87,7 @@ export class Agent implements FleetRunner {
       this.queues.set(
         repository.name,
         new RepositoryQueue(() => this.syncAndDeploy(repository).then(() => undefined), {
-          attempts: options.retry?.attempts ?? 4,
-          backoffMs: options.retry?.backoffMs ?? 2_000,
+          ...(options.retry ?? DEFAULT_RETRY),
           onError: (error, attempt, willRetry) => this.reportFailure(repository.name, error, attempt, willRetry),
         }),
       );

@@ -6,6 +6,9 @@ export interface QueueOptions {
   readonly onError?: (error: unknown, attempt: number, willRetry: boolean) => void;
 }
 
+/** What the README promises: 4 attempts, the second 2 s after the first failure, then 4 s, then 8 s. */
+export const DEFAULT_RETRY = { attempts: 4, backoffMs: 2_000 } as const;
+
 /**
  * One repository's work, in order: a run at a time; every request made while one runs collapses into a single
  * follow-up run (a burst of pushes becomes one sync of the newest commit); a failing run is retried with backoff.

@@ -36,6 +36,15 @@ export interface CheckResult {
   readonly results: FileFindings[];
   /** 0 clean, 1 findings at or above the fail level. */
   readonly exitCode: 0 | 1;
+  /** Where the findings came from: `--verbose` prints it. */
+  readonly stats: CheckStats;
+}
+
+export interface CheckStats {
+  readonly files: number;
+  readonly fromCache: number;
+  /** Worker threads that reported results; 0 when the analysed files were checked in the main thread. */
+  readonly threads: number;
 }
 
 /** A problem with the command line or the configuration: exit code 2. */
@@ -58,7 +67,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
   const configs = new Map<string, HangarConfig>();
   const root = checkRoot(paths, options.cwd);
   const work = files.map((file) => ({ file, path: displayPath(file, options.cwd), config: configFor(file, configs, options), followImports: true, root }));
-  const results = await checkCached(work, options);
+  const { results, fromCache, threads } = await checkCached(work, options);
   // a dag_id must be unique within what one Airflow serves: each deployment unit has its own index
   const units = new Map<string, DagIndex>();
   const indexOf = (file: string): DagIndex => {
@@ -76,14 +85,14 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
   }
   const threshold = RANK[options.failOn];
   const failed = results.some((r) => r.findings.some((f) => RANK[f.severity] >= threshold));
-  return { results: results.map(({ path: p, findings }) => ({ path: p, findings })), exitCode: failed ? 1 : 0 };
+  return { results: results.map(({ path: p, findings }) => ({ path: p, findings })), exitCode: failed ? 1 : 0, stats: { files: results.length, fromCache, threads } };
 }
 
 /** Files whose findings are in the cache are not analysed again; the others are, and their findings are recorded. */
-async function checkCached(work: readonly CheckJob[], options: CheckOptions): Promise<CheckedFile[]> {
+async function checkCached(work: readonly CheckJob[], options: CheckOptions): Promise<{ results: CheckedFile[]; fromCache: number; threads: number }> {
   const jobs = options.jobs ?? availableParallelism();
   const cache = options.cache;
-  if (!cache) return checkAll(work, jobs);
+  if (!cache) return { ...(await checkAll(work, jobs)), fromCache: 0 };
   const results: (CheckedFile | undefined)[] = [];
   const misses: { at: number; key?: string; job: CheckJob }[] = [];
   for (const [at, job] of work.entries()) {
@@ -96,7 +105,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
       misses.push({ at, key, job: bytes ? { ...job, bytes } : job });
     }
   }
-  const checked = await checkAll(misses.map((miss) => miss.job), jobs);
+  const { results: checked, threads } = await checkAll(misses.map((miss) => miss.job), jobs);
   misses.forEach(({ at, key }, i) => {
     const result = checked[i]!;
     results[at] = result;
@@ -104,7 +113,7 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
   });
   cache.prune();
   if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);
-  return results as CheckedFile[];
+  return { results: results as CheckedFile[], fromCache: work.length - misses.length, threads };
 }
 
 function configFor(file: string, cache: Map<string, HangarConfig>, options: CheckOptions): HangarConfig {
@@ -137,6 +146,11 @@ function checkRoot(paths: readonly string[], cwd: string): string {
 function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+}
+
+function describeStats({ files, fromCache, threads }: CheckStats): string {
+  const analysed = files - fromCache;
+  return `${files} file(s): ${fromCache} from the cache, ${analysed} analysed ${threads > 0 ? `on ${threads} worker thread(s)` : 'in the main thread'}`;
 }
 
 function targetVersion(pattern: RegExp): (value: string) => string {
@@ -181,18 +195,20 @@ export function registerCheck(program: Command): void {
     .option('--python <interpreter>', "the Airflow environment's Python: its Airflow and Python versions are the targets where neither flags nor config name one")
     .option('--no-cache', 'analyse every file, neither reading nor writing the cache')
     .option('--cache-dir <dir>', 'where the cache of findings per file lives (default: $XDG_CACHE_HOME/hangar/check or ~/.cache/hangar/check)')
+    .option('--verbose', 'say on stderr how many files came from the cache and how many worker threads analysed the others')
     .addHelpText('after', '\nExit codes: 0 no findings at the --fail-on level, 1 findings at or above it, 2 usage or configuration error.\nConfiguration: [tool.hangar] in pyproject.toml or hangar.toml, found upward from each file.')
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
     })
-    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string; jobs?: number; cache: boolean; cacheDir?: string; targetAirflow?: string; targetPython?: string; python?: string }) => {
+    .action(async (paths: string[], raw: { format: ReportFormat; select?: string[]; ignore?: string[]; failOn: 'error' | 'warning'; output?: string; jobs?: number; cache: boolean; cacheDir?: string; targetAirflow?: string; targetPython?: string; python?: string; verbose?: boolean }) => {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `hangar check | head`
       });
       try {
         const cache = raw.cache ? openCheckCache(path.resolve(raw.cacheDir ?? defaultCacheDir())) : undefined;
         const environment = raw.python ? await environmentTargets(raw.python) : undefined;
-        const { results, exitCode } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache, targetAirflow: raw.targetAirflow, targetPython: raw.targetPython, environment });
+        const { results, exitCode, stats } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache, targetAirflow: raw.targetAirflow, targetPython: raw.targetPython, environment });
+        if (raw.verbose) process.stderr.write(`hangar check: ${describeStats(stats)}\n`);
         const report = render(raw.format, results);
         if (raw.output) writeFileSync(raw.output, report);
         else process.stdout.write(report);

@@ -11,20 +11,24 @@ const MIN_FILES_PER_WORKER = 40;
 /** Workers need the bundled CLI (dist/cli/checkWorker.js); run from source, the check stays in this thread. */
 const WORKER_SCRIPT = path.join(__dirname, 'checkWorker.js');
 
-/**
- * Checks every job, on up to `jobs` worker threads when there are enough files, else in this thread.
- * Results come back in the order of `work`.
- */
-export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedFile[]> {
-  if (work.length === 0) return []; // every file came from the cache: no parser to load
+export interface CheckedAll {
+  /** In the order of the work. */
+  readonly results: CheckedFile[];
+  /** Worker threads that reported results; 0 when the files were checked in this thread. */
+  readonly threads: number;
+}
+
+/** Checks every job, on up to `jobs` worker threads when there are enough files, else in this thread. */
+export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedAll> {
+  if (work.length === 0) return { results: [], threads: 0 }; // every file came from the cache: no parser to load
   const workers = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
-  if (workers < 2 || !existsSync(WORKER_SCRIPT)) return checkInThread(work);
+  if (workers < 2 || !existsSync(WORKER_SCRIPT)) return { results: await checkInThread(work), threads: 0 };
   // Round-robin shares: neighbouring files (often similar in size) spread over the workers.
   const shares = Array.from({ length: workers }, (_, w) => work.filter((_, i) => i % workers === w));
   const parts = await Promise.all(shares.map((share) => runWorker(share)));
   const results: CheckedFile[] = new Array<CheckedFile>(work.length);
   parts.forEach((part, w) => part.forEach((result, k) => (results[k * workers + w] = result)));
-  return results;
+  return { results, threads: parts.length };
 }
 
 /** A counting semaphore: at most `free` runs at once, the others wait in arrival order. */

@@ -6,7 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { exportTree } from './gitSource';
 import type { FolderTarget, HistoryRecord, Manifest } from './types';
 
-/** A release that was live this recently is kept, so a reader that resolved its link has time to finish. */
+/** A release served this recently is kept, so a reader that resolved its link has time to finish. */
 export const GC_GRACE_MS = 60_000;
 
 /**
@@ -47,6 +47,10 @@ export class FolderStore {
   /** Called under the lock: leftovers of a killed deploy are removed, the ignore file is in place. */
   async prepare(): Promise<void> {
     await rm(this.tmpDir, { recursive: true, force: true });
+    // The temporary file of a history write that a kill cut short (write-file-atomic names it history.json.<n>).
+    for (const entry of await readdir(this.stateDir).catch(() => [] as string[])) {
+      if (entry.startsWith('history.json.')) await rm(path.join(this.stateDir, entry), { force: true });
+    }
     await mkdir(this.tmpDir, { recursive: true });
     await mkdir(this.releasesDir, { recursive: true });
     const ignoreFile = path.join(this.target.path, '.airflowignore');
@@ -157,7 +161,9 @@ export class FolderStore {
     const keep = new Set(live);
     const recent = Date.now() - (this.target.gcGraceMs ?? GC_GRACE_MS);
     history.forEach((record, index) => {
-      if (index >= history.length - this.target.keepReleases || Date.parse(record.at) > recent) for (const r of record.repositories) if (r.release) keep.add(r.release);
+      // A version stops being served when the next one goes live: its releases stay for the grace period after that.
+      const replacedAt = index + 1 < history.length ? Date.parse(history[index + 1]!.at) : Infinity;
+      if (index >= history.length - this.target.keepReleases || replacedAt > recent) for (const r of record.repositories) if (r.release) keep.add(r.release);
     });
     const removed: string[] = [];
     const entries = await readdir(this.releasesDir);

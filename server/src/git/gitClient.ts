@@ -130,27 +130,21 @@ export class GitClient {
    */
   async fetchRef(dir: string, url: string, ref: RepositoryRef): Promise<string> {
     if (ref.kind !== 'default') assertRevision(ref.name, `The ${ref.kind}`);
-    return this.run(
-      dir,
-      url,
-      async (git) => {
-        // Only when it changed: set-url prints nothing, and simple-git waits 50 ms after a silent command.
-        if ((await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim() !== url) await git.raw(['remote', 'set-url', '--', 'origin', url]);
-        if (ref.kind === 'commit') {
-          await git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS]);
-          return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref.name}^{commit}`])).trim();
-        }
-        const [refspec, local] =
-          ref.kind === 'branch'
-            ? [`+refs/heads/${ref.name}:refs/remotes/origin/${ref.name}`, `refs/remotes/origin/${ref.name}`]
-            : ref.kind === 'tag'
-              ? [`+refs/tags/${ref.name}:refs/tags/${ref.name}`, `refs/tags/${ref.name}`]
-              : ['+HEAD:refs/hangar/remote-head', 'refs/hangar/remote-head'];
-        await git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, '--no-tags', '--', url, refspec, ALL_TAGS]);
-        return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`])).trim();
-      },
-      url,
-    );
+    // Only the fetch talks to the remote, so only the fetch gets the credentials.
+    await this.run(dir, url, async (git) => {
+      // Only when it changed: set-url prints nothing, and simple-git waits 50 ms after a silent command.
+      if ((await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim() !== url) await git.raw(['remote', 'set-url', '--', 'origin', url]);
+    });
+    const [refspecs, local]: [string[], string] =
+      ref.kind === 'commit'
+        ? [['--prune', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', ALL_TAGS], ref.name]
+        : ref.kind === 'branch'
+          ? [['--no-tags', '--', url, `+refs/heads/${ref.name}:refs/remotes/origin/${ref.name}`, ALL_TAGS], `refs/remotes/origin/${ref.name}`]
+          : ref.kind === 'tag'
+            ? [['--no-tags', '--', url, `+refs/tags/${ref.name}:refs/tags/${ref.name}`, ALL_TAGS], `refs/tags/${ref.name}`]
+            : [['--no-tags', '--', url, '+HEAD:refs/hangar/remote-head', ALL_TAGS], 'refs/hangar/remote-head'];
+    await this.run(dir, url, (git) => git.raw(['fetch', ...this.progress, PINNED_UPLOAD_PACK, ...refspecs]), url);
+    return (await this.run(dir, url, (git) => git.raw(['rev-parse', '--verify', '--end-of-options', `${local}^{commit}`]))).trim();
   }
 
   /** Last commit date (ISO) of every file of the work tree, from one `git log` pass. */

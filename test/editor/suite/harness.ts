@@ -5,6 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { HangarApi } from '../../../client/src/extension';
+import { removeRepositoryEntry, saveConfigDocument } from '../../../server/src/config/edit';
+import { loadConfigFile } from '../../../server/src/config/load';
 
 /** Numbers the suite measured (e.g. activation time); run.mjs prints them with the results. */
 export const metrics: Record<string, number> = {};
@@ -71,12 +74,26 @@ export async function acceptItem(pick: vscode.QuickPick<vscode.QuickPickItem>, l
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }
 
-/** Types a value into an input box and accepts it. */
-export async function acceptValue(box: vscode.InputBox, value: string): Promise<void> {
-  // The widget reaches the workbench asynchronously (and a value set by the extension is not echoed back): type
-  // once it is on screen, and press Enter once the value has reached it.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  box.value = value;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+/**
+ * Closes every editor, dropping unsaved changes (what "Don't Save" does). `workbench.action.closeAllEditors` alone
+ * asks about each unsaved document in a modal dialog, as it asks a user.
+ */
+export async function closeAllEditorsWithoutSaving(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * A suite's clean-up: takes the repositories it added out of airflow-repos.yaml, so a later "Sync All" of another
+ * suite does not reach servers that are gone (and ask about their credentials).
+ */
+export async function forgetRepositories(api: HangarApi, names: readonly string[]): Promise<void> {
+  const controller = api.repositories.controller;
+  const config = loadConfigFile(controller.configFile);
+  for (const name of names) if (config.repositories.some((r) => r.name === name)) removeRepositoryEntry(config.document, name);
+  await saveConfigDocument(config.file, config.document);
+  controller.reload();
 }

@@ -19,6 +19,7 @@ const suiteFiles: Record<string, () => Promise<unknown>> = {
   'testing.test.ts': () => import('./testing.test'),
   'dependencies.test.ts': () => import('./dependencies.test'),
   'restricted.test.ts': () => import('./restricted.test'),
+  'repositoryCommands.test.ts': () => import('./repositoryCommands.test'),
 };
 
 interface TestResult {

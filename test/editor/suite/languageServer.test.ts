@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
-import { reportMetric, screenshot, waitFor } from './harness';
+import { closeAllEditorsWithoutSaving, reportMetric, screenshot, waitFor } from './harness';
+import { selectInWebview } from './userInput';
 
 const FIXTURE = 'company-workflows/dags/lsp_fixture_etl.py';
 const SOURCE = `from datetime import datetime
@@ -47,7 +48,7 @@ suite('Language server', () => {
   });
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllEditorsWithoutSaving();
     await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
   });
 
@@ -95,10 +96,18 @@ suite('Language server', () => {
 
   test('code lenses above the DAG: task count and Show Graph', async () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
-    const titles = lenses.map((l) => l.command?.title);
-    assert.ok(titles.includes('5 tasks'), `lenses: ${titles}`);
-    assert.ok(titles.some((t) => t?.includes('Show Graph')));
-    assert.ok(!titles.includes('Deploy') || (await vscode.commands.getCommands(true)).includes('hangar.deploy'), 'Deploy only when the command exists');
+    // Exactly these, in this order, each for this DAG: the task count, then an action for each command the extension
+    // registered (hangar.validateDag is not one, so there is no Validate lens).
+    assert.deepEqual(
+      lenses.map((l) => [l.command?.title, l.command?.command, l.command?.arguments?.[1]]),
+      [
+        ['5 tasks', '', undefined],
+        ['$(type-hierarchy) Show Graph', 'hangar.showDagGraph', 'lsp_fixture_etl'],
+        ['Test', 'hangar.testDag', 'lsp_fixture_etl'],
+        ['Deploy', 'hangar.deploy', 'lsp_fixture_etl'],
+      ],
+    );
+    assert.ok(lenses.every((l) => l.range.start.line === lenses[0]!.range.start.line), 'all above the DAG');
   });
 
   test('the preferred quick fix applies and removes its finding', async () => {
@@ -131,6 +140,40 @@ suite('Language server', () => {
       await waitFor('the graph to redraw with the new task', () => rendered.find((r) => r.nodes === 6), 30_000);
     } finally {
       subscription.dispose();
+    }
+  });
+
+  test('a file with several DAGs gets a DAG picker in the graph view; choosing one draws it', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const twoDags = vscode.Uri.joinPath(folder, 'company-workflows', 'dags', 'lsp_two_dags.py');
+    const source = [
+      'from airflow.sdk import DAG',
+      'from airflow.providers.standard.operators.empty import EmptyOperator',
+      '',
+      'with DAG(dag_id="lsp_first", schedule=None):',
+      '    EmptyOperator(task_id="only")',
+      '',
+      'with DAG(dag_id="lsp_second", schedule=None):',
+      '    a = EmptyOperator(task_id="a")',
+      '    b = EmptyOperator(task_id="b")',
+      '    c = EmptyOperator(task_id="c")',
+      '    a >> b >> c',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(twoDags, Buffer.from(source));
+    const rendered: { dagId: string; nodes: number; edges: number }[] = [];
+    const subscription = api.graph.onDidRender((r) => rendered.push(r));
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(twoDags), vscode.ViewColumn.One);
+      // From the palette, as a user opens it: the active file, no DAG named.
+      await vscode.commands.executeCommand('hangar.showDagGraph');
+      await waitFor('the first DAG to render', () => rendered.find((r) => r.dagId === 'lsp_first'), 30_000);
+      assert.deepEqual(await selectInWebview('select#dag', 'lsp_second'), ['lsp_first', 'lsp_second']);
+      assert.deepEqual(await waitFor('the chosen DAG to render', () => rendered.find((r) => r.dagId === 'lsp_second'), 30_000), { dagId: 'lsp_second', nodes: 3, edges: 2 });
+      await screenshot('lsp-dag-picker');
+    } finally {
+      subscription.dispose();
+      await vscode.workspace.fs.delete(twoDags).then(undefined, () => undefined);
     }
   });
 });

@@ -8,10 +8,12 @@ import type { HangarApi } from '../../../client/src/extension';
 import { bindToRepository, type GitCredentials } from '../../../server/src/git/credentials';
 import type { SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
+import { timeAgo } from '../../../client/src/repos/timeAgo';
 import type { DagFileNode, RepositoriesTreeNode, RepositoryNode } from '../../../client/src/views/repositoriesTree';
 import { startGitHttpServer } from '../../support/gitHttpServer';
 import { filesContaining } from '../../support/gitRepos';
-import { acceptItem, acceptValue, choose, screenshot, waitFor, type Widget } from './harness';
+import { choose, forgetRepositories, screenshot, waitFor, type Widget } from './harness';
+import { answer } from './userInput';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const NAME = 'editor-test-repo';
@@ -76,7 +78,10 @@ suite('Repositories', () => {
     commitAndPush({ 'dags/orders.py': dag('editor_orders'), 'dags/billing.py': dag('editor_billing') });
   });
 
-  suiteTeardown(() => rmSync(root, { recursive: true, force: true }));
+  suiteTeardown(async () => {
+    await forgetRepositories(api, [NAME, OTHER, PRIVATE, BOUND, 'editor-wizard-repo']);
+    rmSync(root, { recursive: true, force: true });
+  });
 
   test('Add Repository writes airflow-repos.yaml, syncs, and the tree shows the repository with its DAG count', async () => {
     const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository', { name: NAME, url: bare, branch: 'main', priority: 3 });
@@ -89,7 +94,13 @@ suite('Repositories', () => {
     assert.match(node.contextValue ?? '', /^hangar\.repository\.synced/);
     const children: RepositoriesTreeNode[] = await api.repositories.getChildren(node);
     const status = children.find((c) => c.id === `status:${NAME}`);
-    assert.match(String(status?.label), /^branch main · last sync just now · 2 DAGs$/);
+    // The phrase comes from the recorded sync time and the clock when the tree was drawn (before now).
+    const synced = api.repositories.controller.store.history(NAME)[0]!.time;
+    const [from, to] = [Date.parse(synced), Date.now()];
+    const moments = [from, ...Array.from({ length: Math.ceil((to - from) / 1000) }, (_, i) => Math.min(from + (i + 1) * 1000, to))];
+    const phrases = new Set(moments.map((at) => timeAgo(synced, at)));
+    const phrase = /^branch main · last sync (.+) · 2 DAGs$/.exec(String(status?.label))?.[1];
+    assert.ok(phrase && phrases.has(phrase), `label "${String(status?.label)}": expected last sync ${[...phrases].join(' or ')}`);
     const files = children.filter((c) => c.id?.startsWith('file:')).map((f) => (f as DagFileNode).file);
     assert.deepEqual(files, ['dags/billing.py', 'dags/orders.py']);
     const config = await vscode.workspace.openTextDocument(vscode.Uri.file(api.repositories.controller.configFile));
@@ -244,17 +255,17 @@ suite('Repositories', () => {
     const wizardOrigin = remoteWith('wizard', { 'wizard.py': dag('editor_wizard') });
 
     const titles: string[] = [];
-    const answers: Array<(widget: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox) => Promise<void>> = [
-      (box) => acceptValue(box as vscode.InputBox, wizardOrigin),
-      (pick) => acceptItem(pick as vscode.QuickPick<vscode.QuickPickItem>, /^\$\(git-branch\) main$/),
-      (box) => acceptValue(box as vscode.InputBox, 'editor-wizard-repo'),
-    ];
-    const subscription = api.prompts.onDidShow((widget) => {
-      titles.push(widget.title ?? '');
-      void answers.shift()?.(widget);
-    });
+    const subscription = api.prompts.onDidShow((widget) => titles.push(widget.title ?? ''));
     try {
-      const result = await vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      const running = vscode.commands.executeCommand<SyncResult | undefined>('hangar.addRepository');
+      // Answered through the browser: typed into the boxes, the branch row clicked.
+      await answer(
+        running,
+        { kind: 'input', title: 'Add Repository (1/3): clone URL', text: wizardOrigin },
+        { kind: 'pick', title: 'Add Repository (2/3): branch or tag', row: 'main' },
+        { kind: 'input', title: 'Add Repository (3/3): name', text: 'editor-wizard-repo' },
+      );
+      const result = await running;
       assert.equal(result?.result, 'synced', `asked: ${titles.join(' | ')}`);
     } finally {
       subscription.dispose();

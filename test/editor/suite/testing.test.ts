@@ -52,11 +52,17 @@ suite('Testing view: DAG integrity tests with the real Airflow', () => {
     const file = await waitFor('the DAG file in the Testing view', () => findItem(api.tests.controller.items, clean.toString()));
     assert.ok(file.children.size > 0, 'the file lists its DAGs');
     const document = await vscode.workspace.openTextDocument(clean);
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     file.children.forEach((dag) => {
       assert.ok(dag.children.size > 0, `${dag.label} lists its tasks`);
-      // Gutter icons and "go to test" use these ranges: the DAG's line mentions its dag_id or DAG.
-      assert.match(document.lineAt(dag.range!.start.line).text, /DAG|dag/, `${dag.label} points at its definition`);
-      dag.children.forEach((task) => assert.ok(document.getText(task.range).includes(task.label) || document.lineAt(task.range!.start.line).text.includes('('), `${task.label} points at its creation`));
+      // Gutter icons and "go to test" use these ranges: the DAG's is its definition (DAG(dag_id=...) or the @dag function).
+      assert.match(document.getText(dag.range), new RegExp(`dag_id\\s*=\\s*["']${escape(dag.label)}["']|def ${escape(dag.label)}\\(`), `${dag.label} points at its definition`);
+      // A task's is the call that creates it: an operator with its task_id, or a TaskFlow function's call.
+      dag.children.forEach((task) => {
+        const text = document.getText(task.range);
+        assert.ok(dag.range!.contains(task.range!), `${task.label} lies inside ${dag.label}`);
+        assert.ok(new RegExp(`task_id\\s*=\\s*["']${escape(task.label)}["']`).test(text) || text.startsWith(`${task.label}(`), `${task.label} points at its creation, not at: ${text}`);
+      });
     });
     await vscode.commands.executeCommand('workbench.view.testing.focus');
     await screenshot('testing-view');
@@ -70,6 +76,13 @@ suite('Testing view: DAG integrity tests with the real Airflow', () => {
     await api.tests.runItems([clean, broken]);
     assert.equal(api.tests.outcomes.get(clean.id), 'passed');
     assert.equal(api.tests.outcomes.get(broken.id), 'failed');
+    // Airflow 3 fails the file at its first removed import: the failure points at that line.
+    const document = await vscode.workspace.openTextDocument(broken.uri!);
+    const airflowLine = document.getText().split('\n').findIndex((line) => line.startsWith('from airflow.operators.bash_operator import'));
+    const location = api.tests.locations.get(broken.id);
+    assert.equal(location?.uri.toString(), broken.uri!.toString());
+    assert.equal(location?.range.start.line, airflowLine, `the failure is at line ${airflowLine + 1}: ${api.tests.messages.get(broken.id)}`);
+    assert.match(api.tests.messages.get(broken.id) ?? '', /ModuleNotFoundError|No module named 'airflow\.operators\.bash_operator'/);
   });
 
   test('Test on a DAG with retries=12 ten minutes apart fails at the first failure, with the task\'s own log', async function () {

@@ -145,14 +145,14 @@ describe('hangar agent: concurrent deliveries', () => {
   });
 });
 
-/** The GitHub REST API cannot run here: this stand-in records the requests the agent makes to it. */
-async function githubStandIn(): Promise<{ url: string; received: Array<{ url: string; auth?: string; body: Record<string, unknown> }>; close(): void }> {
-  const received: Array<{ url: string; auth?: string; body: Record<string, unknown> }> = [];
+/** A stand-in for a Git host's REST API (GitHub's and GitLab's cannot run here): records every request the agent makes. */
+async function hostApiStandIn(): Promise<{ url: string; received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }>; close(): void }> {
+  const received: Array<{ url: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }> = [];
   const api = createServer((request, response) => {
     let text = '';
     request.on('data', (chunk) => (text += chunk));
     request.on('end', () => {
-      received.push({ url: request.url ?? '', auth: request.headers.authorization, body: JSON.parse(text) as Record<string, unknown> });
+      received.push({ url: request.url ?? '', headers: request.headers, body: JSON.parse(text) as Record<string, unknown> });
       response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -169,23 +169,34 @@ function pullRequest(remote: { bare: string }, head: string, number: number): st
   });
 }
 
+const BROKEN_DAG = 'from airflow.sdk import DAG\nwith DAG(dag_id="orders_dag" schedule=None):\n    pass\n';
+
+/** Once every queue and review is idle: nothing was deployed, the review is counted, /status shows no deploy. */
+async function assertReviewedNotDeployed(running: RunningAgent): Promise<void> {
+  await running.agent.idle();
+  assert.equal(liveCommit(running.dagsFolder, 'orders'), undefined, 'a pull request must never deploy');
+  const status = (await (await fetch(`${running.url}/status`)).json()) as { repositories: Record<string, { deploys: number; deployed?: unknown; busy: boolean; queue: number }> };
+  assert.deepEqual(status.repositories.orders && { deploys: status.repositories.orders.deploys, deployed: status.repositories.orders.deployed, busy: status.repositories.orders.busy, queue: status.repositories.orders.queue }, { deploys: 0, deployed: undefined, busy: false, queue: 0 });
+  assert.match(await (await fetch(`${running.url}/metrics`)).text(), /hangar_agent_reviews_total\{result="failed"\} 1/);
+}
+
 describe('hangar agent: pull request checks', () => {
-  test('a pull request with a broken DAG gets a failing commit status and a summary comment (local stand-in for the GitHub API)', async () => {
-    const api = await githubStandIn();
+  test('a pull request with a broken DAG gets a failing commit status and a summary comment, and is never deployed (local stand-in for the GitHub API)', async () => {
+    const api = await hostApiStandIn();
     const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
     try {
       const remote = running.remotes.orders!;
-      const head = remote.commit({ 'dags/orders_dag.py': 'from airflow.sdk import DAG\nwith DAG(dag_id="orders_dag" schedule=None):\n    pass\n' }, 'broken PR', 'feature');
+      const head = remote.commit({ 'dags/orders_dag.py': BROKEN_DAG }, 'broken PR', 'feature');
       const body = pullRequest(remote, head, 7);
       const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'pr-1', 'x-hub-signature-256': sign(body) });
       assert.equal(response.status, 202);
-      await waitFor('the status and the comment', () => api.received.length >= 2, DELIVERY_TIMEOUT_MS);
+      await assertReviewedNotDeployed(running);
       const status = api.received.find((r) => r.url === `/repos/team/orders/statuses/${head}`);
       const comment = api.received.find((r) => r.url === '/repos/team/orders/issues/7/comments');
       assert.equal(status?.body.state, 'failure');
-      assert.equal(status?.auth, 'Bearer gh-api-token');
+      assert.equal(status?.body.context, 'hangar');
+      assert.equal(status?.headers.authorization, 'Bearer gh-api-token');
       assert.match(String(comment?.body.body), /HGR001/);
-      assert.equal(liveCommit(running.dagsFolder, 'orders'), undefined, 'a pull request must never deploy');
     } finally {
       await running.close();
       api.close();
@@ -193,7 +204,7 @@ describe('hangar agent: pull request checks', () => {
   });
 
   test("the pull request comment says what changes in each DAG: the head's semantic diff against its merge base", async () => {
-    const api = await githubStandIn();
+    const api = await hostApiStandIn();
     const running = await startAgent({ repositories: ['orders'], hostApis: { github: { url: api.url, token: 'gh-api-token' } } });
     try {
       const remote = running.remotes.orders!;
@@ -204,6 +215,41 @@ describe('hangar agent: pull request checks', () => {
       const comment = String(api.received.find((r) => r.url === '/repos/team/orders/issues/8/comments')?.body.body);
       const changes = comment.slice(comment.indexOf('#### What changes in the DAGs'));
       assert.deepEqual(changes.split('\n').filter(Boolean), ['#### What changes in the DAGs', '- `orders_dag` changed: + task `validate` (`EmptyOperator`)', '- `refunds` added: `refunds.py`, 1 task']);
+    } finally {
+      await running.close();
+      api.close();
+    }
+  });
+
+  test('a GitLab merge request hook gets a failed commit status and a note on the merge request, and is never deployed (local stand-in for the GitLab API)', async () => {
+    const api = await hostApiStandIn();
+    const running = await startAgent({ repositories: ['orders'], hostApis: { gitlab: { url: api.url, token: 'gl-api-token' } } });
+    try {
+      const remote = running.remotes.orders!;
+      const head = remote.commit({ 'dags/orders_dag.py': BROKEN_DAG }, 'broken MR', 'feature');
+      const mergeRequest = (action: string) =>
+        JSON.stringify({
+          object_kind: 'merge_request',
+          project: { id: 42, git_http_url: `file://${remote.bare}` },
+          object_attributes: { iid: 3, action, last_commit: { id: head }, source: { git_http_url: `file://${remote.bare}` } },
+        });
+      const headers = (uuid: string) => ({ 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': SECRETS.gitlabWebhookToken!, 'x-gitlab-event-uuid': uuid });
+      const closed = await post(`${running.url}/webhooks/gitlab`, mergeRequest('close'), headers('mr-close'));
+      assert.equal(closed.status, 202);
+      assert.match(String(closed.json.message), /^ignored: merge request action "close"/);
+      assert.equal((await post(`${running.url}/webhooks/gitlab`, mergeRequest('open'), { ...headers('mr-open'), 'x-gitlab-token': 'wrong' })).status, 401);
+      const opened = await post(`${running.url}/webhooks/gitlab`, mergeRequest('open'), headers('mr-open'));
+      assert.equal(opened.status, 202, JSON.stringify(opened.json));
+      await assertReviewedNotDeployed(running);
+      assert.deepEqual(
+        api.received.map((r) => [r.url, r.headers['private-token']]),
+        [
+          [`/projects/42/statuses/${head}`, 'gl-api-token'],
+          ['/projects/42/merge_requests/3/notes', 'gl-api-token'],
+        ],
+      );
+      assert.deepEqual({ state: api.received[0]!.body.state, name: api.received[0]!.body.name }, { state: 'failed', name: 'hangar' });
+      assert.match(String(api.received[1]!.body.body), /HGR001/);
     } finally {
       await running.close();
       api.close();

@@ -7,7 +7,7 @@ import { Agent } from '../../../server/src/agent/agent';
 import { createAgentServer } from '../../../server/src/agent/httpServer';
 import type { AgentSecrets } from '../../../server/src/agent/secrets';
 import type { HostApi } from '../../../server/src/agent/reviewReporter';
-import { freePort, waitFor } from '../../support/airflow';
+import { waitFor } from '../../support/airflow';
 import { createRemote, dagSource, tempDir, type TestRemote } from '../../support/gitRepos';
 
 export const SECRETS: AgentSecrets = {
@@ -27,7 +27,7 @@ export interface RunningAgent {
 }
 
 /** `count` real Git remotes, an airflow-repos.yaml with a folder environment, and the real agent on 127.0.0.1. */
-export async function startAgent(options: { repositories: string[]; hostApis?: { github?: HostApi }; retry?: { attempts: number; backoffMs: number } }): Promise<RunningAgent> {
+export async function startAgent(options: { repositories: string[]; hostApis?: { github?: HostApi; gitlab?: HostApi }; retry?: { attempts: number; backoffMs: number } }): Promise<RunningAgent> {
   const root = tempDir('agent');
   const dagsFolder = path.join(root, 'airflow-dags');
   mkdirSync(dagsFolder, { recursive: true });
@@ -97,6 +97,8 @@ export function liveCommit(dagsFolder: string, namespace: string): string | unde
   }
 }
 
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:[1-9]\d*) /;
+
 export interface ServedAgent {
   readonly url: string;
   readonly pid: number;
@@ -106,10 +108,12 @@ export interface ServedAgent {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** `hangar serve` as a real process (the bundled CLI), listening on a free port of 127.0.0.1. */
+/**
+ * `hangar serve` as a real process (the bundled CLI). It listens on `--port 0`, a port the system picks and the
+ * agent holds from the start, and its "listening on URL" line says which.
+ */
 export async function serveAgent(cli: string, args: readonly string[], env: Record<string, string>): Promise<ServedAgent> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -119,11 +123,11 @@ export async function serveAgent(cli: string, args: readonly string[], env: Reco
     return exited;
   };
   try {
-    await waitFor('the agent to listen', () => output.includes('listening') || child.exitCode !== null, 60_000);
+    await waitFor('the agent to listen', () => LISTENING.test(output) || child.exitCode !== null, 60_000);
   } catch (error) {
     await stop('SIGKILL');
     throw new Error(`${(error as Error).message}; hangar serve wrote:\n${output}`);
   }
   if (child.exitCode !== null) throw new Error(`hangar serve exited at start:\n${output}`);
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => output, stop };
+  return { url: LISTENING.exec(output)![1]!, pid: child.pid!, output: () => output, stop };
 }

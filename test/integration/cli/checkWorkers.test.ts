@@ -16,13 +16,17 @@ describe('hangar check on worker threads', () => {
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `dag_${String(i).padStart(3, '0')}.py`), benchDagSource(i));
     // Files 0 and 1 land on different threads: the duplicate dag_id is only visible once all threads report.
     writeFileSync(path.join(dir, 'dag_001.py'), benchDagSource(0));
-    const check = (jobs: string) => spawnSync(process.execPath, [hangar, 'check', '--no-cache', '--format', 'json', '--jobs', jobs, '.'], { cwd: dir, encoding: 'utf8' });
+    const check = (jobs: string) => spawnSync(process.execPath, [hangar, 'check', '--no-cache', '--verbose', '--format', 'json', '--jobs', jobs, '.'], { cwd: dir, encoding: 'utf8' });
     const serial = check('1');
     const threaded = check('3');
     assert.equal(serial.status, 1, serial.stderr);
     assert.equal(threaded.status, 1, threaded.stderr);
+    // --verbose counts the worker threads that reported results: the threaded run really ran on three.
+    assert.match(serial.stderr, new RegExp(`^hangar check: ${FILES} file\\(s\\): 0 from the cache, ${FILES} analysed in the main thread$`, 'm'));
+    assert.match(threaded.stderr, new RegExp(`^hangar check: ${FILES} file\\(s\\): 0 from the cache, ${FILES} analysed on 3 worker thread\\(s\\)$`, 'm'));
     assert.equal(threaded.stdout, serial.stdout);
     const report = JSON.parse(threaded.stdout) as { summary: { files: number }; findings: { path: string; ruleId: string }[] };
+    assert.equal(report.summary.files, FILES);
     assert.deepEqual(report.findings.filter((f) => f.ruleId === 'HGR006').map((f) => f.path), ['dag_000.py', 'dag_001.py']);
   });
 

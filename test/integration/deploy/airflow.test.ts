@@ -9,7 +9,7 @@ import { GateError } from '../../../server/src/deploy/gate';
 import { DeployService, type DeployPlan } from '../../../server/src/deploy/service';
 import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
 import { verifyAndRecord } from '../../../server/src/deploy/verification';
-import { airflowPythonOrSkip, freePort, gitDagBundle, startAirflow, waitFor, type RunningAirflow, prerequisite } from '../../support/airflow';
+import { airflowPythonOrSkip, gitDagBundle, startAirflow, waitFor, type RunningAirflow, prerequisite } from '../../support/airflow';
 import { runHangar } from '../../support/cli';
 import { DagRepo, dagSource, folderEnvironment, gitIn, scratch } from './fixtures';
 
@@ -101,20 +101,22 @@ describe('deploy to a real Airflow 3.3', () => {
     assert.equal(await description('hello'), 'one', 'Airflow serves the rolled-back DAG (re-parse requested)');
   });
 
-  test('promotion deploys exactly the newest verified version of dev to prod', async (t) => {
+  test('hangar promote deploys exactly the newest verified version of dev to prod (the shipped CLI)', async (t) => {
     if (!prerequisite(t, airflow, 'Airflow not available')) return;
     repo.commit({ 'unverified.py': dagSource('unverified', 'never deployed to dev') });
-    const prodDags = path.join(path.dirname(dags), 'prod-dags');
-    await mkdir(prodDags);
-    const prod = folderEnvironment('prod', prodDags, [repo.asDeployRepository()]);
-    const devHistory = await service.history(folderEnv);
-    const verified = [...devHistory].reverse().find((r) => r.verification?.status === 'verified')!;
-    const plan = await service.planPromote(folderEnv, prod);
-    assert.deepEqual(plan.promotedFrom, { environment: 'dev', version: verified.version });
-    const record = await service.apply(plan);
-    assert.equal(record.action, 'promote');
+    const root = path.dirname(dags);
+    await mkdir(path.join(root, 'prod-dags'));
+    const config = path.join(root, 'airflow-repos.yaml');
+    writeFileSync(config, 'repositories:\n  - name: team\n    url: ./team\n    path: team\n    branch: main\nenvironments:\n  - name: dev\n    target: { kind: folder, path: dags }\n  - name: prod\n    target: { kind: folder, path: prod-dags }\n');
+    const verified = [...(await service.history(folderEnv))].reverse().find((r) => r.verification?.status === 'verified')!;
+    const run = await runHangar(['promote', '--from', 'dev', '--to', 'prod', '--json', '--config', config], { cwd: root, env: { HANGAR_USER: 'release-manager' } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const record = JSON.parse(run.stdout) as HistoryRecord;
+    assert.deepEqual([record.action, record.version, record.who, record.promotedFrom], ['promote', 1, 'release-manager', { environment: 'dev', version: verified.version }]);
     assert.equal(record.repositories[0]!.commit, verified.repositories[0]!.commit, 'the verified commit, not the newer branch head');
-    assert.deepEqual(readdirSync(path.join(prodDags, 'team')).sort(), ['etl.py', 'hello.py']);
+    assert.deepEqual(readdirSync(path.join(root, 'prod-dags', 'team')).sort(), ['etl.py', 'hello.py']);
+    const history = await runHangar(['history', '--env', 'prod', '--json', '--config', config], { cwd: root });
+    assert.deepEqual((JSON.parse(history.stdout) as HistoryRecord[]).map((r) => [r.version, r.action]), [[1, 'promote']]);
   });
 
   test('the git target pushes to the branch a GitDagBundle tracks; Airflow reports the deployed commit as bundle_version', async (t) => {
@@ -160,7 +162,9 @@ describe('deploy to a real Airflow 3.3', () => {
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /rejected the credentials of user "admin"/);
     assert.ok(!`${refused.stdout}${refused.stderr}`.includes(secret), 'the password is not printed');
-    const unreachable = await runHangar(['deploy', '--env', 'dev', '--config', config(`http://127.0.0.1:${await freePort()}`)], { env: credentials });
+    // Port 2 on loopback: a privileged port outside the range the system hands out, so unlike a port just freed no
+    // other test can take it meanwhile (fetch refuses port 1 as a bad port).
+    const unreachable = await runHangar(['deploy', '--env', 'dev', '--config', config('http://127.0.0.1:2')], { env: credentials });
     assert.notEqual(unreachable.code, 0);
     assert.match(unreachable.stderr, /unreachable \(ECONNREFUSED\).*airflow\.url/);
     await assert.rejects(new AirflowClient(airflow.baseUrl, 2, { username: 'admin', password: secret }).checkConnection(), /not Airflow 2\. Set airflow\.version: 3/);

@@ -61,4 +61,26 @@ describe('deploy: git target (a deployment branch on a bare remote)', () => {
     assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), moved);
     assert.equal((await service.history(env)).length, 3, 'no version was recorded');
   });
+
+  test('a concurrent deploy that took the same version number fails the whole push: the branch does not move', async () => {
+    const versions = (await service.history(env)).length;
+    const taken = versions + 1;
+    repo.commit({ 'hello.py': dagSource('hello', 'four') });
+    const plan = await service.planDeploy(env);
+    const head = gitIn(origin, 'rev-parse', 'refs/heads/deploy');
+    // Another machine's deploy took the next version after this one fetched the history: the remote has the tag,
+    // and hiding it from fetches (uploadpack.hideRefs) puts this deploy exactly in that window.
+    const theirs = { version: taken, environment: 'staging', action: 'deploy', who: 'other-machine', at: new Date().toISOString(), repositories: [{ name: 'team', namespace: 'team', ref: 'main', commit: head }], dagDiff: { added: [], changed: [], removed: [] }, validation: { files: 0, analyzed: 0, errors: 0, highSecurity: 0, warnings: 0, blocking: [] } };
+    gitIn(origin, 'tag', '-a', '-m', JSON.stringify(theirs), `hangar/deploy/staging/${taken}`, head);
+    const theirTag = gitIn(origin, 'rev-parse', `refs/tags/hangar/deploy/staging/${taken}`);
+    gitIn(origin, 'config', 'uploadpack.hideRefs', `refs/tags/hangar/deploy/staging/${taken}`);
+    await assert.rejects(service.apply(plan), new RegExp(`version ${taken} was taken by a concurrent deploy; nothing was pushed`));
+    assert.equal(gitIn(origin, 'rev-parse', 'refs/heads/deploy'), head, 'the branch did not move');
+    assert.equal(gitIn(origin, 'rev-parse', `refs/tags/hangar/deploy/staging/${taken}`), theirTag, 'their version is untouched');
+
+    gitIn(origin, 'config', '--unset', 'uploadpack.hideRefs');
+    const record = await service.apply(await service.planDeploy(env));
+    assert.equal(record.version, taken + 1, 'the next deploy sees their version and takes the one after it');
+    assert.deepEqual((await service.history(env)).map((r) => r.who).slice(-2), ['other-machine', record.who]);
+  });
 });

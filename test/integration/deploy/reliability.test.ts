@@ -11,8 +11,14 @@ import { shippedCli } from '../../support/cli';
 import { DagRepo, folderEnvironment, scratch } from './fixtures';
 
 const FILES = 200;
-const KILL_TRIALS = Number(process.env.HANGAR_KILL_TRIALS ?? 50);
-const CYCLES = Number(process.env.HANGAR_READER_CYCLES ?? 100);
+/**
+ * HANGAR_SCENARIO_TRIALS (README, Test): kills of a deploy at random points; the reader tests run twice as many
+ * deploy/rollback cycles. Each run draws new kill points, so CI runs add up.
+ */
+const TRIALS = Number(process.env.HANGAR_SCENARIO_TRIALS ?? 50);
+if (!Number.isInteger(TRIALS) || TRIALS < 2) throw new Error(`HANGAR_SCENARIO_TRIALS must be a whole number of at least 2, not "${process.env.HANGAR_SCENARIO_TRIALS}"`);
+const KILL_TRIALS = TRIALS;
+const CYCLES = 2 * TRIALS;
 
 const service = new DeployService();
 
@@ -40,6 +46,22 @@ function servedRelease(dags: string): string {
   const markers = new Set(names.map((n) => /^# release (\S+)\n[\s\S]*# end\n$/.exec(readFileSync(path.join(root, n), 'utf8'))?.[1] ?? 'PARTIAL'));
   assert.equal(markers.size, 1, `served release ${root} holds one release: ${[...markers].join(', ')}`);
   return [...markers][0]!;
+}
+
+/**
+ * What a killed deploy can leave in `<dags>/.hangar`: the lock and its owner file, anything in tmp/, a temporary
+ * file of an atomic write, a release folder without its manifest or a manifest without its release.
+ */
+function leftovers(dags: string): string[] {
+  const state = path.join(dags, '.hangar');
+  const found = readdirSync(state).filter((entry) => !['history.json', 'releases', 'tmp'].includes(entry));
+  if (existsSync(path.join(state, 'tmp'))) found.push(...readdirSync(path.join(state, 'tmp')).map((entry) => `tmp/${entry}`));
+  const releases = readdirSync(path.join(state, 'releases'));
+  for (const entry of releases) {
+    const complete = entry.endsWith('.json') ? releases.includes(entry.slice(0, -5)) : releases.includes(`${entry}.json`);
+    if (!complete) found.push(`releases/${entry}`);
+  }
+  return found;
 }
 
 describe('deploy reliability (folder target)', () => {
@@ -77,7 +99,7 @@ describe('deploy reliability (folder target)', () => {
     const fullMs = Date.now() - t0;
     assert.ok(lockTo > 0, 'the calibration deploy took the lock');
 
-    const outcomes = { previous: 0, next: 0, lockLeft: 0, tmpLeft: 0, inWritePhase: 0 };
+    const outcomes = { previous: 0, next: 0, lockLeft: 0, leftBehind: 0, inWritePhase: 0 };
     let served = servedRelease(dags);
     for (let trial = 1; trial <= KILL_TRIALS; trial++) {
       repo.commit(release(`k${trial}`));
@@ -93,8 +115,8 @@ describe('deploy reliability (folder target)', () => {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * fullMs));
       }
       await exitOf(child, true);
-      if (existsSync(path.join(dags, '.hangar', 'deploy.lock'))) outcomes.lockLeft++;
-      if (existsSync(path.join(dags, '.hangar', 'tmp')) && readdirSync(path.join(dags, '.hangar', 'tmp')).length > 0) outcomes.tmpLeft++;
+      if (existsSync(lockDir)) outcomes.lockLeft++;
+      if (leftovers(dags).length > 0) outcomes.leftBehind++;
       const now = servedRelease(dags);
       assert.ok(now === served || now === `k${trial}`, `trial ${trial}: serves ${now}, expected ${served} or k${trial}`);
       if (now === served) outcomes.previous++;
@@ -104,9 +126,11 @@ describe('deploy reliability (folder target)', () => {
       const record = await service.apply(await service.planDeploy(env));
       assert.equal(servedRelease(dags), `n${trial}`);
       assert.equal(record.repositories[0]!.commit, next);
+      assert.deepEqual(leftovers(dags), [], `trial ${trial}: the next deploy removed everything the killed one left`);
       served = `n${trial}`;
     }
-    console.log(`kill trials: ${KILL_TRIALS} (${KILL_TRIALS - outcomes.inWritePhase} uniform in 0..${fullMs} ms, ${outcomes.inWritePhase} within ${lockTo - lockFrom} ms after the child took the lock); served previous ${outcomes.previous}, new ${outcomes.next}; lock left by killed holder ${outcomes.lockLeft}, temp leftovers ${outcomes.tmpLeft}; all next deploys succeeded`);
+    console.log(`kill trials: ${KILL_TRIALS} (${KILL_TRIALS - outcomes.inWritePhase} uniform in 0..${fullMs} ms, ${outcomes.inWritePhase} within ${lockTo - lockFrom} ms after the child took the lock); served previous ${outcomes.previous}, new ${outcomes.next}; lock left by killed holder ${outcomes.lockLeft}, trials that left something behind ${outcomes.leftBehind}; every next deploy succeeded and removed all of it`);
+    assert.ok(outcomes.leftBehind > 0, 'no kill left anything behind: the trials did not exercise the clean-up');
   });
 
   /**

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FileChangeType, type CodeAction, type CodeLens, type DocumentSymbol, type Hover, type Location, type TextEdit } from 'vscode-languageserver-protocol';
+import { FileChangeType, type CodeAction, type CodeLens, type DocumentSymbol, type Hover, type Location, type TextDocumentContentChangeEvent, type TextEdit } from 'vscode-languageserver-protocol';
 import { DagGraphRequest } from '../../../server/src/protocol';
 import { fileUri, LspClient, type Published } from './lspClient';
 
@@ -81,21 +81,53 @@ describe('language server over stdio', () => {
     await back;
   });
 
-  test('1,000 changes in a burst: diagnostics only for the last version, and the server keeps answering', async () => {
+  test('1,000 changes in a burst: diagnostics only for the last version, for its exact text, never a stale one after it', async () => {
     const uri = fileUri(file('first.py'));
-    const line = 6;
-    const column = dag('x').split('\n')[line]!.indexOf('echo extract') + 4;
-    for (let v = 4; v < 1004; v++) {
-      const insert = v % 2 === 0;
-      void client.change(uri, v, [{ range: { start: { line, character: column }, end: { line, character: insert ? column : column + 1 } }, text: insert ? ')' : '' }]);
-    }
-    // Version 1003 deleted the last inserted ")": the file is valid again.
+    // Every version v names its own trigger rule "v<v>" (an HGR008 whose message and range come from that text);
+    // even versions also break the syntax with a ")" after "echo extract".
+    const initial = dag('shared_id');
+    let text = initial;
+    const change = (v: number): TextDocumentContentChangeEvent[] => {
+      const lines = text.split('\n');
+      const rule = /trigger_rule="([^"]*)"/.exec(lines[8]!)!;
+      const ruleStart = rule.index + 'trigger_rule="'.length;
+      const paren = lines[6]!.indexOf('"echo') + '"echo'.length;
+      const edits: TextDocumentContentChangeEvent[] = [{ range: { start: { line: 8, character: ruleStart }, end: { line: 8, character: ruleStart + rule[1]!.length } }, text: `v${v}` }];
+      edits.push(v % 2 === 0 ? { range: { start: { line: 6, character: paren }, end: { line: 6, character: paren } }, text: ')' } : { range: { start: { line: 6, character: paren }, end: { line: 6, character: paren + 1 } }, text: '' });
+      text = applyEdits(text, edits.map((e) => ({ range: (e as { range: TextEdit['range'] }).range, newText: e.text })));
+      return edits;
+    };
+    const syntaxBroken = () => !text.includes('"echo extract"');
+    const published = () => client.published.filter((p) => p.uri === uri && (p.version ?? 0) >= 4);
+    const before = published().length;
+    for (let v = 4; v < 1004; v++) void client.change(uri, v, change(v));
+    assert.equal(syntaxBroken(), false, 'the last version (1003) is valid again');
     const last = await client.diagnostics(uri, (p) => p.version === 1003, 20_000);
+
+    // Exactly the last text's findings: its own trigger rule, on its own range, and no syntax error.
+    const lines = text.split('\n');
+    const column = lines[8]!.indexOf('"v1003"');
+    const hgr008 = last.diagnostics.filter((d) => d.code === 'HGR008');
+    assert.deepEqual(hgr008.map((d) => [d.message.split(';')[0], d.range]), [['Unknown trigger_rule "v1003"', { start: { line: 8, character: column }, end: { line: 8, character: column + '"v1003"'.length } }]]);
     assert.ok(!codes(last).includes('HGR001'), `${codes(last)}`);
-    const versions = client.published.filter((p) => p.uri === uri && (p.version ?? 0) >= 4).map((p) => p.version!);
-    assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'never an older version after a newer one');
+
+    // No stale version after it: one more change, and everything published up to its diagnostics is checked.
+    void client.change(uri, 1004, change(1004));
+    await client.diagnostics(uri, (p) => p.version === 1004, 20_000);
+    const burst = published().slice(before);
+    const versions = burst.map((p) => p.version!);
+    assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `never an older version after a newer one: ${versions.join(',')}`);
+    assert.ok(versions.length < 1000 / 2, `a burst is analysed once per pause, not once per change (${versions.length} publications)`);
+    // Every publication is labelled with the version whose text it describes.
+    for (const p of burst) {
+      const own = p.diagnostics.find((d) => d.code === 'HGR008')?.message;
+      if (own) assert.match(own, new RegExp(`^Unknown trigger_rule "v${p.version}"`), `version ${p.version} published another version's findings`);
+    }
     const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 6 } });
     assert.ok(hover);
+    // Back to the text the later tests expect.
+    void client.change(uri, 1005, [{ range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines.at(-1)!.length } }, text: initial }]);
+    await client.diagnostics(uri, (p) => p.version === 1005 && codes(p).includes('HGR008'), 20_000);
   });
 
   test('hover: rule doc on a finding, operator and neighbours on a task, schedule and task count on a dag_id', async () => {

@@ -66,6 +66,22 @@ describe('hangar repos (CLI)', () => {
     assert.deepEqual(filesContaining(root, TOKEN), [], 'the token is written nowhere');
   });
 
+  test('the sync history keeps the last 200 entries, newest first, across processes', async () => {
+    // 199 older entries (the oldest marked), then two syncs by the CLI: 201 in all, the oldest one dropped.
+    const stateFile = path.join(workspace, '.hangar', 'repos', 'company.json');
+    const stored = JSON.parse(readFileSync(stateFile, 'utf8')) as { state: unknown; history: Array<{ time: string; durationMs: number }> };
+    const older = Array.from({ length: 199 - stored.history.length }, (_, i) => ({ ...stored.history.at(-1)!, time: new Date(Date.UTC(2020, 0, 1) - i * 60_000).toISOString(), durationMs: i }));
+    writeFileSync(stateFile, JSON.stringify({ ...stored, history: [...stored.history, ...older] }));
+    const oldest = older.at(-1)!.time;
+    for (let i = 0; i < 2; i++) assert.equal((await hangar(workspace, ['repos', 'sync', 'company'])).code, 0);
+    const history = JSON.parse((await hangar(workspace, ['repos', 'history', 'company', '--json', '--limit', '1000'])).stdout) as Array<{ time: string; result: string }>;
+    assert.equal(history.length, 200);
+    assert.deepEqual(history.slice(0, 2).map((h) => h.result), ['up-to-date', 'up-to-date']);
+    assert.ok(Date.parse(history[0]!.time) >= Date.parse(history[1]!.time), 'newest first');
+    assert.ok(!history.some((h) => h.time === oldest), 'the oldest entry was dropped');
+    assert.equal(history.at(-1)!.time, older.at(-2)!.time);
+  });
+
   test('remove drops the entry and, with --delete-clone, the clone', async () => {
     const removed = await hangar(workspace, ['repos', 'remove', 'community', '--delete-clone']);
     assert.equal(removed.code, 0, removed.stderr);

@@ -11,6 +11,7 @@ import { credentialsFromEnv } from '../../../server/src/repos/envCredentials';
 import { RepositoryStore } from '../../../server/src/repos/store';
 import { syncRepository } from '../../../server/src/repos/sync';
 import { startGitHttpServer, type GitHttpServer } from '../../support/gitHttpServer';
+import { installGitSpy, type GitSpy } from '../../support/gitSpy';
 import { createRemote, dagSource, filesContaining, tempDir } from '../../support/gitRepos';
 
 const PASSWORD = 'correct-horse-battery-7f3a9c';
@@ -22,6 +23,7 @@ describe('credentials over Git smart HTTP with basic auth', () => {
   let storage: string;
   let server: GitHttpServer;
   let repository: RepositoryConfig;
+  let spy: GitSpy;
   const logs: string[] = [];
 
   before(async () => {
@@ -35,16 +37,32 @@ describe('credentials over Git smart HTTP with basic auth', () => {
     const config = loadConfigFile(file);
     assert.deepEqual(config.errors, []);
     repository = { ...config.repositories[0]!, path: path.join(workspace, 'company') };
+    spy = installGitSpy();
   });
   after(async () => {
+    spy.remove();
     await server.close();
     rmSync(root, { recursive: true, force: true });
   });
 
-  /** The secret must be nowhere: workspace, clone (incl. .git/config), storage, logs, server log. */
+  /**
+   * The secret must be nowhere but where it belongs: not in a file (workspace, clone incl. .git/config, storage),
+   * a log line, an error or the argv of any git process Hangar started; git got it only through the askpass
+   * variables, and the server received it only as the Basic credentials of alice.
+   */
   function assertNoSecret(secret: string, extra: readonly string[] = []): void {
     for (const dir of [workspace, storage, root]) if (existsSync(dir)) assert.deepEqual(filesContaining(dir, secret), [], `${secret} written under ${dir}`);
-    for (const line of [...logs, ...server.requests, ...extra]) assert.ok(!line.includes(secret), `secret in: ${line}`);
+    for (const line of [...logs, ...extra]) assert.ok(!line.includes(secret), `secret in: ${line}`);
+    const calls = spy.calls();
+    assert.ok(calls.length > 0, 'the git spy saw no git process');
+    for (const call of calls) assert.ok(!call.argv.some((arg) => arg.includes(secret)), `secret in the argv of git ${call.argv.join(' ')}`);
+    const withSecret = calls.filter((call) => call.envNames.includes('HANGAR_ASKPASS_PASSWORD'));
+    assert.ok(withSecret.length > 0, 'no git process got the askpass variables: the spy did not see the git that talked to the server');
+    for (const call of withSecret) assert.ok(call.argv.some((arg) => arg.includes(server.url)), `git ${call.argv.join(' ')} got the secret without talking to the remote`);
+    const carrying = server.authorizations.filter((header) => header.includes(secret));
+    assert.ok(carrying.length > 0, 'the server never received the secret');
+    assert.deepEqual([...new Set(carrying)], [`alice:${secret}`], 'the secret reached the server only as alice\'s Basic credentials');
+    assert.ok(!server.requests.some((line) => line.includes(secret)), 'the secret is in a request path');
   }
 
   test('a wrong password is InvalidCredentials and writes no clone', async () => {

@@ -9,6 +9,7 @@ import { GitClient } from '../../../server/src/git/gitClient';
 import { RepositoryPoller } from '../../../server/src/repos/poller';
 import { RepositoryStore } from '../../../server/src/repos/store';
 import { syncRepository } from '../../../server/src/repos/sync';
+import { waitFor } from '../../support/airflow';
 import { createRemote, dagSource, git, tempDir, type TestRemote } from '../../support/gitRepos';
 
 function repositoryFrom(dir: string, yaml: string): RepositoryConfig {
@@ -107,12 +108,10 @@ describe('syncRepository against a local bare repository', () => {
     const pushed = remote.commit({ 'dags/polled.py': dagSource('polled') });
     poller.start([polled]);
     try {
-      const deadline = Date.now() + 10_000;
-      while (!synced.includes(pushed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await waitFor('the poller to sync the pushed commit', () => synced.includes(pushed), 30_000, 25);
     } finally {
       poller.stop();
     }
-    assert.ok(synced.includes(pushed), 'the poller synced the pushed commit');
     assert.equal(await poller.check(polled), false, 'nothing new after the sync');
   });
 

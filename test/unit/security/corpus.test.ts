@@ -11,6 +11,8 @@ test('security corpus: precision and recall of the security rules hold the figur
   const table = formatScore(score);
   console.log(table);
   const rounded = (value: number) => Math.round(value * 1000) / 1000;
+  atLeastFloor('securityCorpusFiles', score.files, table);
+  atLeastFloor('securityExpectedFindings', score.total.truePositives + score.total.falseNegatives, table);
   atLeastFloor('securityPrecision', rounded(precision(score.total)), table);
   atLeastFloor('securityRecall', rounded(recall(score.total)), table);
   for (const [id, ruleScore] of score.perRule) {
