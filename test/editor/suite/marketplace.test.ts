@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,7 +144,7 @@ suite('Marketplace with the service', () => {
     const cli = path.join(extension.extensionPath, 'dist', 'cli', 'hangar.js');
     const db = path.join(scratch, 'market.db');
     const token = JSON.parse(execFileSync(process.execPath, [cli, 'market', 'admin', 'token', 'create', '--user', 'alice', '--db', db, '--json'], { encoding: 'utf8' })) as { token: string };
-    const server = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--db', db, '--catalog', `team=file://${catalog}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--db', db, '--catalog', `team=file://${catalog}`, '--verify-airflow', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
     service = server;
     let output = '';
     server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -152,8 +152,11 @@ suite('Marketplace with the service', () => {
     base = await waitFor(`the marketplace service to start (${output})`, () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
     const write = (method: string, route: string, body: unknown) =>
       fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/reviews', { text: REVIEW })).status, 201);
-    assert.equal((await write('PUT', '/api/v1/entries/team%2Fpostgres-to-s3/rating', { rating: 4 })).status, 200);
+    // A review and a rating need an install reported from the installation they name.
+    const installation = randomUUID();
+    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/installs', { installation })).status, 200);
+    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/reviews', { text: REVIEW, installation })).status, 201);
+    assert.equal((await write('PUT', '/api/v1/entries/team%2Fpostgres-to-s3/rating', { rating: 4, installation })).status, 200);
     const config = vscode.workspace.getConfiguration('hangar');
     await config.update('marketplace.catalogs', [{ name: 'team', url: `file://${catalog}` }], vscode.ConfigurationTarget.Global);
     await config.update('marketplace.serviceUrl', base, vscode.ConfigurationTarget.Global);
