@@ -43,13 +43,18 @@ def _write_all(fd, data):
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _LOOKUP_EVENTS = ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getnameinfo")
 _PROCESS_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.startfile", "os.kill", "os.killpg", "pty.spawn")
-_NATIVE_EVENTS = ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.cdata")
+_NATIVE_EVENTS = ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.cdata", "sqlite3.enable_load_extension", "sqlite3.load_extension")
+# Changes to the host that are not files: its hostname, its system log.
+_HOST_EVENTS = ("socket.sethostname", "syslog.openlog", "syslog.syslog")
 # Events whose arguments start with paths the call changes.
 _CHANGE_EVENTS = {
     "os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1, "os.chown": 1, "os.chflags": 1, "os.lchflags": 1,
     "os.truncate": 1, "os.utime": 1, "os.mkfifo": 1, "os.mknod": 1, "os.setxattr": 1, "os.removexattr": 1,
     "os.rename": 2, "os.link": 2, "os.symlink": 2, "shutil.rmtree": 1, "shutil.move": 2, "shutil.copyfile": 2,
+    "shutil.copytree": 2, "shutil.make_archive": 1, "shutil.chown": 1, "shutil.copymode": 2, "shutil.copystat": 2,
 }
+# Modules that start programs without an audit event: importing them again after install() is refused.
+_UNAUDITED_MODULES = ("_posixsubprocess",)
 _DENIED_UNDER_READ = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh", "/etc/ssl/private")
 
 
@@ -73,14 +78,14 @@ def install():
     refused_names = set(_PROCESS_EVENTS) | set(_NATIVE_EVENTS)
     state = threading.local()
 
-    def resolve(path, dir_fd=None):
+    isdir = os.path.isdir
+
+    def resolve(path):
         if isinstance(path, int):
-            return None
+            return None  # an open file or folder: checked when it was opened
         path = fspath(path)
         if isinstance(path, bytes):
             path = path.decode("utf-8", "surrogateescape")
-        if dir_fd is not None and not os.path.isabs(path):
-            return None  # relative to an open folder: only reachable from a path checked when it was opened
         return normcase(realpath(join(os.getcwd(), path)))
 
     def refuse(action, target):
@@ -92,12 +97,16 @@ def install():
         if real is not None and not inside(real, writable):
             refuse(action, real)
 
-    def check_read(path):
+    def check_read(path, descriptor=False):
         real = resolve(path)
         if real is None:
             return
         if not inside(real, readable) or inside(real, _DENIED_UNDER_READ):
             refuse("reading", real)
+        # A folder's descriptor from os.open outside the writable folders would let os.open(name, dir_fd=...) write
+        # beside it unseen (the audit event carries the name, not the folder).
+        if descriptor and isdir(real) and not inside(real, writable):
+            refuse("opening the folder", real)
 
     def hook(event, args):
         if getattr(state, "busy", False):
@@ -110,7 +119,7 @@ def install():
                 if writes:
                     check_write(path, "writing")
                 else:
-                    check_read(path)
+                    check_read(path, descriptor=mode is None)
             elif event in ("os.listdir", "os.scandir"):
                 if args and args[0] is not None:
                     check_read(args[0])
@@ -132,12 +141,40 @@ def install():
                     host = host[0]
                 if host is not None and str(host) not in own_host and not _is_address(str(host)):
                     refuse("a name look-up of", host)
+            elif event == "sqlite3.connect":
+                database = os.fsdecode(args[0]) if args and args[0] is not None else ""
+                if database.startswith("file:"):
+                    database = database[len("file:"):].split("?")[0]
+                if database not in ("", ":memory:"):
+                    check_write(database, "opening a database at")
+            elif event == "shutil.unpack_archive":
+                check_write(args[1], "unpacking into")
             elif event in refused_names:
                 action = "starting a program:" if event in _PROCESS_EVENTS else "loading native code:"
                 refuse(action, args[0] if args else event)
+            elif event in _HOST_EVENTS:
+                refuse("changing the host:", event)
+            elif event == "import" and args and args[0] in _UNAUDITED_MODULES:
+                refuse("importing", args[0])
             elif event == "sys.addaudithook":
                 refuse("replacing the audit hook:", "sys.addaudithook")
         finally:
             state.busy = False
 
     sys.addaudithook(hook)
+    _close_unaudited_spawn(refuse)
+
+
+def _close_unaudited_spawn(refuse):
+    """_posixsubprocess.fork_exec starts a program without an audit event (subprocess and multiprocessing call it
+    after their own events, or none): every reference to it is replaced by one that refuses."""
+    import subprocess
+
+    def fork_exec(*args, **kwargs):
+        executable = args[1][0] if len(args) > 1 and args[1] else "a program"
+        refuse("starting a program:", os.fsdecode(executable) if isinstance(executable, bytes) else executable)
+
+    for module in (sys.modules.get("_posixsubprocess"), subprocess):
+        for name in ("fork_exec", "_fork_exec"):
+            if module is not None and hasattr(module, name):
+                setattr(module, name, fork_exec)
