@@ -21,7 +21,7 @@ import type { CatalogProblem } from '../market/types';
 import { DEFAULT_AIRFLOW_VERSIONS, parseAirflowVersions, verifyCatalog } from '../market/verify/catalogVerify';
 import { defaultVerifyCacheDir, prebuiltFromEnv } from '../market/verify/environments';
 import { ServiceVerifier } from '../market/verify/serviceVerifier';
-import { describeResults, statusLine } from '../market/verify/status';
+import { describeResults, statusLine, withoutLogs } from '../market/verify/status';
 
 interface CommonOptions {
   json?: boolean;
@@ -147,8 +147,9 @@ export function registerMarket(program: Command): void {
     .action(async (query: string | undefined, options: CommonOptions & { category?: string; status?: string; airflow?: string; provider?: string; sort?: SortKey; limit: string }) => {
       const m = await openMarket(options);
       const result = m.find({ text: query, category: options.category, status: options.status, airflowVersion: options.airflow, provider: options.provider, sort: options.sort, limit: Number(options.limit) });
-      print(options, { total: result.total, hits: result.hits.map((h) => ({ ...h.entry, stats: h.stats })), problems: m.problems }, () =>
-        [`${result.total} result(s)`, ...result.hits.map((h) => `${h.entry.id}  ${h.entry.version}  [${h.entry.status}]  ${h.entry.title}${h.stats.ratings ? `  ★${h.stats.rating.toFixed(1)}` : ''}`)].join('\n'),
+      const hits = result.hits.map((h) => ({ ...h.entry, stats: h.stats, verification: withoutLogs(m.verification(h.entry.id)) }));
+      print(options, { total: result.total, hits, problems: m.problems }, () =>
+        [`${result.total} result(s)`, ...hits.map((h) => `${h.id}  ${h.version}  [${h.status}]  ${h.title}${h.stats.ratings ? `  ★${h.stats.rating.toFixed(1)}` : ''}  (${h.verification.headline})`)].join('\n'),
       );
     });
 
@@ -316,7 +317,7 @@ function registerMarketVerify(market: Command): void {
         [
           ...report.problems.map((p) => `warning: ${formatProblem(p)}`),
           ...report.verified.flatMap((v) => [
-            `${v.id} ${v.record.version}: ${statusLine(v.status)}`,
+            `${v.id} ${v.record.version}: ${v.status.headline} (sha256 ${v.record.sha256}, ${v.record.isolation} sandbox)`,
             ...describeResults(v.record, v.status.state !== 'verified'),
             ...(v.written ? [`wrote ${v.written}`] : []),
           ]),

@@ -61,7 +61,7 @@ async function inSandbox<T>(files: readonly SandboxFile[], env: VerifyEnvironmen
   // Logs are published: paths read as the catalog's, and this host's folders are not shown.
   const scrub = (text: string): string =>
     [[`${path.join(sandbox.root, 'dag')}/`, ''], [sandbox.root, '<sandbox>'], [env.root, '<airflow-env>'], [env.baseRoot, '<python>']].reduce((t, [from, to]) => t.split(from!).join(to), text);
-  return { ...run, output: scrub(run.output), value: run.value === undefined ? undefined : (JSON.parse(scrub(JSON.stringify(run.value))) as T), thrown: run.thrown && new Error(scrub(run.thrown.message)) };
+  return { ...run, refused: run.refused.map(scrub), output: scrub(run.output), value: run.value === undefined ? undefined : (JSON.parse(scrub(JSON.stringify(run.value))) as T), thrown: run.thrown && new Error(scrub(run.thrown.message)) };
 }
 
 /** The verdict on a sandbox run that the sandbox or the clock ended, or undefined when it ran its course. */

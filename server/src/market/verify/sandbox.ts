@@ -77,7 +77,7 @@ export interface SandboxOptions {
 export function createSandbox(options: SandboxOptions): Sandbox {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'hangar-verify-')));
   const [home, tmp, airflowHome, copy] = ['home', 'tmp', 'airflow', 'dag'].map((name) => path.join(root, name)) as [string, string, string, string];
-  for (const dir of [home, tmp, airflowHome]) mkdirSync(dir, { recursive: true });
+  for (const dir of [home, tmp, airflowHome, copy]) mkdirSync(dir, { recursive: true });
   for (const file of options.files) {
     const target = path.join(copy, file.relative);
     mkdirSync(path.dirname(target), { recursive: true });
