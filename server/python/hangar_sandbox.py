@@ -14,6 +14,7 @@ import ipaddress
 import json
 import os
 import socket
+import subprocess  # imports _posixsubprocess before the hook refuses importing it
 import sys
 import threading
 
@@ -71,7 +72,7 @@ def install():
     if not _CONFIG:
         return
     realpath, normcase, join, fspath = os.path.realpath, os.path.normcase, os.path.join, os.fspath
-    writable = tuple(realpath(p) for p in _CONFIG["write"])
+    writable = tuple(realpath(p) for p in _CONFIG["write"]) + ("/dev/null",)
     readable = tuple(realpath(p) for p in _CONFIG["read"]) + writable
     own_host = {"localhost", "127.0.0.1", "::1", socket.gethostname()}
     inside = lambda path, roots: any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)  # noqa: E731
@@ -168,7 +169,6 @@ def install():
 def _close_unaudited_spawn(refuse):
     """_posixsubprocess.fork_exec starts a program without an audit event (subprocess and multiprocessing call it
     after their own events, or none): every reference to it is replaced by one that refuses."""
-    import subprocess
 
     def fork_exec(*args, **kwargs):
         executable = args[1][0] if len(args) > 1 and args[1] else "a program"
