@@ -12,4 +12,5 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   testing: () => import('./testing.bench'),
   sync: () => import('./sync.bench'),
   deploy: () => import('./deploy.bench'),
+  verify: () => import('./verify.bench'),
 };

@@ -101,7 +101,7 @@ describe('hangar market verify: entries imported in a sandbox on Airflow 3.3.2 a
     const repo = gitRepo(dir, 'repo', { 'README.md': 'DAGs\n' });
     const install = (...flags: string[]) => runMarketCli(dir, ['market', 'install', 'team/broken', '--config', catalog!.config, '--repo', repo, ...flags], env);
     const refused = await install();
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 2, 'refused like every other install error');
     assert.match(refused.stderr, /refusing to install team\/broken: Failed on Airflow 3\.3\.2 and 3\.4\.0b2 \(import error\).*--allow-unverified/);
     assert.equal(existsSync(path.join(repo, 'dags', 'broken.py')), false, 'nothing written');
     const allowed = await install('--allow-unverified');

@@ -131,7 +131,7 @@ describe('marketplace service: verification worker, badges that follow the file,
 
     const cliEnv = { ...env, HANGAR_MARKET_URL: base, HANGAR_MARKET_TOKEN: tokens.bob! };
     const early = await runMarketCli(dir, ['market', 'rate', 'team/good', '4', '--config', catalog!.config], cliEnv);
-    assert.equal(early.code, 1);
+    assert.equal(early.code, 2);
     assert.match(early.stderr, /a rating needs an install of this entry.*\(HTTP 403\)/);
     const repo = gitRepo(dir, 'bob-repo', { 'README.md': 'DAGs\n' });
     const installed = await runMarketCli(dir, ['market', 'install', 'team/good', '--config', catalog!.config, '--repo', repo], cliEnv);
