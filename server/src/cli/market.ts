@@ -301,12 +301,14 @@ function registerMarketVerify(market: Command): void {
     .option('--airflow <versions>', 'comma-separated Airflow versions', DEFAULT_AIRFLOW_VERSIONS.join(','))
     .option('--timeout <seconds>', 'limit for one import or one DAG test; then its process tree is killed', parseSeconds, 300)
     .option('--write', 'write the results to verification/<entry>.json in the catalog')
+    .option('--changed', 'skip entries whose verification/ file already covers their file and every version')
     .option('--json', 'print machine-readable JSON')
-    .action(async (folder: string, options: { entry?: string[]; airflow: string; timeout: number; write?: boolean; json?: boolean }) => {
+    .action(async (folder: string, options: { entry?: string[]; airflow: string; timeout: number; write?: boolean; changed?: boolean; json?: boolean }) => {
       const report = await verifyCatalog(folder, {
         entries: options.entry,
         versions: parseAirflowVersions(options.airflow),
         write: options.write,
+        changedOnly: options.changed,
         timeoutS: options.timeout,
         cacheDir: defaultVerifyCacheDir(),
         prebuilt: prebuiltFromEnv(),
@@ -321,7 +323,7 @@ function registerMarketVerify(market: Command): void {
             ...describeResults(v.record, v.status.state !== 'verified'),
             ...(v.written ? [`wrote ${v.written}`] : []),
           ]),
-          `${report.verified.length} entr${report.verified.length === 1 ? 'y' : 'ies'} verified`,
+          `${report.verified.length} entr${report.verified.length === 1 ? 'y' : 'ies'} verified${report.current.length ? `, ${report.current.length} already verified for their current file` : ''}`,
         ].join('\n'),
       );
     });

@@ -122,6 +122,10 @@ describe('hangar market verify: entries imported in a sandbox on Airflow 3.3.2 a
     const search = await runMarketCli(dir, ['market', 'search', '--config', catalog!.config, '--json'], env);
     const hits = (JSON.parse(search.stdout) as { hits: { id: string; verification: { state: string } }[] }).hits;
     assert.deepEqual(Object.fromEntries(hits.filter((h) => ['team/good', 'team/broken'].includes(h.id)).map((h) => [h.id, h.verification.state])), { 'team/good': 'stale', 'team/broken': 'failed' });
+
+    const { report } = await verify(['good', 'broken'], ['--changed', '--airflow', '3.3.2']);
+    assert.deepEqual([report.verified.map((v) => v.id), report.current], [['maintainer/good'], ['maintainer/broken']], '--changed verifies only the changed file');
+    assert.equal(report.verified[0]!.record.sha256, sha256(changed));
   });
 
   for (const isolation of ['detected', 'audit-hook'] as const) {

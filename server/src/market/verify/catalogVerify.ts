@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readCatalogFolder } from '../catalog';
 import type { CatalogProblem } from '../types';
 import { writeVerificationFile } from './catalogFiles';
+import { FileDigests } from './fileDigests';
 import { checkAirflowVersion } from './environments';
 import { verifyEntry, type VerifyOptions } from './run';
 import { resolveVerification } from './status';
@@ -24,6 +25,8 @@ export interface CatalogVerifyOptions extends VerifyOptions {
   versions: readonly string[];
   /** Write each record to the catalog's verification/ folder. */
   write?: boolean;
+  /** Skip entries whose verification/ file already covers their file as it is and every version. */
+  changedOnly?: boolean;
 }
 
 export interface VerifiedEntry {
@@ -38,6 +41,13 @@ export interface CatalogVerifyReport {
   catalog: string;
   problems: CatalogProblem[];
   verified: VerifiedEntry[];
+  /** Entries skipped by changedOnly: their verification/ file is current. */
+  current: string[];
+}
+
+/** Whether the catalog's record is for the file as it is and has a result (not an error) for every version. */
+function isCurrent(record: EntryVerification | undefined, sha256: string | undefined, versions: readonly string[]): boolean {
+  return record !== undefined && record.sha256 === sha256 && versions.every((v) => record.results.some((r) => r.airflow === v && r.result !== 'error'));
 }
 
 /** Verifies entries of a catalog folder (any of the three index formats), one after the other. */
@@ -49,12 +59,15 @@ export async function verifyCatalog(root: string, options: CatalogVerifyOptions)
   if (unknown.length) {
     throw new Error(`no entry ${unknown.map((id) => `"${id}"`).join(', ')} in ${root}; its entries: ${catalog.entries.map((e) => e.localId).join(', ') || 'none'}`);
   }
-  const entries = wanted.length ? catalog.entries.filter((e) => wanted.includes(e.localId) || wanted.includes(e.id)) : catalog.entries;
+  const selected = wanted.length ? catalog.entries.filter((e) => wanted.includes(e.localId) || wanted.includes(e.id)) : catalog.entries;
+  const digests = new FileDigests();
+  const current = options.changedOnly ? selected.filter((e) => isCurrent(catalog.verifications?.get(e.localId), digests.of(root, e.sourcePath), options.versions)) : [];
+  const entries = selected.filter((e) => !current.includes(e));
   const verified: VerifiedEntry[] = [];
   for (const entry of entries) {
     const record = await verifyEntry(entry, root, options.versions, options);
     const status = resolveVerification(record.sha256, [{ source: 'catalog', record }]);
     verified.push({ id: entry.id, record, status, ...(options.write ? { written: writeVerificationFile(root, record) } : {}) });
   }
-  return { catalog: name, problems: catalog.problems, verified };
+  return { catalog: name, problems: catalog.problems, verified, current: current.map((e) => e.id) };
 }
