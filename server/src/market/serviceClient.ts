@@ -79,10 +79,15 @@ export class MarketServiceClient {
     return new Map(Object.entries(stats));
   }
 
-  /** Verification statuses of every entry (without logs), for lists. */
+  /** Verification statuses of every entry (without logs), for lists; none from a service older than verification. */
   async verifications(): Promise<Map<string, VerificationStatus>> {
-    const { verifications } = await this.call<{ verifications: Record<string, VerificationStatus> }>('GET', 'api/v1/verifications');
-    return new Map(Object.entries(verifications));
+    try {
+      const { verifications } = await this.call<{ verifications: Record<string, VerificationStatus> }>('GET', 'api/v1/verifications');
+      return new Map(Object.entries(verifications));
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 404) return new Map();
+      throw error;
+    }
   }
 
   /** What an entry page needs from the service: visible reviews, and the verification status with its logs. */
