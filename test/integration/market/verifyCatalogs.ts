@@ -106,11 +106,12 @@ raise ValueError(found)
 
 /** Starts a shell through multiprocessing's fork_exec, a route without an audit event of its own. */
 export const spawnDag = (marker: string): string => `"""Spawns."""
+import os
 from multiprocessing.util import spawnv_passfds
 from airflow.sdk import DAG
 
 try:
-    spawnv_passfds("/bin/sh", ["/bin/sh", "-c", ${literal(`echo planted > ${marker}`)}], [])
+    os.waitpid(spawnv_passfds(b"/bin/sh", ["/bin/sh", "-c", ${literal(`echo planted > ${marker}`)}], []), 0)
 except OSError:
     pass
 
