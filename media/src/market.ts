@@ -285,7 +285,9 @@ async function showEntry(id: string): Promise<void> {
     buttons.append(uninstall);
   }
 
-  const badgeText = { passed: 'Validation passed', warnings: 'Validation: warnings', failed: 'Validation failed' }[page.badge];
+  // Hangar's static analysis; what Airflow made of the file is the verification badge beside it, which opens its tab.
+  const verification = verificationBadge(page.verification);
+  const badgeText = { passed: 'Static checks passed', warnings: 'Static checks: warnings', failed: 'Static checks failed' }[page.badge];
   const header = el(
     'header',
     { className: 'entry-header' },
@@ -296,7 +298,7 @@ async function showEntry(id: string): Promise<void> {
       { className: 'entry-badges' },
       el('vscode-badge', { text: entry.status }),
       el('span', { className: `validation ${page.badge}`, text: badgeText, attrs: { role: 'status' } }),
-      verificationBadge(page.verification),
+      verification,
       page.installedVersion ? el('vscode-badge', { text: page.updateAvailable ? `Update available: ${upgrade(page.installedVersion, entry.version)}` : `Installed ${page.installedVersion}` }) : undefined,
       mode.mode === 'service' ? el('span', { className: 'stat', text: `${stars(page.stats.rating, page.stats.ratings)} · ${page.stats.installs} installs` }) : undefined,
     ),
@@ -327,12 +329,20 @@ async function showEntry(id: string): Promise<void> {
   );
   tab('Source', el('pre', { className: 'source', attrs: { tabindex: '0', 'aria-label': 'DAG source' } }, el('code', { text: page.source })));
   tab(
-    'Validation',
+    'Static checks',
     page.findings.length
       ? el('ul', { className: 'findings' }, ...page.findings.map((f) => el('li', { className: f.severity, text: `${f.severity} ${f.ruleId} line ${f.range.start.line + 1}: ${f.message}` })))
       : el('p', { text: 'Hangar’s analysis found nothing to report. The file was parsed, never run.' }),
   );
+  const verificationTab = tabs.querySelectorAll('vscode-tab-header').length;
   tab('Verification', verificationPanel(page.verification));
+  const showVerification = (): void => void ((tabs as HTMLElement & { selectedIndex: number }).selectedIndex = verificationTab);
+  verification.setAttribute('role', 'button');
+  verification.setAttribute('tabindex', '0');
+  verification.addEventListener('click', showVerification);
+  verification.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') showVerification();
+  });
   tab('Reviews', reviewsPanel(page));
 
   const installed = installs.get(entry.id);
