@@ -60,6 +60,11 @@ export function withoutLogs(status: VerificationStatus): VerificationStatus {
   return { ...status, record: { ...status.record, results: status.record.results.map(({ log: _log, ...rest }) => rest) } };
 }
 
+/** Errors and logs carry what the DAG printed: control characters (terminal escapes) are shown, not sent. */
+const isControl = (code: number): boolean => (code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
+const printable = (text: string): string =>
+  [...text].map((c) => (isControl(c.charCodeAt(0)) ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c)).join('');
+
 /** The lines `hangar market info` and `hangar market verify` print under the headline. */
 export function describeResults(record: EntryVerification, withLog: boolean): string[] {
   return record.results.flatMap((r) => {
@@ -69,8 +74,8 @@ export function describeResults(record: EntryVerification, withLog: boolean): st
     const parse = r.parseMs === undefined ? '' : `, parse ${Math.round(r.parseMs)} ms`;
     const tests = r.dagTests?.length ? `, dag.test(): ${r.dagTests.map((t) => `${t.dagId} ${t.state}`).join(', ')}` : '';
     const head = `  Airflow ${r.airflow}: ${r.result}${r.result === 'passed' ? '' : ` (${stageText(r)})`}${parse}${tests}${packages ? ` [${packages}]` : ''}`;
-    const error = r.error ? [`    ${r.error}${r.line ? ` (line ${r.line})` : ''}`] : [];
-    const log = withLog && r.log ? r.log.trimEnd().split('\n').map((line) => `      | ${line}`) : [];
+    const error = r.error ? [`    ${printable(r.error)}${r.line ? ` (line ${r.line})` : ''}`] : [];
+    const log = withLog && r.log ? printable(r.log.trimEnd()).split('\n').map((line) => `      | ${line}`) : [];
     return [head, ...error, ...log];
   });
 }
