@@ -32,8 +32,8 @@ const builds = [
   {
     ...node,
     entryPoints: { 'cli/hangar': 'server/src/cli/main.ts', 'cli/checkWorker': 'server/src/cli/checkWorker.ts' },
-    // Native module of the marketplace service: loaded from node_modules at run time.
-    external: ['better-sqlite3'],
+    // Native modules: better-sqlite3 (marketplace service) loads from node_modules at run time; pg's optional pg-native is never used.
+    external: ['better-sqlite3', 'pg-native'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {

@@ -24,6 +24,8 @@ export interface HangarSettings {
   'repositories.onRemoteChange': 'sync' | 'notify' | 'off';
   python: string;
   'testing.env': Record<string, string>;
+  'testing.retries': number;
+  'testing.timeoutSeconds': number;
 }
 
 const DEFAULTS: HangarSettings = {
@@ -41,6 +43,8 @@ const DEFAULTS: HangarSettings = {
   'repositories.onRemoteChange': 'sync',
   python: '',
   'testing.env': {},
+  'testing.retries': 0,
+  'testing.timeoutSeconds': 300,
 };
 
 /** Reads a setting for a resource each time: settings are never cached. */

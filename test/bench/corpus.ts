@@ -12,7 +12,7 @@ export const BENCH_CORPUS = path.join(CACHE, 'bench-corpus');
 const GENERATOR_VERSION = 1;
 
 /** mulberry32: a small seeded PRNG, so every run generates the same corpus. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,50 +1,29 @@
 /**
  * Language-server benchmark: the real built server (dist/server/server.js) driven over stdio by an LSP
  * client, as an editor would.
- *  - didChange -> publishDiagnostics latency for one-character edits in a 1,000-line and a 10,000-line
- *    DAG file, with incremental re-parsing on and off (HANGAR_INCREMENTAL=0);
- *  - the re-parse alone (in process), incremental and full, to show what incremental parsing saves;
+ *  - didChange -> publishDiagnostics latency for one-character edits in 1,000-line and 10,000-line DAG files of
+ *    both shapes of shapes.ts (sparse and dense), this build and the baseline build (baseline.ts) in alternation;
+ *  - in process, per edit: the re-parse alone, incremental and full, and the analysis of the new tree (the floor
+ *    under the latency: what an edit costs before any messaging);
  *  - server RSS once 1,000 DAG files of a workspace are indexed by the background analysis.
  * `npm run bench -- lsp`.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { analyzeTree } from '../../server/src/analysis/engine';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { DocumentStore } from '../../server/src/lsp/documentStore';
 import { fileUri, LspClient, now, snapshotServer } from '../integration/lsp/lspClient';
+import { baselineBuild } from './baseline';
 import { printTable, saveResults, seconds, type Bench } from './bench';
 import { benchCorpusFiles } from './corpus';
-
-/** A DAG file of about `lines` lines: operators, a task group, TaskFlow tasks and dependency chains. */
-export function generatedDag(lines: number, name = 'bench'): string {
-  const head = [
-    'from datetime import datetime',
-    '',
-    'from airflow.sdk import DAG, TaskGroup, task',
-    'from airflow.providers.standard.operators.bash import BashOperator',
-    '',
-    `with DAG(dag_id="${name}", schedule="@daily", start_date=datetime(2025, 1, 1), catchup=False):`,
-  ];
-  const body: string[] = [];
-  let i = 0;
-  while (head.length + body.length < lines - 2) {
-    body.push(
-      `    t${i} = BashOperator(`,
-      `        task_id="t${i}",`,
-      `        bash_command="echo step ${i}",`,
-      `        retries=2,`,
-      '    )',
-    );
-    if (i > 0) body.push(`    t${i - 1} >> t${i}`);
-    i += 1;
-  }
-  return [...head, ...body, ''].join('\n');
-}
+import { generatedDag, type DagShape } from './shapes';
 
 export interface LatencyResult {
   lines: number;
-  incremental: boolean;
+  shape: DagShape;
+  build: string;
   samples: number;
   p50: number;
   p99: number;
@@ -70,22 +49,27 @@ function oneCharacterEdit(at: { line: number; character: number }, version: numb
 
 const WARM_UP = 30;
 
+/** A server build to time: its label and its server.js. */
+export interface ServerBuild {
+  readonly label: string;
+  readonly server: string;
+}
+
 /**
- * didChange -> publishDiagnostics, with incremental re-parsing on and off measured in alternation
- * (two servers, one edit each in turn), so both see the same load on a shared machine.
+ * didChange -> publishDiagnostics for each build, measured in alternation (one server per build, one edit each in
+ * turn), so all see the same load on a shared machine.
  */
-export async function measureLatency(server: string, lines: number, samples = 300): Promise<LatencyResult[]> {
-  const modes = [true, false];
-  const clients = await Promise.all(modes.map((on) => LspClient.start({ server, env: { HANGAR_INCREMENTAL: on ? '1' : '0' } })));
+export async function measureLatency(builds: readonly ServerBuild[], lines: number, shape: DagShape, samples = 300): Promise<LatencyResult[]> {
+  const clients = await Promise.all(builds.map(({ server }) => LspClient.start({ server })));
   try {
-    const text = generatedDag(lines);
-    const uri = fileUri(path.join(os.tmpdir(), `bench-${lines}.py`));
+    const text = generatedDag(lines, shape);
+    const uri = fileUri(path.join(os.tmpdir(), `bench-${shape}-${lines}.py`));
     const at = editPoint(text, lines);
     for (const client of clients) {
       await client.open(uri, text, 1);
       await client.diagnostics(uri, (p) => p.version === 1, 60_000);
     }
-    const times: number[][] = modes.map(() => []);
+    const times: number[][] = builds.map(() => []);
     for (let version = 2; version < samples + WARM_UP + 2; version++) {
       for (const [index, client] of clients.entries()) {
         const published = client.nextDiagnostics(uri, (p) => p.version === version, 30_000);
@@ -96,45 +80,54 @@ export async function measureLatency(server: string, lines: number, samples = 30
         if (version >= WARM_UP + 2) times[index]!.push(receivedAt - sentAt);
       }
     }
-    return modes.map((incremental, index) => {
+    return builds.map(({ label }, index) => {
       const sorted = times[index]!.sort((a, b) => a - b);
-      return { lines, incremental, samples: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) };
+      return { lines, shape, build: label, samples: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) };
     });
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
   }
 }
 
-export interface ParseResult {
+export interface EditCost {
   lines: number;
-  incremental: boolean;
-  p50: number;
-  p99: number;
+  shape: DagShape;
+  /** Text update + incremental re-parse, text update + full parse, analysis of the new tree (model and rules). */
+  incremental: { p50: number; p99: number };
+  full: { p50: number; p99: number };
+  analysis: { p50: number; p99: number };
 }
 
-/** The re-parse alone, in this process, incremental and full in alternation: what incremental parsing saves. */
-export async function measureParse(lines: number, samples = 200): Promise<ParseResult[]> {
+/**
+ * What one edit costs in this process, before any messaging: the re-parse, incremental and full in alternation (what
+ * incremental parsing saves), and the analysis of the re-parsed tree.
+ */
+export async function measureEditCost(lines: number, shape: DagShape, samples = 200): Promise<EditCost> {
   const parser = await createPythonParser();
-  const modes = [true, false];
-  const stores = modes.map((on) => new DocumentStore(parser, on));
-  const text = generatedDag(lines);
+  const stores = [new DocumentStore(parser, true), new DocumentStore(parser, false)];
+  const text = generatedDag(lines, shape);
   const at = editPoint(text, lines);
   const docs = stores.map((store) => store.open('file:///bench.py', text, 1));
   stores.forEach((store, index) => store.tree(docs[index]!));
-  const times: number[][] = modes.map(() => []);
+  const times: number[][] = [[], [], []];
   for (let version = 2; version < samples + WARM_UP + 2; version++) {
     for (const [index, store] of stores.entries()) {
       const started = now();
       store.change('file:///bench.py', [oneCharacterEdit(at, version)], version);
-      store.tree(docs[index]!);
-      if (version >= WARM_UP + 2) times[index]!.push(now() - started);
+      const tree = store.tree(docs[index]!)!;
+      const parsed = now();
+      if (index === 0) analyzeTree({ path: 'bench.py', source: docs[index]!.document.getText(), tree });
+      if (version < WARM_UP + 2) continue;
+      times[index]!.push(parsed - started);
+      if (index === 0) times[2]!.push(now() - parsed);
     }
   }
   stores.forEach((store) => store.dispose());
-  return modes.map((incremental, index) => {
-    const sorted = times[index]!.sort((a, b) => a - b);
-    return { lines, incremental, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
-  });
+  const figures = (values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
+  };
+  return { lines, shape, incremental: figures(times[0]!), full: figures(times[1]!), analysis: figures(times[2]!) };
 }
 
 export interface MemoryResult {
@@ -173,20 +166,24 @@ export async function measureMemory(server: string, files = 1000): Promise<Memor
 
 const bench: Bench = {
   name: 'lsp',
-  description: 'language server over stdio: didChange->publishDiagnostics latency (incremental re-parsing on/off), RSS with 1,000 DAG files indexed',
+  description: 'language server over stdio: didChange->publishDiagnostics latency on sparse and dense DAG files (this build and the baseline in alternation), the cost of one edit in process, RSS with 1,000 DAG files indexed',
   async run() {
     const server = snapshotServer();
+    const baseline = baselineBuild();
+    const builds: ServerBuild[] = [{ label: 'this build', server }, ...(baseline ? [{ label: `baseline ${baseline.ref}`, server: path.join(baseline.dist, 'server', 'server.js') }] : [])];
     const latency: LatencyResult[] = [];
-    for (const lines of [1000, 10000]) latency.push(...(await measureLatency(server, lines)));
-    printTable('didChange -> publishDiagnostics, one-character edits (targets: 1,000 lines p50 <= 5 ms, p99 <= 20 ms; 10,000 lines p99 <= 60 ms)', [
-      ['file', 'incremental re-parse', 'edits', 'p50 ms', 'p99 ms', 'max ms'],
-      ...latency.map((r) => [`${r.lines} lines`, r.incremental ? 'on' : 'off', String(r.samples), String(r.p50), String(r.p99), String(r.max)]),
+    for (const shape of ['sparse', 'dense'] as const) {
+      for (const lines of [1000, 10000]) latency.push(...(await measureLatency(builds, lines, shape, lines > 5000 ? 100 : 300)));
+    }
+    printTable('didChange -> publishDiagnostics, one-character edits (targets: 1,000 lines p50 <= 5 ms; 10,000 lines p99 <= 60 ms; both shapes)', [
+      ['file', 'build', 'edits', 'p50 ms', 'p99 ms', 'max ms'],
+      ...latency.map((r) => [`${r.lines} lines, ${r.shape}`, r.build, String(r.samples), String(r.p50), String(r.p99), String(r.max)]),
     ]);
-    const parse: ParseResult[] = [];
-    for (const lines of [1000, 10000]) parse.push(...(await measureParse(lines)));
-    printTable('re-parse after a one-character edit, in process (text update + tree-sitter parse)', [
-      ['file', 'incremental re-parse', 'p50 ms', 'p99 ms'],
-      ...parse.map((r) => [`${r.lines} lines`, r.incremental ? 'on' : 'off', String(r.p50), String(r.p99)]),
+    const edits: EditCost[] = [];
+    for (const shape of ['sparse', 'dense'] as const) for (const lines of [1000, 10000]) edits.push(await measureEditCost(lines, shape, lines > 5000 ? 60 : 200));
+    printTable('one edit in process, before any messaging (p50 / p99 ms): text update + re-parse, and the analysis of the new tree', [
+      ['file', 'incremental re-parse', 'full re-parse', 'analysis (model + rules)'],
+      ...edits.map((r) => [`${r.lines} lines, ${r.shape}`, `${r.incremental.p50} / ${r.incremental.p99}`, `${r.full.p50} / ${r.full.p99}`, `${r.analysis.p50} / ${r.analysis.p99}`]),
     ]);
     const memory = await measureMemory(server);
     rmSync(path.dirname(path.dirname(server)), { recursive: true, force: true });
@@ -194,7 +191,7 @@ const bench: Bench = {
       ['DAG files', 'indexed', 'RSS MB', 'index time'],
       [String(memory.files), String(memory.indexed), String(memory.rssMb), seconds(memory.indexMs)],
     ]);
-    console.log(`results: ${saveResults('lsp', { latency, parse, memory })}`);
+    console.log(`results: ${saveResults('lsp', { latency, edits, memory })}`);
   },
 };
 

@@ -12,5 +12,6 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   testing: () => import('./testing.bench'),
   sync: () => import('./sync.bench'),
   deploy: () => import('./deploy.bench'),
+  fleet: () => import('./fleet.bench'),
   verify: () => import('./verify.bench'),
 };

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../../server/src/config/load';
 import type { RepositoryConfig } from '../../server/src/config/types';
+import { bindToRepository } from '../../server/src/git/credentials';
 import { syncRepository, type SyncResult } from '../../server/src/repos/sync';
 import { startGitHttpServer } from '../support/gitHttpServer';
 import { createRemote, dagSource, tempDir } from '../support/gitRepos';
@@ -23,7 +24,7 @@ function repository(name: string, url: string, auth: 'none' | 'basic'): Reposito
 }
 
 async function measure(label: string, repo: RepositoryConfig, storageDir: string, push: (round: number) => void, password?: string) {
-  const credentials = password ? { password } : undefined;
+  const credentials = password ? { password, boundTo: bindToRepository(repo.url) } : undefined;
   const started = performance.now();
   const first = await syncRepository({ repository: repo, storageDir, credentials });
   const firstMs = performance.now() - started;

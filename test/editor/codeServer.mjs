@@ -54,10 +54,11 @@ async function waitUntilReady(url, child, timeoutMs) {
 }
 
 /**
- * @param {{ scratchDir: string, folder: string, env?: Record<string,string>, port?: number, timeoutMs?: number }} options
+ * `restricted`: keep Workspace Trust on, so the folder opens in Restricted Mode (no startup prompt to answer).
+ * @param {{ scratchDir: string, folder: string, env?: Record<string,string>, port?: number, timeoutMs?: number, restricted?: boolean }} options
  * @returns {Promise<{ port: number, origin: string, folder: string, logFile: string, env: Record<string,string>, stop(): Promise<void> }>}
  */
-export async function startCodeServer({ scratchDir, folder, env = {}, port: wantedPort, timeoutMs = 30_000 }) {
+export async function startCodeServer({ scratchDir, folder, env = {}, port: wantedPort, timeoutMs = 30_000, restricted = false }) {
   const port = wantedPort ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const userDataDir = path.join(scratchDir, 'code-server', 'user-data');
@@ -68,8 +69,9 @@ export async function startCodeServer({ scratchDir, folder, env = {}, port: want
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify(
       {
-        // Without this the workbench opens in Restricted Mode and the extension never activates.
-        'security.workspace.trust.enabled': false,
+        // Without this the workbench opens in Restricted Mode (what the restricted pass wants, without the prompt).
+        'security.workspace.trust.enabled': restricted,
+        'security.workspace.trust.startupPrompt': 'never',
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'telemetry.telemetryLevel': 'off',

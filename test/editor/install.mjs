@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,18 +15,7 @@ export const codeServerEntry = path.join(codeServerDir, 'out', 'node', 'entry.js
 const vscodeDir = path.join(codeServerDir, 'lib', 'vscode');
 const stampFile = path.join(cacheDir, `installed-${CODE_SERVER_VERSION}.json`);
 
-/** Debian packages the recipe needs: the browser, Kerberos headers for the kerberos module, ripgrep. */
-const systemPrerequisites = [
-  { apt: 'chromium', present: () => existsSync('/usr/bin/chromium'), what: '/usr/bin/chromium' },
-  { apt: 'libkrb5-dev', present: () => existsSync('/usr/bin/krb5-config.mit') || existsSync('/usr/include/gssapi/gssapi.h'), what: 'Kerberos headers' },
-  { apt: 'ripgrep', present: () => existsSync('/usr/bin/rg'), what: '/usr/bin/rg' },
-];
-
 const say = (message) => console.log(`[install code-server] ${message}`);
-
-export function missingSystemPackages() {
-  return systemPrerequisites.filter((p) => !p.present()).map((p) => p.apt);
-}
 
 export function isInstalled() {
   return existsSync(stampFile) && existsSync(codeServerEntry);
@@ -69,10 +59,7 @@ export function install() {
     say(`code-server ${CODE_SERVER_VERSION} already installed in ${path.relative(repoRoot, cacheDir)}/`);
     return;
   }
-  const missing = missingSystemPackages();
-  if (missing.length > 0) {
-    throw new Error(`Missing system packages: ${missing.join(', ')}. Install them with "apt-get install -y ${missing.join(' ')}" and run again.`);
-  }
+  ensureSystemPackages(['code-server'], '"node test/editor/install.mjs"');
   const startedAt = Date.now();
   // node-pty's build calls npx; nodedir points node-gyp at the headers of the installed Node
   // (the machine's npmrc says so too, but npm 11 warns it may stop honouring unknown user config).

@@ -2,52 +2,33 @@
 // VS Code: code-server on a free loopback port, opened in Debian's Chromium through playwright-core,
 // with the extension loaded in development mode on a scratch copy of examples/.
 //
+// Two passes: the whole suite in a trusted workspace, then the "Restricted Mode" suite in a workbench that keeps
+// Workspace Trust on (the folder opens untrusted), with spies on git and Python.
+//
 // Environment:
-//   HANGAR_EDITOR_GREP=text      run only the tests whose full title matches (a mocha grep)
-//   HANGAR_EDITOR_TIMEOUT=secs   give up on the suite after this long (default 180)
+//   HANGAR_EDITOR_GREP=text      run only the tests whose full title matches (a mocha grep); a grep that matches
+//                                "Restricted Mode" runs only the restricted pass
+//   HANGAR_EDITOR_TIMEOUT=secs   give up on each pass after this long (default 360)
 //   HANGAR_EDITOR_KEEP=1         keep the scratch folder (workspace, logs, profiles) for debugging
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { install } from './install.mjs';
+import { openWorkbench } from './workbenchDriver.mjs';
+import { ensureSystemPackages } from '../../scripts/system-packages.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suiteBundle = path.join(repoRoot, 'dist', 'test', 'editor', 'suite.js');
 const resultsDir = path.join(repoRoot, 'test-results', 'editor');
-const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 180) * 1000;
+const timeoutMs = Number(process.env.HANGAR_EDITOR_TIMEOUT ?? 360) * 1000;
 const keepScratch = process.env.HANGAR_EDITOR_KEEP === '1';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const startedAt = Date.now();
 const say = (message) => console.log(`[editor ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Opens the workbench headless in a fresh Chromium profile. */
-export async function openWorkbench(url, scratchDir, env) {
-  const context = await chromium.launchPersistentContext(path.join(scratchDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env,
-    viewport: { width: 1440, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  return { context, page };
-}
 
 /** Errors the workbench logged, without the noise of an offline machine (gallery lookups, missing icons). */
 function printConsoleErrors(lines) {
@@ -107,21 +88,33 @@ export function stopOnSignal(server) {
   }
 }
 
-async function main() {
-  say('checking code-server (installs into .cache/code-server on first use)');
-  install();
-  if (!existsSync(suiteBundle)) {
-    throw new Error(`${path.relative(repoRoot, suiteBundle)} is missing: run "npm run test:editor", which builds first.`);
-  }
-  rmSync(resultsDir, { recursive: true, force: true });
-  mkdirSync(resultsDir, { recursive: true });
+/** Title of the suite that runs in Restricted Mode (test/editor/suite/restricted.test.ts). */
+const RESTRICTED_SUITE = 'Restricted Mode';
+/** Programs the restricted pass watches: none of them may start while the workspace is untrusted. */
+const SPIED_PROGRAMS = ['git', 'python', 'python3'];
 
-  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-'));
+/** Puts a shim for each program first on PATH: it appends "cwd<TAB>args" to `log`, then runs the real program. */
+function spyOn(programs, dir, log) {
+  mkdirSync(dir, { recursive: true });
+  for (const name of programs) {
+    const real = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (!real) continue;
+    writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\t%s\\n' "$PWD" "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+}
+
+/**
+ * One run of the suite in a fresh code-server on a fresh copy of examples/. The restricted pass keeps Workspace
+ * Trust on (the folder opens in Restricted Mode), runs only the Restricted Mode suite, and puts spies on git and
+ * Python so the suite can tell that nothing ran.
+ */
+async function runPass({ restricted, grep }) {
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), `hangar-editor-${restricted ? 'restricted-' : ''}`));
   const workspace = path.join(scratchDir, 'workspace');
   const resultsFile = path.join(scratchDir, 'results.json');
   const requestsDir = path.join(scratchDir, 'screenshot-requests');
   cpSync(path.join(repoRoot, 'examples'), workspace, { recursive: true });
-  say(`scratch folder ${scratchDir} (workspace: a copy of examples/)`);
+  say(`${restricted ? 'Restricted Mode pass: ' : ''}scratch folder ${scratchDir} (workspace: a copy of examples/)`);
 
   let server;
   let browser;
@@ -129,8 +122,17 @@ async function main() {
   let problem;
   try {
     const env = { HANGAR_EDITOR_RESULTS: resultsFile, HANGAR_EDITOR_SCREENSHOTS: requestsDir };
-    if (process.env.HANGAR_EDITOR_GREP) env.HANGAR_EDITOR_GREP = process.env.HANGAR_EDITOR_GREP;
-    server = await startCodeServer({ scratchDir, folder: workspace, env });
+    if (grep) env.HANGAR_EDITOR_GREP = grep;
+    if (restricted) {
+      const spies = path.join(scratchDir, 'spies');
+      const log = path.join(scratchDir, 'spied-processes.log');
+      spyOn(SPIED_PROGRAMS, spies, log);
+      Object.assign(env, { PATH: `${spies}${path.delimiter}${process.env.PATH}`, HANGAR_EDITOR_RESTRICTED: '1', HANGAR_EDITOR_SPY_LOG: log });
+      // A workspace that names an interpreter: Restricted Mode must not hand it to the extension.
+      mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'hangar.python': path.join(spies, 'python3') }, null, 2));
+    }
+    server = await startCodeServer({ scratchDir, folder: workspace, env, restricted });
     stopOnSignal(server);
     say(`code-server ready at ${server.origin}`);
 
@@ -160,19 +162,53 @@ async function main() {
     if (existsSync(resultsFile)) results = JSON.parse(readFileSync(resultsFile, 'utf8'));
     say(results ? `suite finished in ${(results.durationMs / 1000).toFixed(1)} s` : problem);
     const failed = !results || results.failed > 0;
-    await browser.page.screenshot({ path: path.join(resultsDir, failed ? 'workbench-failure.png' : 'workbench-final.png') }).catch(() => {});
-    writeFileSync(path.join(resultsDir, 'browser-console.log'), consoleLines.join('\n'));
+    const prefix = restricted ? 'restricted-' : '';
+    await browser.page.screenshot({ path: path.join(resultsDir, `${prefix}${failed ? 'workbench-failure.png' : 'workbench-final.png'}`) }).catch(() => {});
+    writeFileSync(path.join(resultsDir, `${prefix}browser-console.log`), consoleLines.join('\n'));
     if (!results) printConsoleErrors(consoleLines);
   } finally {
     await browser?.context.close().catch(() => {});
     await server?.stop();
-    if (server && (!results || results.failed > 0)) cpSync(server.logFile, path.join(resultsDir, 'code-server.log'));
+    if (server && (!results || results.failed > 0)) cpSync(server.logFile, path.join(resultsDir, `${restricted ? 'restricted-' : ''}code-server.log`));
     if (keepScratch) say(`kept ${scratchDir}`);
     else rmSync(scratchDir, { recursive: true, force: true });
   }
+  return { results, problem };
+}
 
-  if (results) say(`screenshots and logs in ${path.relative(repoRoot, resultsDir)}/`);
-  return reportResults(results, problem);
+/** Both passes' results as one (a pass without results counts as one failed test). */
+function mergeResults(passes) {
+  const tests = [];
+  const metrics = {};
+  let durationMs = 0;
+  for (const { results, problem } of passes) {
+    if (!results) tests.push({ title: `real-editor suite: ${problem}`, state: 'failed', durationMs: 0 });
+    else {
+      tests.push(...results.tests);
+      Object.assign(metrics, results.metrics);
+      durationMs += results.durationMs;
+    }
+  }
+  const count = (state) => tests.filter((t) => t.state === state).length;
+  return { passed: count('passed'), failed: count('failed'), pending: count('pending'), durationMs, tests, metrics };
+}
+
+async function main() {
+  say('checking the system packages (code-server\'s build needs, Chromium) and code-server (installs into .cache/code-server on first use)');
+  ensureSystemPackages(['code-server', 'browser'], '"npm run test:editor"');
+  install();
+  if (!existsSync(suiteBundle)) {
+    throw new Error(`${path.relative(repoRoot, suiteBundle)} is missing: run "npm run test:editor", which builds first.`);
+  }
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const grep = process.env.HANGAR_EDITOR_GREP;
+  const wantsRestricted = !grep || new RegExp(grep).test(RESTRICTED_SUITE);
+  const passes = [];
+  if (!grep || !wantsRestricted) passes.push(await runPass({ restricted: false, grep }));
+  if (wantsRestricted) passes.push(await runPass({ restricted: true, grep: RESTRICTED_SUITE }));
+  say(`screenshots and logs in ${path.relative(repoRoot, resultsDir)}/`);
+  return reportResults(mergeResults(passes));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

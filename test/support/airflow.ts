@@ -174,6 +174,8 @@ export interface StartAirflowOptions {
   env?: Record<string, string>;
   /** How long to wait for the api-server's health endpoint. */
   startTimeoutMs?: number;
+  /** The password of the `admin` user; Airflow generates one when omitted. */
+  password?: string;
 }
 
 export interface AirflowDag {
@@ -389,6 +391,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
     ...options.env,
   };
 
+  const passwordFile = path.join(airflowHome, 'simple_auth_manager_passwords.json.generated');
   const children: ChildProcess[] = [];
   let stopped = false;
   const logs: AirflowLogs = {
@@ -414,6 +417,8 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
   try {
     const template = await timed(timings, 'dbMigrate', () => migratedDatabase(python, env, logFolder));
     copyFileSync(template, path.join(airflowHome, 'airflow.db'));
+    // The simple auth manager keeps the passwords it finds in this file and generates the missing ones.
+    if (options.password) writeFileSync(passwordFile, JSON.stringify({ [username]: options.password }), { mode: 0o600 });
     progress(`starting Airflow api-server on ${baseUrl} and dag-processor (AIRFLOW_HOME=${airflowHome})`);
     children.push(startProcess(python, 'api-server', ['api-server', '--host', '127.0.0.1', '--port', String(port)], env, logFolder));
     children.push(startProcess(python, 'dag-processor', ['dag-processor'], env, logFolder));
@@ -437,7 +442,6 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<R
     throw new AirflowUnavailableError(`Airflow did not start: ${reason}\n${tail}`);
   }
 
-  const passwordFile = path.join(airflowHome, 'simple_auth_manager_passwords.json.generated');
   const password = await waitFor('the simple auth manager password file', () => {
     if (!existsSync(passwordFile)) return undefined;
     const passwords = JSON.parse(readFileSync(passwordFile, 'utf8')) as Record<string, string>;

@@ -11,15 +11,34 @@ export interface GitHttpServer {
   readonly url: string;
   /** One line per request (method, path, status); what a server log would hold. */
   readonly requests: string[];
+  /** Every Authorization header received, decoded (`user:password` for Basic), kept in memory only: what an attacker's server would capture. */
+  readonly authorizations: string[];
   close(): Promise<void>;
 }
 
-/** `delayMs` holds every authorized response that long (a slow remote, for cancellation tests). */
-export async function startGitHttpServer(options: { projectRoot: string; username: string; password: string; delayMs?: number }): Promise<GitHttpServer> {
+export interface GitHttpServerOptions {
+  readonly projectRoot: string;
+  readonly username: string;
+  readonly password: string;
+  /** Holds every authorized response that long (a slow remote, for cancellation tests). */
+  readonly delayMs?: number;
+  /** Answers every request with a 302 to the same path on this base URL (a remote that redirects elsewhere). */
+  readonly redirectTo?: string;
+}
+
+export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const requests: string[] = [];
+  const authorizations: string[] = [];
   const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const authorization = req.headers.authorization;
+    if (authorization) authorizations.push(authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString('utf8') : authorization);
+    if (options.redirectTo) {
+      requests.push(`${req.method} ${url.pathname} 302`);
+      res.writeHead(302, { Location: `${options.redirectTo}${req.url ?? '/'}` }).end();
+      return;
+    }
     if (req.headers.authorization !== expected) {
       requests.push(`${req.method} ${url.pathname} 401`);
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="hangar-test"' }).end('Unauthorized\n');
@@ -34,6 +53,7 @@ export async function startGitHttpServer(options: { projectRoot: string; usernam
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    authorizations,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { AirflowCredentials } from '../../../server/src/airflow/client';
-import type { DeployUi } from './ui';
+import { credentialsFromEnv, type AirflowCredentials } from '../../../server/src/airflow/client';
+import type { Prompts } from '../prompts';
 
 const KEY = 'hangar.airflow.';
 
@@ -8,9 +8,12 @@ const KEY = 'hangar.airflow.';
 export class AirflowCredentialStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
+  /** The stored credentials, else those of the editor's environment (the CLI's variables; `npm run demo` sets them). */
   async get(environment: string): Promise<AirflowCredentials | undefined> {
     const text = await this.secrets.get(KEY + environment);
-    return text ? (JSON.parse(text) as AirflowCredentials) : undefined;
+    if (text) return JSON.parse(text) as AirflowCredentials;
+    const fromEnv = credentialsFromEnv();
+    return fromEnv.token || (fromEnv.username && fromEnv.password) ? fromEnv : undefined;
   }
 
   async store(environment: string, credentials: AirflowCredentials): Promise<void> {
@@ -22,7 +25,7 @@ export class AirflowCredentialStore {
   }
 
   /** Asks for a user name and password (Airflow 3 exchanges them for a token; Airflow 2 uses basic auth). */
-  async prompt(ui: DeployUi, environment: string, url: string): Promise<AirflowCredentials | undefined> {
+  async prompt(ui: Prompts, environment: string, url: string): Promise<AirflowCredentials | undefined> {
     const username = await ui.input(`Airflow of "${environment}"`, `User name for ${url}`, { validate: (v) => (v.trim() ? undefined : 'Enter a user name') });
     if (username === undefined) return undefined;
     const password = await ui.input(`Airflow of "${environment}"`, `Password of ${username.trim()} (kept in the editor's secret storage)`, { password: true });

@@ -1,16 +1,22 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { AirflowError, type AirflowCredentials } from '../../../server/src/airflow/client';
-import { toEnvironment } from '../../../server/src/deploy/environments';
 import { describeDiff } from '../../../server/src/deploy/diff';
-import { describePlan, describeVerification } from '../../../server/src/deploy/format';
-import { GateError } from '../../../server/src/deploy/gate';
-import { DeployService, type DeployPlan } from '../../../server/src/deploy/service';
-import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
+import { toEnvironment } from '../../../server/src/deploy/environments';
+import { describePlan } from '../../../server/src/deploy/format';
+import { blockingLines, GateError } from '../../../server/src/deploy/gate';
+import { AlreadyLiveError, DeployService, type DeployPlan } from '../../../server/src/deploy/service';
+import type { DeployRepository, Environment, HistoryRecord } from '../../../server/src/deploy/types';
 import { checkAirflow, verifyAndRecord } from '../../../server/src/deploy/verification';
-import { listVersions } from '../../../server/src/deploy/versions';
+import type { Prompts } from '../prompts';
 import type { RepositoriesController } from '../repos/controller';
+import { hangarSetting } from '../settings';
+import { trusted } from '../trust';
+import { HistoryDocuments } from '../views/historyDocuments';
 import { AirflowCredentialStore } from './airflowCredentials';
-import { DeployUi, type PickItem } from './ui';
+import { renderDeployHistory } from './historyDocument';
+import { VerificationReport } from './verificationReport';
+import { pickVersions } from './versionPicker';
 
 /** The result of a command, also returned to callers (tests, the code lens). */
 export interface DeployOutcome {
@@ -18,6 +24,10 @@ export interface DeployOutcome {
   readonly cancelled?: boolean;
   /** What went wrong, as shown to the user. */
   readonly error?: string;
+  /** Nothing was done: the target already serves what was asked for. */
+  readonly alreadyLive?: boolean;
+  /** Milliseconds per step (plan steps, apply, verify), as logged. */
+  readonly timings?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -25,13 +35,11 @@ export interface DeployOutcome {
  * host, like the repositories controller, so Airflow credentials never cross the (traceable) LSP channel.
  */
 export class DeployController implements vscode.Disposable {
-  readonly ui = new DeployUi();
   private readonly service = new DeployService();
   private readonly credentials: AirflowCredentialStore;
-  /** Import errors Airflow reported for the last deploy, on the workspace files they map to. */
-  readonly diagnostics = vscode.languages.createDiagnosticCollection('hangar-deploy');
+  readonly report: VerificationReport;
   private readonly changed = new vscode.EventEmitter<void>();
-  /** A version was recorded, or the environments changed. */
+  /** A version was recorded, the environments changed, or a refresh was asked for. */
   readonly onDidChange = this.changed.event;
   private readonly configSubscription: vscode.Disposable;
 
@@ -39,18 +47,29 @@ export class DeployController implements vscode.Disposable {
     context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly repositories: RepositoriesController,
+    readonly ui: Prompts,
+    private readonly documents: HistoryDocuments,
   ) {
     this.credentials = new AirflowCredentialStore(context.secrets);
-    this.configSubscription = repositories.onDidChange(() => this.changed.fire());
+    this.report = new VerificationReport(log);
+    this.configSubscription = repositories.onDidChange(() => this.refresh());
   }
 
+  /** Re-reads every history (views, open history documents). */
+  refresh(): void {
+    this.changed.fire();
+    this.documents.refresh();
+  }
+
+  /** A git target's history lives on its remote: reading it runs git, which Restricted Mode does not allow. */
   history(env: Environment): Promise<HistoryRecord[]> {
+    if (env.target.kind === 'git' && !vscode.workspace.isTrusted) return Promise.reject(new Error(`Reading the history of "${env.name}" runs git against its remote: trust the workspace first.`));
     return this.service.history(env);
   }
 
   environments(): Environment[] {
     const config = this.repositories.config;
-    return config.environments.map((e) => toEnvironment(e, config.repositories, this.repositories.storageDir));
+    return config.environments.map((e) => toEnvironment(e, config.repositories, this.repositories.storageDir, undefined, path.dirname(config.file)));
   }
 
   private async pickEnvironment(title: string, exclude?: string): Promise<Environment | undefined> {
@@ -73,46 +92,62 @@ export class DeployController implements vscode.Disposable {
     );
   }
 
+  /** Syncs a repository before its versions are listed; answers what went wrong, if anything. */
+  private async syncFirst(repository: DeployRepository): Promise<string | undefined> {
+    const config = this.repositories.find(repository.name);
+    if (!config) return `${repository.name} is not in airflow-repos.yaml`;
+    return this.repositories.sync(config, 'manual').then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+  }
+
   async deploy(): Promise<DeployOutcome> {
     const env = await this.pickEnvironment('Hangar: Deploy — environment');
     if (!env) return { cancelled: true };
-    const refs: Record<string, string> = {};
-    for (const repository of env.repositories) {
-      const versions = await listVersions(repository.path).catch((error: Error) => {
-        void vscode.window.showErrorMessage(`Cannot read the versions of ${repository.name}: ${error.message}. Sync the repository first.`);
-        return undefined;
-      });
-      if (!versions) return { cancelled: true };
-      const icon = { branch: '$(git-branch)', tag: '$(tag)', commit: '$(git-commit)' };
-      const items: PickItem<string>[] = versions.map((v) => ({
-        label: `${icon[v.kind]} ${v.kind === 'commit' ? v.commit.slice(0, 12) : v.ref}`,
-        description: v.kind === 'commit' ? v.subject : `${v.commit.slice(0, 12)} ${v.subject}`,
-        value: v.ref,
-      }));
-      const preferred = items.findIndex((i) => i.value === repository.defaultRef);
-      if (preferred > 0) items.unshift(...items.splice(preferred, 1));
-      const ref = await this.ui.pick(`Hangar: Deploy to ${env.name} — version of ${repository.name}`, items, 'Branch head, tag or commit');
-      if (!ref) return { cancelled: true };
-      refs[repository.name] = ref;
-    }
+    const refs = await pickVersions(env, this.ui, (repository) => this.syncFirst(repository));
+    if (!refs) return { cancelled: true };
+    const python = hangarSetting('python').trim() || undefined;
+    const request = { refs, ...(python ? { python } : {}) };
     let plan: DeployPlan;
     try {
-      plan = await this.withProgress(`Validating for ${env.name}…`, () => this.service.planDeploy(env, { refs }));
+      plan = await this.withProgress(`Validating for ${env.name}…`, () => this.service.planDeploy(env, request));
     } catch (error) {
+      if (error instanceof AlreadyLiveError) return this.alreadyLive(error, request);
       if (!(error instanceof GateError)) return this.fail(error);
       const choice = await this.ui.pick(
         `Validation blocks the deploy to ${env.name}: ${error.validation.errors} error(s), ${error.validation.highSecurity} high-severity security finding(s)`,
         [
-          { label: '$(close) Cancel', detail: error.validation.blocking.slice(0, 3).join(' · '), value: 'cancel' },
+          { label: '$(close) Cancel', detail: blockingLines(error.validation).join(' · '), value: 'cancel' },
           { label: '$(warning) Deploy anyway…', detail: 'Asks for a reason, recorded in the history', value: 'force' },
         ],
       );
       if (choice !== 'force') return { cancelled: true };
       const reason = await this.ui.input('Forced deploy', 'Why is this deploy forced? (recorded in the history)', { validate: (v) => (v.trim() ? undefined : 'A forced deploy needs a reason') });
       if (!reason) return { cancelled: true };
-      plan = await this.service.planDeploy(env, { refs, force: true, reason });
+      try {
+        plan = await this.service.planDeploy(env, { ...request, force: true, reason });
+      } catch (forcedError) {
+        return this.fail(forcedError);
+      }
     }
     return this.confirmAndRun(plan);
+  }
+
+  /** The target already serves these commits: say so, record nothing, unless the user deploys anyway. */
+  private async alreadyLive(error: AlreadyLiveError, request: { refs: Record<string, string>; python?: string }): Promise<DeployOutcome> {
+    const env = error.plan.environment;
+    this.log.info(error.message);
+    const choice = await this.ui.pick(`Already live on ${env.name}: ${error.plan.repositories.map((r) => `${r.name}@${r.commit.slice(0, 12)}`).join(', ')}`, [
+      { label: '$(check) Leave it', detail: 'Nothing changes and nothing is recorded', value: false },
+      { label: '$(rocket) Deploy anyway', detail: 'Records a new version with the same commits', value: true },
+    ]);
+    if (!choice) return { alreadyLive: true, cancelled: true };
+    try {
+      return await this.confirmAndRun(await this.service.planDeploy(env, { ...request, force: true }));
+    } catch (forcedError) {
+      return this.fail(forcedError);
+    }
   }
 
   /** From the palette (pick environment and version), an environment name, or a version in the Deployments view. */
@@ -120,28 +155,25 @@ export class DeployController implements vscode.Disposable {
     const environment = typeof target === 'string' ? target : target?.environment;
     const env = environment ? this.environments().find((e) => e.name === environment) : await this.pickEnvironment('Hangar: Rollback — environment');
     if (!env) return { cancelled: true };
-    if (typeof target === 'object' && target.record) {
-      try {
-        return await this.confirmAndRun(await this.service.planRollback(env, target.record.version));
-      } catch (error) {
-        return this.fail(error);
-      }
-    }
-    const history = await this.service.history(env).catch((error: unknown) => (void this.fail(error), undefined));
+    const history = await this.history(env).catch((error: unknown) => (void this.fail(error), undefined));
     if (!history) return { cancelled: true };
     const current = history.at(-1);
-    const candidates = [...history].reverse().filter((r) => r !== current);
+    const serves = (r: HistoryRecord): string => r.repositories.map((x) => `${x.name}@${x.release ?? x.commit}`).join(',');
+    if (typeof target === 'object' && target.record) {
+      if (current && serves(target.record) === serves(current)) {
+        void vscode.window.showInformationMessage(`v${target.record.version} serves what is live on "${env.name}" now (v${current.version}); rolling back to it would change nothing.`);
+        return { cancelled: true, alreadyLive: true };
+      }
+      return this.planAndRun(() => this.service.planRollback(env, target.record!.version));
+    }
+    const candidates = [...history].reverse().filter((r) => current && serves(r) !== serves(current));
     if (!current || candidates.length === 0) {
-      void vscode.window.showInformationMessage(`"${env.name}" has no earlier version to roll back to.`);
+      void vscode.window.showInformationMessage(current ? `Every version of "${env.name}" serves what is live now (v${current.version}); there is nothing different to roll back to.` : `Nothing was deployed to "${env.name}" yet.`);
       return { cancelled: true };
     }
     const version = await this.ui.pick(`Hangar: Rollback ${env.name} (now v${current.version}) — version to serve`, candidates.map((r) => ({ ...recordItem(r), value: r.version })));
     if (version === undefined) return { cancelled: true };
-    try {
-      return await this.confirmAndRun(await this.service.planRollback(env, version));
-    } catch (error) {
-      return this.fail(error);
-    }
+    return this.planAndRun(() => this.service.planRollback(env, version));
   }
 
   async promote(from?: string, to?: string): Promise<DeployOutcome> {
@@ -149,26 +181,35 @@ export class DeployController implements vscode.Disposable {
     if (!source) return { cancelled: true };
     const target = to ? this.environments().find((e) => e.name === to) : await this.pickEnvironment(`Hangar: Promote ${source.name} — to environment`, source.name);
     if (!target) return { cancelled: true };
+    const python = hangarSetting('python').trim() || undefined;
     try {
-      return await this.confirmAndRun(await this.service.planPromote(source, target));
+      return await this.confirmAndRun(await this.service.planPromote(source, target, python ? { python } : {}));
+    } catch (error) {
+      if (!(error instanceof AlreadyLiveError)) return this.fail(error);
+      void vscode.window.showInformationMessage(error.message.replace(/ Deploy anyway with --force\.$/, ''));
+      return { cancelled: true, alreadyLive: true };
+    }
+  }
+
+  /** Shows an environment's history as a read-only document (viewing only: rolling back is `hangar.rollback`). */
+  async showHistory(environment?: string): Promise<void> {
+    const env = environment ? this.environments().find((e) => e.name === environment) : await this.pickEnvironment('Hangar: Deploy History — environment');
+    if (!env) return;
+    const name = env.name;
+    await this.documents.show(HistoryDocuments.uri('deployments', name), async () => {
+      const current = this.environments().find((e) => e.name === name);
+      if (!current) return `# Deploy history of ${name}\n\nairflow-repos.yaml no longer declares this environment.\n`;
+      return renderDeployHistory(current, await this.history(current).catch(() => []));
+    });
+  }
+
+  private async planAndRun(plan: () => Promise<DeployPlan>): Promise<DeployOutcome> {
+    try {
+      return await this.confirmAndRun(await plan());
     } catch (error) {
       return this.fail(error);
     }
   }
-
-  async showHistory(): Promise<void> {
-    const env = await this.pickEnvironment('Hangar: Deploy History — environment');
-    if (!env) return;
-    const history = await this.service.history(env).catch((error: unknown) => (void this.fail(error), undefined));
-    if (!history) return;
-    if (history.length === 0) {
-      void vscode.window.showInformationMessage(`Nothing was deployed to "${env.name}" yet.`);
-      return;
-    }
-    const picked = await this.ui.pick(`Deploy history of ${env.name}`, [...history].reverse().map((r) => ({ ...recordItem(r), value: r })), 'Pick a version to roll back to it');
-    if (picked && picked !== history.at(-1)) await this.rollback({ environment: env.name, record: picked });
-  }
-
 
   private async confirmAndRun(plan: DeployPlan): Promise<DeployOutcome> {
     const verb = plan.action === 'rollback' ? `Roll back to v${plan.restores}` : plan.action === 'promote' ? 'Promote' : 'Deploy';
@@ -185,12 +226,19 @@ export class DeployController implements vscode.Disposable {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       const report = (message: string): void => progress.report({ message });
+      const timings: Record<string, number> = { ...plan.timings };
       try {
+        let started = performance.now();
         let record = await this.service.apply(plan, { signal: abort.signal, onProgress: report });
+        timings.apply = Math.round(performance.now() - started);
         report(`v${record.version} is live; verifying with Airflow…`);
+        started = performance.now();
         record = await verifyAndRecord(this.service, plan, record, { credentials, signal: abort.signal, onProgress: report });
-        this.showResult(plan, record);
-        return { record };
+        timings.verify = Math.round(performance.now() - started);
+        this.log.info(`${verb} → ${plan.environment.name} v${record.version} took ${Object.entries(timings).map(([step, ms]) => `${step} ${ms} ms`).join(', ')}`);
+        const others = this.environments().filter((e) => e.name !== plan.environment.name).map((e) => e.name);
+        this.report.show(plan, record, others, { promote: (a, b) => void this.promote(a, b), rollback: (e) => void this.rollback(e), showLogs: () => this.log.show() });
+        return { record, timings };
       } catch (error) {
         if (abort.signal.aborted) {
           void vscode.window.showWarningMessage(`${verb} → ${plan.environment.name} cancelled. Nothing changed unless it was already live; see the history.`);
@@ -198,7 +246,7 @@ export class DeployController implements vscode.Disposable {
         }
         return this.fail(error);
       } finally {
-        this.changed.fire();
+        this.refresh();
       }
     });
   }
@@ -225,35 +273,6 @@ export class DeployController implements vscode.Disposable {
     }
   }
 
-  private showResult(plan: DeployPlan, record: HistoryRecord): void {
-    const verification = record.verification;
-    this.log.info(`${plan.environment.name} v${record.version}: ${describeVerification(verification)}`);
-    this.diagnostics.clear();
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const error of verification?.importErrors ?? []) {
-      if (!error.file) continue;
-      const line = Math.max(0, (error.line ?? 1) - 1);
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), `Airflow (${plan.environment.name}): ${error.message}`, vscode.DiagnosticSeverity.Error);
-      diagnostic.source = 'hangar deploy';
-      byFile.set(error.file, [...(byFile.get(error.file) ?? []), diagnostic]);
-    }
-    for (const [file, diagnostics] of byFile) this.diagnostics.set(vscode.Uri.file(file), diagnostics);
-    const text = `${plan.environment.name} v${record.version} is live. ${verification?.message ?? ''}`;
-    const others = this.environments().filter((e) => e.name !== plan.environment.name);
-    if (verification?.status === 'verified' || verification?.status === 'skipped') {
-      const actions = verification.status === 'verified' ? others.map((e) => `Promote to ${e.name}`) : [];
-      void vscode.window.showInformationMessage(text, ...actions).then((choice) => {
-        const target = others.find((e) => choice === `Promote to ${e.name}`);
-        if (target) void this.promote(plan.environment.name, target.name);
-      });
-    } else {
-      void vscode.window.showWarningMessage(text, 'Roll Back', 'Show Logs').then((choice) => {
-        if (choice === 'Roll Back') void this.rollback(plan.environment.name);
-        if (choice === 'Show Logs') this.log.show();
-      });
-    }
-  }
-
   private async withProgress<T>(title: string, work: () => Promise<T>): Promise<T> {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, work);
   }
@@ -268,8 +287,7 @@ export class DeployController implements vscode.Disposable {
   dispose(): void {
     this.configSubscription.dispose();
     this.changed.dispose();
-    this.ui.dispose();
-    this.diagnostics.dispose();
+    this.report.dispose();
   }
 }
 
@@ -282,15 +300,17 @@ function recordItem(r: HistoryRecord): vscode.QuickPickItem {
   };
 }
 
-/** The four commands, for the one registration object in extension.ts. */
+/** The deploy commands, for the one registration object in extension.ts; those that change an environment need trust. */
 export function deployCommands(controller: DeployController): Record<string, (...args: never[]) => unknown> {
   return {
-    'hangar.deploy': () => controller.deploy(),
-    'hangar.rollback': (target?: string | { environment: string; record?: HistoryRecord }) => controller.rollback(target),
+    'hangar.deploy': trusted('Deploying', () => controller.deploy()),
+    'hangar.rollback': trusted('Rolling back', (target?: string | { environment: string; record?: HistoryRecord }) => controller.rollback(target)),
     // From the Deployments view the argument is an environment node: promote from it.
-    'hangar.promote': (from?: string | { environment: string }, to?: string) =>
+    'hangar.promote': trusted('Promoting', (from?: string | { environment: string }, to?: string) =>
       controller.promote(typeof from === 'string' ? from : from?.environment, typeof to === 'string' ? to : undefined),
-    'hangar.showDeployHistory': () => controller.showHistory(),
+    ),
+    // From the Deployments view the argument is a node of the environment to show.
+    'hangar.showDeployHistory': (target?: string | { environment: string }) => controller.showHistory(typeof target === 'string' ? target : target?.environment),
+    'hangar.refreshDeployments': () => controller.refresh(),
   };
 }
-

@@ -7,9 +7,10 @@ import { installRequirements } from '../../../server/src/deps/install';
 import { repositoryRoot } from '../../../server/src/deps/root';
 import { mergeRequirements } from '../../../server/src/market/requirements';
 import { parseRequirement } from '../../../server/src/market/requirementsSpec';
-import { describeEnvironment, forgetEnvironment } from '../../../server/src/pyenv/environment';
+import { describeEnvironment, forgetEnvironment, type PythonEnvironment } from '../../../server/src/pyenv/environment';
 import { hangarSetting } from '../settings';
-import { airflowPython } from '../testing/interpreter';
+import { airflowPython, onDidChangeAirflowPython } from '../testing/interpreter';
+import { AirflowEnvironmentStatus } from './environmentStatus';
 
 const SOURCE = 'hangar-deps';
 const severities = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint };
@@ -19,23 +20,42 @@ export class DependencyDiagnostics implements vscode.Disposable, vscode.CodeActi
   readonly collection = vscode.languages.createDiagnosticCollection(SOURCE);
   private readonly distributions = new WeakMap<vscode.Diagnostic, string>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Which interpreter the checks use, shown next to Python files. */
+  readonly environment = new AirflowEnvironmentStatus();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
+    const quietly = (work: Promise<unknown>): void => void work.catch((e: unknown) => this.log.warn(`Dependency check: ${e instanceof Error ? e.message : String(e)}`));
     this.disposables.push(
+      this.environment,
       vscode.languages.registerCodeActionsProvider([{ language: 'python' }, { pattern: '**/requirements.txt' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (doc.languageId === 'python' && vscode.workspace.isTrusted) void this.check(doc.uri).catch((e: unknown) => this.log.warn(`Dependency check: ${String(e)}`));
+        if (doc.languageId === 'python' && vscode.workspace.isTrusted) quietly(this.check(doc.uri));
       }),
+      // A new interpreter makes every dependency diagnostic stale: check again at once.
+      onDidChangeAirflowPython(() => vscode.workspace.isTrusted && quietly(this.check(undefined, { refresh: true }))),
+      // The status item says which interpreter is used from the first Python file on, before any check.
+      vscode.workspace.onDidOpenTextDocument((doc) => this.probe(doc)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => vscode.workspace.textDocuments.forEach((doc) => this.probe(doc))),
     );
+    vscode.workspace.textDocuments.forEach((doc) => this.probe(doc));
   }
 
-  /** Checks the repository holding `uri` (or every workspace folder) and replaces its diagnostics. */
-  async check(uri?: vscode.Uri): Promise<DependencyFinding[]> {
+  /** Describes the interpreter once (status item and notice only), in a trusted workspace, for a Python file. */
+  private probe(doc: vscode.TextDocument): void {
+    if (doc.languageId !== 'python' || doc.uri.scheme !== 'file' || this.environment.state || !vscode.workspace.isTrusted) return;
+    void this.environmentOf(doc.uri, false).catch((e: unknown) => this.log.warn(`Airflow environment: ${String(e)}`));
+  }
+
+  /**
+   * Checks the repository holding `uri` (or every workspace folder) and replaces its diagnostics. `refresh`
+   * describes the interpreter again (packages may have been installed outside Hangar). Against an interpreter
+   * without Airflow nothing is reported per import: the environment status says what to do, once.
+   */
+  async check(uri?: vscode.Uri, { refresh = false } = {}): Promise<DependencyFinding[]> {
     const roots = uri ? [repositoryRoot(uri.fsPath)] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const all: DependencyFinding[] = [];
     for (const root of roots) {
-      const python = await airflowPython(vscode.Uri.file(root));
-      const env = await describeEnvironment(python);
+      const env = await this.environmentOf(vscode.Uri.file(root), refresh);
       const pattern = new vscode.RelativePattern(root, `**/{${hangarSetting('analysis.dagFolders', vscode.Uri.file(root)).join(',')}}/**/*.py`);
       const files = (await vscode.workspace.findFiles(pattern, '**/{node_modules,.git,.venv,venv,.hangar}/**', 2000)).map((f) => f.fsPath);
       const byRepository = new Map<string, string[]>();
@@ -44,12 +64,31 @@ export class DependencyDiagnostics implements vscode.Disposable, vscode.CodeActi
         byRepository.set(repository, [...(byRepository.get(repository) ?? []), file]);
       }
       for (const [repository, repositoryFiles] of byRepository) {
-        const findings = await checkDependencies({ root: repository, files: repositoryFiles, env });
+        const findings = env ? await checkDependencies({ root: repository, files: repositoryFiles, env }) : [];
         this.publish(repository, findings);
         all.push(...findings);
       }
     }
     return all;
+  }
+
+  /** The interpreter's description, or undefined (status and notice updated) when it has no Airflow. */
+  private async environmentOf(resource: vscode.Uri, refresh: boolean): Promise<PythonEnvironment | undefined> {
+    const python = await airflowPython(resource);
+    if (refresh) forgetEnvironment(python);
+    let env: PythonEnvironment;
+    try {
+      env = await describeEnvironment(python);
+    } catch (error) {
+      this.environment.update({ python, problem: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+    if (!env.airflow) {
+      this.environment.update({ python: env.python, problem: `${env.python} has no Apache Airflow installed.` });
+      return undefined;
+    }
+    this.environment.update({ python: env.python, airflow: env.airflow });
+    return env;
   }
 
   private publish(repository: string, findings: DependencyFinding[]): void {
@@ -109,7 +148,6 @@ export class DependencyDiagnostics implements vscode.Disposable, vscode.CodeActi
 
   /** Installs what HGR501/HGR502 found missing (or `requirements`) with pip, under progress, then checks again. */
   async installMissing(uri?: vscode.Uri, requirements?: string[]): Promise<void> {
-    if (!vscode.workspace.isTrusted) throw new Error('Installing packages runs pip in the Airflow environment: trust this workspace first.');
     const wanted = requirements ?? [...new Set(this.missing(uri))];
     if (!wanted.length) {
       void vscode.window.showInformationMessage('Hangar: nothing to install; every import and declared requirement is satisfied.');

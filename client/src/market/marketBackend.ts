@@ -1,6 +1,5 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RepositoryConfig } from '../../../server/src/config/types';
 import { catalogsFromReposFile } from '../../../server/src/market/config';
 import { isInstallationId, newInstallationId } from '../../../server/src/market/installationId';
 import { MarketServiceClient } from '../../../server/src/market/serviceClient';
@@ -78,13 +77,14 @@ export class MarketBackend {
 
   /**
    * Git catalogs are fetched here, with the repositories' Git service and the credentials stored for their
-   * name or host, once per session (again on refresh); the language server only reads the folders.
+   * name or host when those were entered for the catalog's URL, once per session (again on refresh); the language server only reads the folders.
    */
   private catalogFolders(reload: boolean): Promise<CatalogSource[]> {
     const sources = this.configuredSources();
     const key = JSON.stringify(sources);
     if (reload || this.checkedOut?.key !== key) {
-      const fetcher = gitFetcher((source) => this.credentials.get({ name: source.name, url: source.url ?? '' } as RepositoryConfig));
+      // Only secrets entered for the catalog's own URL (never a same-named repository's at another URL); no prompt.
+      const fetcher = gitFetcher((source) => this.credentials.get({ name: source.name, url: source.url, auth: source.auth }));
       this.checkedOut = { key, folders: checkoutCatalogs(sources, { cacheDir: this.cacheDir, fetcher }) };
     }
     return this.checkedOut.folders;

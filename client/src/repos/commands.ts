@@ -1,18 +1,23 @@
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { addRepositoryEntry, removeRepositoryEntry, saveConfigDocument, updateRepositoryEntry, type RepositoryEntry } from '../../../server/src/config/edit';
-import { isRemoteUrl, loadConfigFile } from '../../../server/src/config/load';
+import { loadConfigFile } from '../../../server/src/config/load';
+import { resolveConfiguredUrl } from '../../../server/src/config/remoteChecks';
 import type { RepositoryConfig } from '../../../server/src/config/types';
 import { InvalidCredentials } from '../../../server/src/git/errors';
 import { GitClient, type RemoteRefs } from '../../../server/src/git/gitClient';
+import { gitUrlProblem } from '../../../server/src/git/remote';
+import { removeClone } from '../../../server/src/repos/cloneFolder';
 import type { GitAccess, GitCredentials } from '../../../server/src/git/credentials';
 import { describeRef, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
+import { separator, type PickItem, type Prompts } from '../prompts';
+import { requireTrust, trusted } from '../trust';
 import type { RepositoriesController } from './controller';
 import { promptCredentials, type CredentialScope } from './credentials';
-import { timeAgo } from './timeAgo';
+import { HistoryDocuments } from '../views/historyDocuments';
+import { renderSyncHistory } from './syncHistoryDocument';
 
 /** A tree node, a repository name (tests, other commands) or nothing (palette: a quick pick). */
 type RepositoryArg = { repository: RepositoryConfig } | string | undefined;
@@ -59,6 +64,9 @@ interface RemoteAccess {
   entered?: { scope: CredentialScope; credentials: GitCredentials };
 }
 
+/** The questions of the Add Repository wizard: URL, branch or tag, name (credentials are asked only when needed). */
+const ADD_STEPS = 3;
+
 const isSshUrl = (url: string): boolean => /^ssh:\/\//.test(url) || /^[\w.-]+@[\w.-]+:/.test(url);
 
 /** Lists the remote's branches and tags, asking how to authenticate when the remote refuses anonymous access. */
@@ -87,30 +95,31 @@ async function listRemote(url: string): Promise<RemoteAccess | undefined> {
     sshKey = await vscode.window.showInputBox({ title: 'Private key file', value: path.join(os.homedir(), '.ssh', 'id_ed25519'), ignoreFocusOut: true });
     if (!sshKey) return undefined;
   }
-  const entered = await promptCredentials({ name: nameFromUrl(url), url, auth: kind.auth } as RepositoryConfig);
+  const entered = await promptCredentials({ name: nameFromUrl(url), url, auth: kind.auth });
   if (!entered) return undefined;
   const refs = await run({ auth: kind.auth, sshKey, credentials: entered.credentials });
   return { refs, auth: kind.auth, sshKey, entered };
 }
 
-async function pickRef(refs: RemoteRefs, title: string): Promise<Pick<RepositoryEntry, 'branch' | 'tag'> | undefined> {
+type RefChoice = Pick<RepositoryEntry, 'branch' | 'tag'>;
+
+function pickRef(prompts: Prompts, refs: RemoteRefs, title: string): Promise<RefChoice | undefined> {
   const branches = [...refs.branches.keys()].sort((a, b) => (a === refs.defaultBranch ? -1 : b === refs.defaultBranch ? 1 : a.localeCompare(b)));
   const tags = [...refs.tags.keys()].sort().reverse();
-  const items: Array<vscode.QuickPickItem & { ref?: Pick<RepositoryEntry, 'branch' | 'tag'> }> = [
-    { label: 'Branches', kind: vscode.QuickPickItemKind.Separator },
-    ...branches.map((b) => ({ label: `$(git-branch) ${b}`, description: b === refs.defaultBranch ? 'default branch' : refs.branches.get(b)!.slice(0, 8), ref: { branch: b } })),
-    { label: 'Tags', kind: vscode.QuickPickItemKind.Separator },
-    ...tags.map((t) => ({ label: `$(tag) ${t}`, description: refs.tags.get(t)!.slice(0, 8), ref: { tag: t } })),
+  const items: PickItem<RefChoice | undefined>[] = [
+    separator('Branches'),
+    ...branches.map((b) => ({ label: `$(git-branch) ${b}`, description: b === refs.defaultBranch ? 'default branch' : refs.branches.get(b)!.slice(0, 8), value: { branch: b } })),
+    separator('Tags'),
+    ...tags.map((t) => ({ label: `$(tag) ${t}`, description: refs.tags.get(t)!.slice(0, 8), value: { tag: t } })),
   ];
-  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Branch to follow or tag to pin', ignoreFocusOut: true });
-  return choice?.ref;
+  return prompts.pick(title, items, 'Branch to follow or tag to pin');
 }
 
-export function repositoryCommands(controller: RepositoriesController, log: vscode.LogOutputChannel) {
-  const sync = async (arg: RepositoryArg): Promise<SyncResult | undefined> => {
+export function repositoryCommands(controller: RepositoriesController, log: vscode.LogOutputChannel, documents: HistoryDocuments, prompts: Prompts) {
+  const sync = trusted('Syncing a repository', async (arg: RepositoryArg): Promise<SyncResult | undefined> => {
     const repository = await pickRepository(controller, arg, 'Sync repository');
     return repository && controller.sync(repository, 'manual').catch(() => undefined);
-  };
+  });
 
   const updateCredentials = async (arg: RepositoryArg): Promise<boolean> => {
     const repository = await pickRepository(controller, arg, 'Update credentials');
@@ -128,7 +137,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
   };
 
   return {
-    'hangar.addRepository': async (args?: AddRepositoryArgs): Promise<SyncResult | undefined> => {
+    'hangar.addRepository': trusted('Adding a repository', async (args?: AddRepositoryArgs): Promise<SyncResult | undefined> => {
       let entry: RepositoryEntry;
       let entered: { scope: CredentialScope; credentials: GitCredentials } | undefined;
       if (!vscode.workspace.workspaceFolders?.length) {
@@ -139,28 +148,29 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         const { sync: _sync, ...rest } = args;
         entry = rest;
       } else {
-        const url = await vscode.window.showInputBox({
-          title: 'Add Repository (1/2): clone URL',
-          placeHolder: 'https://git.example.com/team/dags.git, git@host:team/dags.git or a local path',
-          ignoreFocusOut: true,
-          validateInput: (v) => (!v.trim() ? 'Enter a URL' : /:\/\/[^/@]*:[^/@]*@/.test(v) ? 'Leave the password out of the URL: Hangar asks for it and keeps it in the OS keychain' : undefined),
+        const steps = (n: number, what: string): string => `Add Repository (${n}/${ADD_STEPS}): ${what}`;
+        const url = await prompts.input(steps(1, 'clone URL'), 'The Git URL of the repository that holds your DAGs', {
+          placeholder: 'https://git.example.com/team/dags.git, git@host:team/dags.git or a local path',
+          validate: (v) => {
+            const problem = v.trim() ? gitUrlProblem(v.trim(), path.dirname(controller.configFile)) : 'is empty';
+            return problem && `The URL ${problem}`;
+          },
         });
         if (!url) return undefined;
-        const remote = await listRemote(url.trim());
+        const remote = await listRemote(resolveConfiguredUrl(url.trim(), path.dirname(controller.configFile)));
         if (!remote) return undefined;
-        const ref = await pickRef(remote.refs, 'Add Repository (2/2): branch or tag');
+        const ref = await pickRef(prompts, remote.refs, steps(2, 'branch or tag'));
         if (!ref) return undefined;
-        const name = await vscode.window.showInputBox({
-          title: 'Repository name (also its namespace)',
+        const name = await prompts.input(steps(3, 'name'), 'Name of the repository in airflow-repos.yaml (also the folder its DAGs are deployed under)', {
           value: nameFromUrl(url),
-          validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? (controller.find(v) ? 'That name is taken' : undefined) : "Letters, digits, '.', '_' and '-'"),
+          validate: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? (controller.find(v) ? 'That name is taken' : undefined) : "Letters, digits, '.', '_' and '-'"),
         });
         if (!name) return undefined;
         entry = { name, url: url.trim(), ...ref, ...(remote.auth !== 'none' ? { auth: remote.auth } : {}), ...(remote.sshKey ? { ssh_key: remote.sshKey } : {}) };
         // Credentials entered "for this repository" are kept under the name the user finally chose.
         entered = remote.entered && { scope: remote.entered.scope.kind === 'host' ? remote.entered.scope : { kind: 'repository', name }, credentials: remote.entered.credentials };
       }
-      if (!isRemoteUrl(entry.url) && !path.isAbsolute(entry.url)) entry.url = path.resolve(path.dirname(controller.configFile), entry.url);
+      entry.url = resolveConfiguredUrl(entry.url, path.dirname(controller.configFile));
       await editConfig(controller, (document) => addRepositoryEntry(document, entry));
       const repository = controller.find(entry.name);
       if (!repository) throw new Error(`${entry.name} was written to airflow-repos.yaml but has errors there; see the Problems view.`);
@@ -168,7 +178,7 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       log.info(`[${entry.name}] added to ${controller.configFile}`);
       if (args?.sync === false) return undefined;
       return controller.sync(repository, 'manual').catch(() => undefined);
-    },
+    }),
 
     'hangar.removeRepository': async (arg: RepositoryArg): Promise<boolean> => {
       const repository = await pickRepository(controller, arg, 'Remove repository');
@@ -182,8 +192,10 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       if (!choice) return false;
       await editConfig(controller, (document) => removeRepositoryEntry(document, repository.name));
       if (choice === 'Remove and Delete Clone') {
-        await rm(controller.cloneDir(repository), { recursive: true, force: true });
-        await controller.store.forget(repository.name);
+        // Only a clone Hangar made, with no local change, is deleted; anything else stays where it is.
+        const kept = await removeClone(controller.cloneDir(repository), { git: new GitClient({ access: { auth: 'none' } }), adopt: !repository.path }).catch((error: Error) => error);
+        if (kept) void vscode.window.showWarningMessage(`${repository.name} was removed from airflow-repos.yaml. ${kept.message}`);
+        else await controller.store.forget(repository.name);
       }
       controller.reload();
       return true;
@@ -210,8 +222,8 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
         await vscode.window.showTextDocument(vscode.Uri.file(controller.configFile));
         return;
       } else if (field.id === 'ref') {
-        const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await controller.credentials.get(repository) };
-        changes = await pickRef(await new GitClient({ access }).lsRemote(repository.url), `${repository.name}: branch or tag`);
+        if (!requireTrust('Listing the branches and tags of a remote')) return;
+        changes = await pickRef(prompts, await new GitClient({ access: await controller.access(repository, true) }).lsRemote(repository.url), `${repository.name}: branch or tag`);
       } else if (field.id === 'auth') {
         const auth = await vscode.window.showQuickPick(['none', 'token', 'basic', 'ssh'], { title: 'Authentication' });
         changes = auth ? { auth: auth as RepositoryEntry['auth'] } : undefined;
@@ -229,14 +241,14 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
 
     'hangar.syncRepository': sync,
 
-    'hangar.syncAll': async (): Promise<SyncResult[]> => {
+    'hangar.syncAll': trusted('Syncing repositories', async (): Promise<SyncResult[]> => {
       const results: SyncResult[] = [];
       for (const repository of controller.repositories) {
         const result = await controller.sync(repository, 'manual').catch(() => undefined);
         if (result) results.push(result);
       }
       return results;
-    },
+    }),
 
     'hangar.updateCredentials': updateCredentials,
 
@@ -258,34 +270,18 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
     'hangar.showSyncHistory': async (arg: RepositoryArg): Promise<SyncHistoryEntry[]> => {
       const repository = await pickRepository(controller, arg, 'Sync history');
       if (!repository) return [];
-      const history = controller.store.history(repository.name);
-      const rows = history.map((h) => {
-        const v = h.validation;
-        return `| ${h.time} (${timeAgo(h.time)}) | ${h.trigger} | ${h.result} | ${h.from?.slice(0, 8) ?? '–'} → ${h.to?.slice(0, 8) ?? '–'} | ${h.added.length} / ${h.modified.length} / ${h.removed.length} | ${v ? `${v.filesValidated} files, ${v.errors} errors, ${v.warnings} warnings` : '–'} | ${h.error?.message.replace(/\|/g, '\\|') ?? ''} |`;
-      });
-      const changed = history[0] ? [...history[0].added.map((f) => `- added ${f}`), ...history[0].modified.map((f) => `- changed ${f}`), ...history[0].removed.map((f) => `- removed ${f}`)] : [];
-      const content = [
-        `# Sync history of ${repository.name}`,
-        '',
-        `${repository.url} · ${describeRef(repository.ref)}`,
-        '',
-        '| Time | Trigger | Result | Commits | Added / changed / removed | Validation | Error |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        ...rows,
-        '',
-        changed.length ? '## Files in the last sync\n' : '',
-        ...changed,
-      ].join('\n');
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }), { preview: true });
-      return history;
+      const name = repository.name;
+      await documents.show(HistoryDocuments.uri('sync', name), () => renderSyncHistory(controller.find(name) ?? repository, controller.store.history(name)));
+      return controller.store.history(name);
     },
 
     'hangar.revealRepository': async (arg: RepositoryArg): Promise<void> => {
       const repository = await pickRepository(controller, arg, 'Reveal repository');
       if (!repository) return;
       const uri = vscode.Uri.file(controller.cloneDir(repository));
-      const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
-      await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+      // Clones under .hangar/ are hidden from the Explorer (files.exclude): those are revealed in the OS.
+      const inExplorer = vscode.workspace.getWorkspaceFolder(uri) !== undefined && !uri.fsPath.split(path.sep).includes('.hangar');
+      await vscode.commands.executeCommand(inExplorer ? 'revealInExplorer' : 'revealFileInOS', uri);
     },
 
     'hangar.openRepositoryOnRemote': async (arg: RepositoryArg): Promise<void> => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME, loadConfigFile, type WorkspaceConfig } from '../../../server/src/config/load';
 import type { RepositoryConfig } from '../../../server/src/config/types';
-import { InvalidCredentials, OperationCancelled } from '../../../server/src/git/errors';
+import type { GitAccess, GitCredentials } from '../../../server/src/git/credentials';
+import { InvalidCredentials, OperationCancelled, scrub } from '../../../server/src/git/errors';
 import { GitClient } from '../../../server/src/git/gitClient';
 import type { ConflictResolution } from '../../../server/src/repos/conflicts';
 import { RepositoryPoller } from '../../../server/src/repos/poller';
@@ -12,8 +13,11 @@ import { RepositoryStore } from '../../../server/src/repos/store';
 import { cloneDirOf, syncRepository, type SyncResult } from '../../../server/src/repos/sync';
 import type { SyncTrigger } from '../../../server/src/repos/types';
 import { defaultStorageDir, workspaceConflicts } from '../../../server/src/repos/workspace';
+import type { Prompts } from '../prompts';
 import { hangarSetting } from '../settings';
-import { CredentialStore, promptCredentials } from './credentials';
+import { requireTrust } from '../trust';
+import { askBeforeReuse } from './credentialReuse';
+import { bindingFor, CredentialStore, promptCredentials } from './credentials';
 
 export type RepositoryStatus = 'never-synced' | 'syncing' | 'synced' | 'failed' | 'invalid-credentials' | 'conflict';
 
@@ -36,11 +40,13 @@ export class RepositoriesController implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** The quick picks of the repository commands (shared with the other commands, announced for the editor tests). */
+    private readonly prompts: Prompts,
   ) {
     this.credentials = new CredentialStore(context);
     this.config = this.load();
     this.poller = new RepositoryPoller({
-      remoteCommit: async (r) => new GitClient({ access: await this.access(r) }).remoteCommit(r.url, r.ref),
+      remoteCommit: async (r) => new GitClient({ access: await this.access(r, false) }).remoteCommit(r.url, r.ref),
       localCommit: (r) => this.store.state(r.name)?.commit,
       onChange: (r, commit) => this.remoteMoved(r, commit),
       onError: (r, error) => this.log.warn(`[${r.name}] polling failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -57,6 +63,7 @@ export class RepositoriesController implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(reload),
       this.diagnostics,
       this.changed,
+      this.prompts,
     );
     this.refreshDerived();
   }
@@ -148,8 +155,35 @@ export class RepositoriesController implements vscode.Disposable {
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
   }
 
-  private async access(repository: RepositoryConfig) {
-    return { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await this.credentials.get(repository) };
+  async access(repository: RepositoryConfig, interactive: boolean): Promise<GitAccess> {
+    return { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: await this.credentialsFor(repository, interactive) };
+  }
+
+  /**
+   * The stored secret for the repository's current URL. A secret entered for another remote (or stored by
+   * 0.1.0 without one) is used only after the user says so (`interactive`); otherwise it is handed on as it is
+   * and the git layer refuses it with a message, which the sync history records. `auth: none`: nothing.
+   */
+  async credentialsFor(repository: RepositoryConfig, interactive: boolean): Promise<GitCredentials | undefined> {
+    if (repository.auth === 'none') return undefined;
+    const found = await this.credentials.lookup(repository);
+    if (found.state === 'bound') return found.credentials;
+    if (!interactive) {
+      if (found.state === 'unbound') this.log.warn(`[${repository.name}] stored credentials wait for confirmation before they go to ${scrub(repository.url)}: run Sync Now`);
+      return found.state === 'elsewhere' && found.secret.boundTo ? { ...found.secret, boundTo: found.secret.boundTo } : undefined;
+    }
+    const choice = found.state === 'none' ? 'new' : await askBeforeReuse(this.prompts, repository, found);
+    if (choice === 'use' && found.state !== 'none') {
+      const credentials = { ...found.secret, boundTo: bindingFor(found.scope, repository.url) };
+      await this.credentials.set(found.scope, credentials);
+      this.log.info(`[${repository.name}] stored credentials now go to ${scrub(repository.url)}`);
+      return credentials;
+    }
+    if (choice !== 'new') throw new OperationCancelled();
+    const entered = await promptCredentials(repository);
+    if (!entered) return undefined;
+    await this.credentials.set(entered.scope, entered.credentials);
+    return entered.credentials;
   }
 
   private async remoteMoved(repository: RepositoryConfig, commit: string): Promise<void> {
@@ -167,16 +201,8 @@ export class RepositoriesController implements vscode.Disposable {
    * with the actions that fix them and then rethrown for callers that need the outcome.
    */
   async sync(repository: RepositoryConfig, trigger: SyncTrigger = 'manual'): Promise<SyncResult> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Hangar syncs repositories only in a trusted workspace: trust this folder to sync.', 'Manage Workspace Trust').then(
-        (action) => action && vscode.commands.executeCommand('workbench.trust.manage'),
-      );
-      throw new Error('The workspace is not trusted.');
-    }
-    if (repository.auth !== 'none' && !(await this.credentials.get(repository)) && trigger === 'manual') {
-      const entered = await promptCredentials(repository);
-      if (entered) await this.credentials.set(entered.scope, entered.credentials);
-    }
+    if (!requireTrust(`Syncing ${repository.name}`)) throw new Error('The workspace is not trusted.');
+    const credentials = await this.credentialsFor(repository, trigger === 'manual');
     this.syncing.add(repository.name);
     this.changed.fire();
     try {
@@ -192,7 +218,7 @@ export class RepositoriesController implements vscode.Disposable {
           return syncRepository({
             repository,
             storageDir: this.storageDir,
-            credentials: await this.credentials.get(repository),
+            credentials,
             trigger,
             signal: controller.signal,
             onProgress: (p) => progress.report({ message: p.message }),

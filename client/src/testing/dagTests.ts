@@ -6,9 +6,10 @@ import { createPythonParser } from '../../../server/src/analysis/parser';
 import type { DagFileModel } from '../../../server/src/analysis/model/types';
 import { repositoryRoot } from '../../../server/src/deps/root';
 import { describeEnvironment, requireAirflow } from '../../../server/src/pyenv/environment';
-import { runDagTest } from '../../../server/src/testing/dagTest';
+import { failureMessage, runDagTest } from '../../../server/src/testing/dagTest';
 import { runIntegrityTest, type IntegrityFileResult } from '../../../server/src/testing/integrity';
 import { hangarSetting } from '../settings';
+import { requireTrust } from '../trust';
 import { airflowPython } from './interpreter';
 
 type Kind = 'repository' | 'file' | 'dag' | 'task';
@@ -26,7 +27,11 @@ export class DagTestController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Outcome of the last run of each item (`passed`, `failed`, `skipped`, `errored`), by item id. */
   readonly outcomes = new Map<string, string>();
+  /** The message of the last failure of each item, by item id. */
+  readonly messages = new Map<string, string>();
   private readonly parser = createPythonParser();
+  /** Runs in progress: disposing the controller (extension shutdown) ends their processes. */
+  private readonly running = new Set<AbortController>();
 
   constructor(
     private readonly storage: vscode.Uri,
@@ -133,12 +138,15 @@ export class DagTestController implements vscode.Disposable {
   }
 
   private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    if (!requireTrust('Running DAG tests')) return;
     const run = this.recording(this.controller.createTestRun(request));
     const abort = new AbortController();
+    this.running.add(abort);
+    // Cancel in the Testing view (or on the run's notification) reaches the run's own token.
     token.onCancellationRequested(() => abort.abort());
+    run.token.onCancellationRequested(() => abort.abort());
     const roots = request.include ?? [...this.controller.items].map(([, item]) => item);
     try {
-      if (!vscode.workspace.isTrusted) throw new Error('DAG tests import and run the project\'s code: trust this workspace first (Manage Workspace Trust).');
       const python = await airflowPython(roots[0]?.uri);
       requireAirflow(await describeEnvironment(python));
       const integrityFiles = new Set<vscode.TestItem>();
@@ -156,10 +164,16 @@ export class DagTestController implements vscode.Disposable {
         await this.runDag(run, python, dag, abort.signal);
       }
     } catch (error) {
+      if (abort.signal.aborted) {
+        run.appendOutput('Cancelled: the test processes were stopped.\r\n');
+        this.log.info('Testing: run cancelled; its processes were stopped');
+        return;
+      }
       const message = new vscode.TestMessage(error instanceof Error ? error.message : String(error));
       for (const item of roots) run.errored(item, message);
       this.log.error(`Testing: ${message.message}`);
     } finally {
+      this.running.delete(abort);
       run.end();
     }
   }
@@ -182,6 +196,8 @@ export class DagTestController implements vscode.Disposable {
     const result = await runDagTest(python, dag.uri!.fsPath, dag.label, {
       airflowHome: path.join(this.storage.fsPath || os.tmpdir(), 'airflow-test-home'),
       testEnv: hangarSetting('testing.env', dag.uri),
+      retries: hangarSetting('testing.retries', dag.uri),
+      timeoutMs: hangarSetting('testing.timeoutSeconds', dag.uri) * 1000,
       signal,
       onOutput: (line) => run.appendOutput(`${line}\r\n`),
     });
@@ -190,7 +206,7 @@ export class DagTestController implements vscode.Disposable {
       if (!item) continue;
       if (task.state === 'success') run.passed(item);
       else if (task.state === 'skipped' || task.state === 'upstream_failed') run.skipped(item);
-      else run.failed(item, new vscode.TestMessage(`Task ${task.taskId} ended ${task.state}; see the Test Results output.`));
+      else run.failed(item, new vscode.TestMessage(failureMessage(task)));
     }
     if (result.state === 'success') run.passed(dag, result.durationMs);
     else run.failed(dag, new vscode.TestMessage(result.error ?? `The DAG run ended ${result.state}.`), result.durationMs);
@@ -198,16 +214,21 @@ export class DagTestController implements vscode.Disposable {
 
   /** The run, with every outcome also kept in `outcomes`. */
   private recording(run: vscode.TestRun): vscode.TestRun {
-    const keep = (outcome: string) => (item: vscode.TestItem) => this.outcomes.set(item.id, outcome);
+    const keep = (outcome: string) => (item: vscode.TestItem, message?: vscode.TestMessage) => {
+      this.outcomes.set(item.id, outcome);
+      if (message) this.messages.set(item.id, typeof message.message === 'string' ? message.message : message.message.value);
+      else this.messages.delete(item.id);
+    };
     return Object.assign(Object.create(run) as vscode.TestRun, {
       passed: (item: vscode.TestItem, duration?: number) => (keep('passed')(item), run.passed(item, duration)),
-      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item), run.failed(item, message, duration)),
+      failed: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('failed')(item, message), run.failed(item, message, duration)),
       skipped: (item: vscode.TestItem) => (keep('skipped')(item), run.skipped(item)),
-      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item), run.errored(item, message, duration)),
+      errored: (item: vscode.TestItem, message: vscode.TestMessage, duration?: number) => (keep('errored')(item, message), run.errored(item, message, duration)),
     });
   }
 
   dispose(): void {
+    for (const abort of this.running) abort.abort();
     for (const d of this.disposables) d.dispose();
     this.controller.dispose();
   }

@@ -64,12 +64,13 @@ export class DagFileNode extends vscode.TreeItem {
     readonly file: string,
     readonly state: FileState,
     absolute: string,
-    excluded: boolean,
+    /** In a dag_id conflict: this file is deployed (`wins`) or left out (`excluded`). */
+    conflict: 'wins' | 'excluded' | undefined,
   ) {
     super(path.basename(file), state.dagIds.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `file:${repository.name}:${file}`;
     this.resourceUri = vscode.Uri.file(absolute);
-    this.description = `${plural(state.dagIds.length, 'DAG')} · ${findingsText(state)}${excluded ? ' · excluded (conflict)' : ''}`;
+    this.description = `${plural(state.dagIds.length, 'DAG')} · ${findingsText(state)}${conflict ? ` · ${conflict === 'wins' ? 'wins' : 'excluded'} (conflict)` : ''}`;
     this.tooltip = [file, ...state.messages].join('\n');
     this.iconPath = state.errors ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')) : vscode.ThemeIcon.File;
     this.contextValue = 'hangar.dagFile';
@@ -131,14 +132,17 @@ export class RepositoriesTreeProvider implements vscode.TreeDataProvider<Reposit
       const state = store.state(r.name);
       const last = store.history(r.name)[0];
       const parts = [describeRef(r.ref)];
-      if (state) parts.push(`last sync ${timeAgo(state.syncedAt)}`, plural(Object.values(state.files).reduce((n, f) => n + f.dagIds.length, 0), 'DAG'));
+      // An up-to-date sync leaves the state as it was but is a sync all the same.
+      const lastGood = store.history(r.name).find((h) => h.result === 'synced' || h.result === 'up-to-date');
+      const lastSync = state && (lastGood && lastGood.time > state.syncedAt ? lastGood.time : state.syncedAt);
+      if (state) parts.push(`last sync ${timeAgo(lastSync!)}`, plural(Object.values(state.files).reduce((n, f) => n + f.dagIds.length, 0), 'DAG'));
       else parts.push('never synced');
       const failed = last?.result === 'failed';
       if (failed) parts.push(last.error?.kind === 'invalid-credentials' ? 'invalid credentials' : 'last sync failed');
-      const tooltip = [state ? `commit ${state.commit}` : '', last?.error?.message ?? ''].filter(Boolean).join('\n');
+      const tooltip = [state ? `commit ${state.commit}` : '', lastSync ? `last sync ${lastSync}` : '', last?.error?.message ?? ''].filter(Boolean).join('\n');
       const files = Object.entries(state?.files ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([file, fileState]) => new DagFileNode(r, file, fileState, path.join(this.controller.cloneDir(r), file), this.controller.conflicts.excluded.get(r.name)?.includes(file) ?? false));
+        .map(([file, fileState]) => new DagFileNode(r, file, fileState, path.join(this.controller.cloneDir(r), file), this.conflictOf(r.name, file)));
       return [new StatusNode(r, parts.join(' · '), tooltip || parts.join(' · '), failed), ...files];
     }
     if (element instanceof DagFileNode) {
@@ -149,6 +153,11 @@ export class RepositoriesTreeProvider implements vscode.TreeDataProvider<Reposit
       });
     }
     return [];
+  }
+
+  private conflictOf(repository: string, file: string): 'wins' | 'excluded' | undefined {
+    if (this.controller.conflicts.excluded.get(repository)?.includes(file)) return 'excluded';
+    return this.controller.conflicts.conflicts.some((c) => c.winner.repository === repository && c.winner.file === file) ? 'wins' : undefined;
   }
 
   refresh(): void {

@@ -11,12 +11,16 @@ import { verifyAndRecord } from '../deploy/verification';
 import { GitClient } from '../git/gitClient';
 import { credentialsFromEnv } from '../repos/envCredentials';
 import { syncRepository } from '../repos/sync';
+import { defaultStorageDir } from '../repos/workspace';
 import type { AgentEvent } from './events';
 import { normaliseUrl } from './events';
+import type { DeployGuard, Fleet, FleetRunner } from './fleet/fleet';
+import type { FleetStatus } from './fleet/fleetStatus';
 import { Metrics } from './metrics';
 import { RepositoryQueue } from './repoQueue';
 import { reviewCommit } from './review';
 import { postReview, type HostApi } from './reviewReporter';
+import type { ReviewEvent, Work } from './work';
 
 export interface AgentOptions {
   readonly configFile: string;
@@ -39,8 +43,22 @@ export interface RepositoryStatus {
   deploys: number;
 }
 
-/** The unattended engine behind `hangar serve`: webhook events in, sync → validate → deploy out. */
-export class Agent {
+/** What the agent makes of a delivery: the HTTP answer, the work to queue, the repository it is about. */
+export interface Decision {
+  readonly status: number;
+  readonly message: string;
+  readonly work?: Work;
+  readonly repository?: string;
+}
+
+/** `/status` of one repository; in a fleet, `queue`, `busy` and `deployed` are the fleet's. */
+export type RepositorySnapshot = RepositoryStatus & { queue: number; busy: boolean; runningOn?: string[] };
+
+/**
+ * The unattended engine behind `hangar serve`: webhook events in, sync → validate → deploy out. Alone it queues
+ * work in memory (per-repository collapsing queues); attached to a fleet, the fleet's PostgreSQL queue runs it.
+ */
+export class Agent implements FleetRunner {
   readonly metrics = new Metrics();
   private readonly repositories: readonly RepositoryConfig[];
   private readonly queues = new Map<string, RepositoryQueue>();
@@ -49,12 +67,13 @@ export class Agent {
   private readonly deployService = new DeployService();
   private deploying: Promise<unknown> = Promise.resolve();
   private readonly reviews = new Set<Promise<void>>();
-  /** Clones of repositories that set no `path` live next to the configuration, where `hangar deploy` expects them. */
+  private fleet: Fleet | undefined;
+  /** Clones of repositories that set no `path` live where `hangar deploy` and `hangar rollback` expect them. */
   private readonly cloneRoot: string;
 
   constructor(private readonly options: AgentOptions) {
     const configFile = path.resolve(options.configFile);
-    this.cloneRoot = path.dirname(configFile);
+    this.cloneRoot = path.join(defaultStorageDir(configFile), 'clones');
     const config = loadConfigFile(configFile);
     if (config.errors.length) throw new Error(config.errors.map(formatConfigError).join('\n'));
     this.repositories = config.repositories;
@@ -65,15 +84,10 @@ export class Agent {
       this.statuses.set(repository.name, { deploys: 0 });
       this.queues.set(
         repository.name,
-        new RepositoryQueue(() => this.syncAndDeploy(repository), {
+        new RepositoryQueue(() => this.syncAndDeploy(repository).then(() => undefined), {
           attempts: options.retry?.attempts ?? 4,
           backoffMs: options.retry?.backoffMs ?? 2_000,
-          onError: (error, attempt, willRetry) => {
-            const message = error instanceof Error ? error.message : String(error);
-            this.status(repository.name).lastError = message;
-            this.metrics.increment('hangar_agent_sync_failures_total', { repository: repository.name });
-            options.log(`[${repository.name}] attempt ${attempt} failed: ${message}${willRetry ? '; retrying' : '; giving up until the next delivery'}`);
-          },
+          onError: (error, attempt, willRetry) => this.reportFailure(repository.name, error, attempt, willRetry),
         }),
       );
     }
@@ -92,23 +106,54 @@ export class Agent {
     return this.repositories.find((r) => normaliseUrl(r.url) === wanted);
   }
 
-  /** Accepts an event for background work. Returns what the HTTP response should say. */
-  accept(event: AgentEvent, delivery: { id: string; source: string }): { status: number; message: string } {
+  /** What a delivery asks for; nothing happens until the work is queued (`schedule`, or a fleet's intake). */
+  decide(event: AgentEvent): Decision {
     if (event.kind === 'ping') return { status: 200, message: 'pong' };
     if (event.kind === 'ignored') return { status: 202, message: `ignored: ${event.why}` };
     const repository = this.findRepository(event);
     if (!repository) return { status: 404, message: 'unknown repository: it is not in the agent configuration' };
-    this.status(repository.name).lastDelivery = { id: delivery.id, event: event.kind, at: new Date().toISOString() };
     if (event.kind === 'review') {
-      const review = this.review(repository, event).finally(() => this.reviews.delete(review));
-      this.reviews.add(review);
-      return { status: 202, message: `checking ${event.commit.slice(0, 12)} of ${repository.name}` };
+      return { status: 202, message: `checking ${event.commit.slice(0, 12)} of ${repository.name}`, repository: repository.name, work: { kind: 'review', repository: repository.name, event } };
     }
     if (event.ref && repository.ref.kind === 'branch' && event.ref !== `refs/heads/${repository.ref.name}`) {
-      return { status: 202, message: `ignored: ${event.ref} is not the tracked branch ${repository.ref.name}` };
+      return { status: 202, message: `ignored: ${event.ref} is not the tracked branch ${repository.ref.name}`, repository: repository.name };
     }
-    this.queues.get(repository.name)!.request();
-    return { status: 202, message: `sync of ${repository.name} queued` };
+    return { status: 202, message: `sync of ${repository.name} queued`, repository: repository.name, work: { kind: 'sync', repository: repository.name } };
+  }
+
+  /** Notes an accepted delivery in `/status`. */
+  received(decision: Decision, delivery: { id: string; event: string }): void {
+    if (decision.repository) this.status(decision.repository).lastDelivery = { id: delivery.id, event: delivery.event, at: new Date().toISOString() };
+  }
+
+  /** Runs `work` in this process (alone, without a fleet). */
+  schedule(work: Work): void {
+    if (work.kind === 'sync') return this.queues.get(work.repository)!.request();
+    const review = this.runReview(work.repository, work.event).finally(() => this.reviews.delete(review));
+    this.reviews.add(review);
+  }
+
+  /** From now on the fleet queues and runs the work, and `/status` and `/metrics` show it. */
+  attach(fleet: Fleet): void {
+    this.fleet = fleet;
+  }
+
+  /** The fleet's view for `/status`, or undefined alone. */
+  async fleetStatus(): Promise<FleetStatus | undefined> {
+    return this.fleet?.status();
+  }
+
+  reportFailure(repository: string, error: unknown, attempt: number, willRetry: boolean): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = this.statuses.get(repository);
+    if (status) status.lastError = message;
+    this.metrics.increment('hangar_agent_sync_failures_total', { repository });
+    this.options.log(`[${repository}] attempt ${attempt} failed: ${message}${willRetry ? '; retrying' : '; giving up until the next delivery'}`);
+  }
+
+  /** A line for the agent's log (never a secret). */
+  log(line: string): void {
+    this.options.log(line);
   }
 
   status(name: string): RepositoryStatus {
@@ -116,16 +161,28 @@ export class Agent {
   }
 
   /** `/status`: per repository, the last delivery, sync, deployed version and queue length. */
-  snapshot(): Record<string, RepositoryStatus & { queue: number; busy: boolean }> {
+  async snapshot(): Promise<Record<string, RepositorySnapshot>> {
+    const fleet = await this.fleet?.status();
     return Object.fromEntries(
-      this.repositories.map((r) => {
-        const queue = this.queues.get(r.name)!;
-        return [r.name, { ...this.status(r.name), queue: queue.length, busy: queue.busy }];
+      this.repositories.map((r): [string, RepositorySnapshot] => {
+        const status = this.status(r.name);
+        if (!fleet) {
+          const queue = this.queues.get(r.name)!;
+          return [r.name, { ...status, queue: queue.length, busy: queue.busy }];
+        }
+        const load = fleet.repositories[r.name];
+        const deployed = load?.deployed ? { version: load.deployed.version, commit: load.deployed.commit, at: load.deployed.at } : status.deployed;
+        return [r.name, { ...status, ...(deployed ? { deployed } : {}), queue: load?.waiting ?? 0, busy: (load?.running ?? 0) > 0, runningOn: load?.runningOn ?? [] }];
       }),
     );
   }
 
-  renderMetrics(): string {
+  async renderMetrics(): Promise<string> {
+    if (this.fleet) {
+      const fleet = await this.fleet.status();
+      const queues = this.repositories.map((r): [Record<string, string>, number] => [{ repository: r.name }, (fleet.repositories[r.name]?.waiting ?? 0) + (fleet.repositories[r.name]?.running ?? 0)]);
+      return this.metrics.render([{ name: 'hangar_agent_queue_length', help: 'Runs in progress or waiting, by repository (fleet-wide).', values: queues }, ...(await this.fleet.gauges())]);
+    }
     const queues = this.repositories.map((r): [Record<string, string>, number] => [{ repository: r.name }, this.queues.get(r.name)!.length + (this.queues.get(r.name)!.busy ? 1 : 0)]);
     return this.metrics.render([{ name: 'hangar_agent_queue_length', help: 'Runs in progress or waiting, by repository.', values: queues }]);
   }
@@ -135,16 +192,31 @@ export class Agent {
     return this.environment ? this.deployService.history(this.environment) : [];
   }
 
-  /** Resolves when every queue and review is idle (tests, graceful shutdown). */
+  /** Resolves when every queue and review is idle (in a fleet: the fleet's queues) (tests, benchmarks). */
   async idle(): Promise<void> {
+    await this.fleet?.idle();
     await Promise.all([...this.queues.values()].map((q) => q.idle()));
     await Promise.all([...this.reviews]);
   }
 
   /** Graceful shutdown: takes no more work and lets the running syncs finish. */
   async stop(): Promise<void> {
+    await this.fleet?.stop();
     await Promise.all([...this.queues.values()].map((q) => q.stop()));
     await Promise.all([...this.reviews]);
+  }
+
+  /** A fleet job: sync `name` and deploy it under the fleet's guard; the version served when it serves the head. */
+  async runSync(name: string, guard: DeployGuard): Promise<HistoryRecord | undefined> {
+    const repository = this.repositories.find((r) => r.name === name);
+    if (!repository) throw new Error(`repository "${name}" is not in this agent's configuration: every agent of a fleet needs the same airflow-repos.yaml`);
+    return this.syncAndDeploy(repository, guard);
+  }
+
+  async runReview(name: string, event: ReviewEvent): Promise<void> {
+    const repository = this.repositories.find((r) => r.name === name);
+    if (!repository) throw new Error(`repository "${name}" is not in this agent's configuration: every agent of a fleet needs the same airflow-repos.yaml`);
+    return this.review(repository, event);
   }
 
   private async sync(repository: RepositoryConfig) {
@@ -158,7 +230,7 @@ export class Agent {
     });
   }
 
-  private async syncAndDeploy(repository: RepositoryConfig): Promise<void> {
+  private async syncAndDeploy(repository: RepositoryConfig, guard?: DeployGuard): Promise<HistoryRecord | undefined> {
     const status = this.status(repository.name);
     try {
       const result = await this.sync(repository);
@@ -171,14 +243,15 @@ export class Agent {
       throw error;
     }
     const env = this.environment;
-    if (!env || !env.repositories.some((r) => r.name === repository.name)) return;
-    // Deploys to one environment run one at a time, whichever repository triggered them.
-    const deploy = this.deploying.then(() => this.deploy(env, repository));
+    if (!env || !env.repositories.some((r) => r.name === repository.name)) return undefined;
+    // Deploys to one environment run one at a time, whichever repository triggered them (in a fleet: on any agent).
+    const deploy = this.deploying.then(() => (guard ? guard.exclusive(env.name, () => this.deploy(env, repository, guard)) : this.deploy(env, repository)));
     this.deploying = deploy.catch(() => undefined);
-    await deploy;
+    return deploy;
   }
 
-  private async deploy(env: Environment, trigger: RepositoryConfig): Promise<void> {
+  /** Deploys the heads of the environment's clones; resolves with the version served when it serves `trigger`'s head. */
+  private async deploy(env: Environment, trigger: RepositoryConfig, guard?: DeployGuard): Promise<HistoryRecord | undefined> {
     // The environment deploys every repository it lists: one that no delivery has synced yet is cloned first.
     for (const r of env.repositories) {
       const config = this.repositories.find((c) => c.name === r.name);
@@ -189,7 +262,12 @@ export class Agent {
     const commits = await Promise.all(env.repositories.map((r) => git.head(r.path)));
     if (serving && env.repositories.every((r, i) => serving.repositories.find((x) => x.name === r.name)?.commit === commits[i])) {
       this.options.log(`[${trigger.name}] ${env.name} already serves these commits; nothing to deploy`);
-      return;
+      return serving;
+    }
+    const head = commits[env.repositories.findIndex((r) => r.name === trigger.name)]!;
+    if (await guard?.deployedBefore(env.name, trigger.name, head)) {
+      this.options.log(`[${trigger.name}] the fleet deployed ${head.slice(0, 12)} to ${env.name} before; not deploying it again`);
+      return undefined;
     }
     let plan;
     try {
@@ -198,7 +276,7 @@ export class Agent {
       if (!(error instanceof GateError)) throw error;
       this.status(trigger.name).lastError = `deploy to ${env.name} blocked by the validation gate: ${error.message}`;
       this.options.log(`[${trigger.name}] ${this.status(trigger.name).lastError}`);
-      return;
+      return undefined;
     }
     let record = await this.deployService.apply(plan, { onProgress: (m) => this.options.log(`[${trigger.name}] ${m}`) });
     const status = this.status(trigger.name);
@@ -216,12 +294,14 @@ export class Agent {
     }
     const commit = plan.repositories.find((r) => r.name === trigger.name)?.commit ?? '';
     status.deployed = { version: record.version, commit, at: record.at };
+    return record;
   }
 
-  private async review(repository: RepositoryConfig, event: Extract<AgentEvent, { kind: 'review' }>): Promise<void> {
+  private async review(repository: RepositoryConfig, event: ReviewEvent): Promise<void> {
     try {
       const synced = await this.sync(repository);
-      await new GitClient({ access: { auth: repository.auth, credentials: credentialsFromEnv(repository) } }).fetchCommit(synced.cloneDir, repository.url, event.commit);
+      const access = { auth: repository.auth, username: repository.username, sshKey: repository.sshKey, credentials: credentialsFromEnv(repository) };
+      await new GitClient({ access }).fetchCommit(synced.cloneDir, repository.url, event.commit);
       const result = await reviewCommit(synced.cloneDir, event.commit, repository.dagsPath);
       this.metrics.increment('hangar_agent_reviews_total', { result: result.passed ? 'passed' : 'failed' });
       const summary = result.passed

@@ -1,3 +1,10 @@
+/** A gauge computed when `/metrics` is read: one value per label set. */
+export interface Gauge {
+  readonly name: string;
+  readonly help: string;
+  readonly values: ReadonlyArray<readonly [Record<string, string>, number]>;
+}
+
 /** Counters and gauges in Prometheus' text exposition format; labels are fixed per series. */
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
@@ -17,7 +24,7 @@ export class Metrics {
     return this.counters.get(name)?.values.get(labelText(labels)) ?? 0;
   }
 
-  render(gauges: Array<{ name: string; help: string; values: Array<[Record<string, string>, number]> }>): string {
+  render(gauges: readonly Gauge[]): string {
     const lines: string[] = [];
     for (const [name, metric] of this.counters) {
       lines.push(`# HELP ${name} ${metric.help}`, `# TYPE ${name} counter`);

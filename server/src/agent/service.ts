@@ -1,4 +1,7 @@
+import { openDatabase } from '../db/pool';
+import { databaseSettings, scrub } from '../db/settings';
 import { Agent } from './agent';
+import { Fleet } from './fleet/fleet';
 import { createAgentServer } from './httpServer';
 import { secretsFromEnv } from './secrets';
 
@@ -11,12 +14,24 @@ export interface AgentServiceOptions {
   readonly maxBodyBytes: number;
   readonly githubApiUrl: string;
   readonly gitlabApiUrl: string;
+  /** Fleet mode: jobs this agent runs at once. */
+  readonly jobs: number;
+  /** Fleet mode: seconds after which a silent agent's jobs go to another agent. */
+  readonly leaseSeconds: number;
 }
+
+/** Fleet mode: a job still running after this long is failed and retried by pg-boss, whatever its agent says. */
+const JOB_EXPIRY_SECONDS = 3600;
 
 const stamp = (line: string): string => `${new Date().toISOString()} ${line}`;
 
-/** Runs the agent until SIGINT/SIGTERM, then stops taking deliveries and lets the running syncs finish. */
+/**
+ * Runs the agent until SIGINT/SIGTERM, then stops taking deliveries and lets the running syncs finish. With a
+ * database in the environment (HANGAR_DATABASE_URL or PG*), the agent joins the fleet that shares it.
+ */
 export async function startAgentService(options: AgentServiceOptions): Promise<void> {
+  const database = databaseSettings();
+  const log = (line: string): void => console.log(stamp(database ? scrub(line, database) : line));
   const secrets = secretsFromEnv();
   const enabled = [secrets.githubWebhookSecret && 'github', secrets.gitlabWebhookToken && 'gitlab', secrets.hookToken && 'generic'].filter(Boolean);
   if (!enabled.length) {
@@ -30,20 +45,43 @@ export async function startAgentService(options: AgentServiceOptions): Promise<v
       ...(secrets.githubApiToken ? { github: { url: options.githubApiUrl, token: secrets.githubApiToken } } : {}),
       ...(secrets.gitlabApiToken ? { gitlab: { url: options.gitlabApiUrl, token: secrets.gitlabApiToken } } : {}),
     },
-    log: (line) => console.log(stamp(line)),
+    log,
   });
-  const server = createAgentServer(agent, { secrets, maxBodyBytes: options.maxBodyBytes });
+  let fleet: Fleet | undefined;
+  if (database) {
+    const db = await openDatabase(database, { applicationName: 'hangar-agent', max: 2 * options.jobs + 4, log });
+    fleet = await Fleet.start(agent, {
+      database: db,
+      ...(options.environment ? { environment: options.environment } : {}),
+      slots: options.jobs,
+      leaseSeconds: options.leaseSeconds,
+      retry: { attempts: 4, backoffMs: 2_000, expireSeconds: JOB_EXPIRY_SECONDS },
+      log,
+    }).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    agent.attach(fleet);
+  }
+  const server = createAgentServer(agent, { secrets, maxBodyBytes: options.maxBodyBytes, stateDir: options.storageDir, ...(fleet ? { intake: fleet } : {}) });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.bind, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  console.log(stamp(`hangar agent listening on http://${options.bind}:${port} (webhooks: ${enabled.join(', ')}; deploys to: ${options.environment ?? 'none'})`));
+  const mode = fleet ? `fleet agent ${fleet.id} on PostgreSQL at ${database!.where}, ${options.jobs} job(s) at once` : `state in ${options.storageDir}`;
+  log(`hangar agent listening on http://${options.bind}:${port} (webhooks: ${enabled.join(', ')}; deploys to: ${options.environment ?? 'none'}; ${mode})`);
   const shutdown = (signal: string): void => {
-    console.log(stamp(`${signal}: finishing running syncs, then exiting`));
+    log(`${signal}: finishing running syncs, then exiting`);
     server.close();
-    void agent.stop().then(() => {
-      console.log(stamp('stopped'));
-      process.exit(0);
-    });
+    void agent.stop().then(
+      () => {
+        log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log(`stopped with an error: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => shutdown('SIGINT')).once('SIGTERM', () => shutdown('SIGTERM'));
 }

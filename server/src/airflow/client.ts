@@ -1,3 +1,5 @@
+import { errorReason, redact } from './redact';
+
 /** Credentials for an Airflow REST API; never logged, never part of an error message. */
 export interface AirflowCredentials {
   readonly username?: string;
@@ -41,7 +43,10 @@ export class AirflowError extends Error {
   }
 }
 
-/** Airflow 3 (`/api/v2`, JWT from `POST /auth/token`) or Airflow 2 (`/api/v1`, basic auth). */
+/**
+ * Airflow 3 (`/api/v2`, JWT from `POST /auth/token`) or Airflow 2 (`/api/v1`, basic auth). Airflow's answers are not
+ * trusted: text from them reaches errors and results only redacted (see redact.ts), never the raw body.
+ */
 export class AirflowClient {
   private readonly base: string;
   private token: string | undefined;
@@ -52,8 +57,19 @@ export class AirflowClient {
     private readonly credentials: AirflowCredentials,
     private readonly timeoutMs = 10_000,
   ) {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (parsed?.username || parsed?.password) {
+      throw new AirflowError(`airflow.url must not hold a user name or password; set HANGAR_AIRFLOW_USERNAME and HANGAR_AIRFLOW_PASSWORD (or HANGAR_AIRFLOW_TOKEN) instead.`, 'credentials');
+    }
     this.base = url.replace(/\/+$/, '');
     this.token = credentials.token;
+  }
+
+  /** Everything secret this client holds or sends, for redacting what Airflow answers. */
+  private secrets(): string[] {
+    const { username = '', password, token } = this.credentials;
+    const basic = password ? Buffer.from(`${username}:${password}`).toString('base64') : undefined;
+    return [password, token, this.token, basic].filter((s): s is string => Boolean(s));
   }
 
   private get api(): string {
@@ -91,7 +107,9 @@ export class AirflowClient {
         throw new AirflowError(`${this.base} has no /auth/token endpoint: it is not Airflow 3. If it runs Airflow 2, set airflow.version: 2 for this environment.`, 'version', 404);
       }
       if (!response.ok) throw new AirflowError(`Airflow at ${this.base} answered ${response.status} to the token request.`, 'http', response.status);
-      this.token = ((await response.json()) as { access_token: string }).access_token;
+      const { access_token: token } = (await this.json<{ access_token?: unknown }>(response, 'POST /auth/token')) ?? {};
+      if (typeof token !== 'string' || !token) throw new AirflowError(`Airflow at ${this.base} answered the token request without a token.`, 'credentials', response.status);
+      this.token = token;
     }
     return `Bearer ${this.token}`;
   }
@@ -110,16 +128,27 @@ export class AirflowClient {
       throw new AirflowError(`${this.api} does not exist: Airflow at ${this.base} is not Airflow ${this.version}. Set airflow.version: ${other} for this environment.`, 'version', 404);
     }
     if (!response.ok) {
-      const detail = (await response.text()).slice(0, 300);
-      throw new AirflowError(`Airflow answered ${response.status} to ${method} ${path}: ${detail}`, 'http', response.status);
+      const reason = errorReason(await response.text(), this.secrets());
+      throw new AirflowError(`Airflow answered ${response.status} to ${method} ${path}${reason ? `: ${reason}` : ''}`, 'http', response.status);
     }
+    return (await this.json<T>(response, `${method} ${path}`)) as T;
+  }
+
+  /** The JSON of an answer (undefined when empty). JSON.parse quotes the start of the text it rejects: never passed on. */
+  private async json<T>(response: Response, request: string): Promise<T | undefined> {
     const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      return text ? (JSON.parse(text) as T) : undefined;
+    } catch {
+      throw new AirflowError(`Airflow answered ${response.status} to ${request} with a body that is not JSON: check the environment's airflow.url.`, 'http', response.status);
+    }
   }
 
   /** Checks reachability, credentials and the API version in one call. */
   async checkConnection(): Promise<string> {
-    const { version } = await this.request<{ version: string }>('GET', '/version');
+    const answer = await this.request<{ version?: unknown }>('GET', '/version');
+    const version = typeof answer.version === 'string' && /^\d+\.\d+\S{0,40}$/.test(answer.version) ? answer.version : undefined;
+    if (!version) throw new AirflowError(`${this.base} answered /version without an Airflow version: check the environment's airflow.url.`, 'version');
     const major = Number(version.split('.')[0]);
     if (major !== this.version) {
       throw new AirflowError(`Airflow at ${this.base} runs ${version}, but the environment says airflow.version: ${this.version}. Set it to ${major}.`, 'version');
@@ -144,20 +173,28 @@ export class AirflowClient {
     const errors: AirflowImportError[] = [];
     for (let offset = 0; ; offset += 100) {
       const page = await this.request<{ import_errors: AirflowImportError[]; total_entries: number }>('GET', `/importErrors?limit=100&offset=${offset}`);
-      errors.push(...page.import_errors);
+      errors.push(...page.import_errors.map((e) => ({ ...e, filename: redact(e.filename, this.secrets()), stack_trace: this.redactLines(e.stack_trace) })));
       if (page.import_errors.length < 100 || errors.length >= page.total_entries) return errors;
     }
   }
 
   async dagVersions(dagId: string): Promise<AirflowDagVersion[]> {
     const page = await this.request<{ dag_versions: AirflowDagVersion[] }>('GET', `/dags/${encodeURIComponent(dagId)}/dagVersions?order_by=-version_number&limit=5`);
-    return page.dag_versions;
+    return page.dag_versions.map((v) => (v.bundle_version ? { ...v, bundle_version: redact(v.bundle_version, this.secrets()) } : v));
   }
 
   /** The source of the file defining the DAG, as Airflow last parsed it (Airflow 3; Airflow 2 returns no content here). */
   async dagSource(dagId: string): Promise<string | undefined> {
     const response = await this.request<{ content?: string | null }>('GET', `/dagSources/${encodeURIComponent(dagId)}`);
     return response.content ?? undefined;
+  }
+
+  /** A traceback redacted line by line (its lines are kept: the import error mapping reads them). */
+  private redactLines(text: string): string {
+    return text
+      .split('\n')
+      .map((line) => redact(line, this.secrets()))
+      .join('\n');
   }
 
   /** Asks the DAG processor to parse one known file now instead of at its next refresh. */

@@ -66,6 +66,8 @@ export interface AnalyzeBytesInput extends Omit<AnalyzeTreeInput, 'tree' | 'sour
 export interface BytesAnalysis extends Omit<AnalysisResult, 'model'> {
   /** The file's DAG definitions for duplicate dag_ids, read before the tree is freed (the model cannot be read after). */
   readonly dags: readonly DagDefinition[];
+  /** Every dag_id the file defines with a known value (loops and factories included), for deploy manifests. */
+  readonly dagIds: readonly string[];
 }
 
 /**
@@ -79,16 +81,21 @@ export function analyzeBytes(input: AnalyzeBytesInput): BytesAnalysis {
     const rule = ruleById(decoded.finding.ruleId);
     const severity = rule ? effectiveSeverity(rule, config) : decoded.finding.severity;
     const findings = severity === 'off' ? [] : [{ ...decoded.finding, severity }];
-    return { findings, affectedFiles: input.dagIndex ? input.dagIndex.remove(input.path) : [], dags: [] };
+    return { findings, affectedFiles: input.dagIndex ? input.dagIndex.remove(input.path) : [], dags: [], dagIds: [] };
   }
   const tree = input.parser.parse(decoded.source);
   if (!tree) throw new Error(`Hangar could not parse ${input.path}`);
   try {
     const { findings, affectedFiles, model } = analyzeTree({ ...input, source: decoded.source, tree });
-    return { findings, affectedFiles, dags: definitionsOf(model) };
+    return { findings, affectedFiles, dags: definitionsOf(model), dagIds: knownDagIds(model) };
   } finally {
     tree.delete();
   }
+}
+
+/** The dag_ids of a model whose value is known. */
+function knownDagIds(model: DagFileModel): string[] {
+  return model.dags.flatMap((d) => (d.dagId.known ? [d.dagId.value] : []));
 }
 
 let parserReady: ReturnType<typeof createPythonParser> | undefined;

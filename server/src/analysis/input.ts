@@ -13,14 +13,32 @@ function at(line: number, character = 0): Finding['range'] {
   return { start: { line, character }, end: { line, character } };
 }
 
-/** The finding for a file over MAX_FILE_BYTES (callers can check the size before reading the file). */
+/** The rule of a file Hangar did not analyse because of its size. */
+export const FILE_NOT_ANALYZED = 'HGR014';
+
+/** The finding for a file over MAX_FILE_BYTES. */
 export function fileTooLarge(size: number): Finding {
-  return { ruleId: 'HGR014', severity: 'warning', range: at(0), message: `File not analyzed: ${(size / 1024 / 1024).toFixed(1)} MB is over Hangar's ${MAX_FILE_BYTES / 1024 / 1024} MB limit for a DAG file.` };
+  return { ruleId: FILE_NOT_ANALYZED, severity: 'warning', range: at(0), message: `File not analyzed: ${(size / 1024 / 1024).toFixed(1)} MB is over Hangar's ${MAX_FILE_BYTES / 1024 / 1024} MB limit for a DAG file.` };
+}
+
+/** The finding for a path that is not a regular file: a device or FIFO has no size and may never end. */
+export function notRegularFile(): Finding {
+  return { ruleId: FILE_NOT_ANALYZED, severity: 'warning', range: at(0), message: 'File not analyzed: it is not a regular file (a device, FIFO or socket), so Hangar does not read it.' };
+}
+
+/**
+ * The one size limit of every analysis entry point (`hangar check`, sync validation, the deploy gate, pull request
+ * checks, the marketplace scan): the finding for a file of `size` bytes that is too large to analyse, or undefined.
+ * Callers ask before reading the file, so an oversized file is never read into memory or parsed.
+ */
+export function sizeFinding(size: number): Finding | undefined {
+  return size > MAX_FILE_BYTES ? fileTooLarge(size) : undefined;
 }
 
 /** Turns file bytes into source text, or one finding explaining why the file cannot be analyzed. */
 export function decodeSource(bytes: Uint8Array): DecodedSource {
-  if (bytes.length > MAX_FILE_BYTES) return { finding: fileTooLarge(bytes.length) };
+  const tooLarge = sizeFinding(bytes.length);
+  if (tooLarge) return { finding: tooLarge };
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     return { finding: { ruleId: 'HGR001', severity: 'error', range: at(lineOf(bytes, nul)), message: 'Syntax error: the file contains NUL bytes (is it binary?); Python cannot import it.' } };

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createPythonParser } from '../analysis/parser';
@@ -7,36 +8,124 @@ import { checkFile, type CheckedFile, type CheckJob } from './checkFile';
 /** Below this many files per thread, starting a worker (its own WebAssembly parser) costs more than it saves. */
 const MIN_FILES_PER_WORKER = 40;
 
+/** Workers need the bundled CLI (dist/cli/checkWorker.js); run from source, the check stays in this thread. */
+const WORKER_SCRIPT = path.join(__dirname, 'checkWorker.js');
+
 /**
  * Checks every job, on up to `jobs` worker threads when there are enough files, else in this thread.
- * Results come back in the order of `work`. Workers need the bundled CLI (dist/cli/checkWorker.js); run from
- * source, the check stays in this thread.
+ * Results come back in the order of `work`.
  */
 export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedFile[]> {
+  if (work.length === 0) return []; // every file came from the cache: no parser to load
   const workers = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
-  const script = path.join(__dirname, 'checkWorker.js');
-  if (workers < 2 || !existsSync(script)) {
-    const parser = await createPythonParser();
-    try {
-      return work.map((job) => checkFile(job, parser));
-    } finally {
-      parser.delete();
-    }
-  }
+  if (workers < 2 || !existsSync(WORKER_SCRIPT)) return checkInThread(work);
   // Round-robin shares: neighbouring files (often similar in size) spread over the workers.
   const shares = Array.from({ length: workers }, (_, w) => work.filter((_, i) => i % workers === w));
-  const parts = await Promise.all(shares.map((share) => runWorker(script, share)));
+  const parts = await Promise.all(shares.map((share) => runWorker(share)));
   const results: CheckedFile[] = new Array<CheckedFile>(work.length);
   parts.forEach((part, w) => part.forEach((result, k) => (results[k * workers + w] = result)));
   return results;
 }
 
-function runWorker(script: string, share: CheckJob[]): Promise<CheckedFile[]> {
+/** A counting semaphore: at most `free` runs at once, the others wait in arrival order. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+/** Worker threads the background callers of one process share: one core stays free for the event loop, four at most. */
+const BACKGROUND_WORKERS = Math.min(4, Math.max(1, availableParallelism() - 1));
+/**
+ * Heap of a background worker. A 1 MB file needs well under half of it; without a cap V8 lets the garbage of a
+ * batch of large files pile up to gigabytes before collecting.
+ */
+const BACKGROUND_HEAP_MB = 256;
+const backgroundSlots = new Slots(BACKGROUND_WORKERS);
+/** A batch holds at most this many files and bytes, so the memory in flight is bounded by the slots. */
+const BATCH_FILES = 400;
+const BATCH_BYTES = 16 * 1024 * 1024;
+
+export interface BackgroundOptions<T> {
+  /** The bytes `load` reads for an item (0 when the worker reads the file itself). */
+  readonly bytes?: (item: T) => number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * For servers (the agent, and the sync validation and deploy gate it runs): checks `items` on worker threads, never
+ * on the caller's event loop, at most BACKGROUND_WORKERS at a time across the process. Items go in batches; a batch's
+ * jobs are made by `load` (which may read file contents) only once a worker is free for it. Results come back in the
+ * order of `items`; an abort terminates the workers.
+ */
+export async function checkInBackground<T>(items: readonly T[], load: (batch: readonly T[]) => Promise<CheckJob[]> | CheckJob[], options: BackgroundOptions<T> = {}): Promise<CheckedFile[]> {
+  const run = async (batch: readonly T[]): Promise<CheckedFile[]> => {
+    options.signal?.throwIfAborted();
+    const jobs = await load(batch);
+    return existsSync(WORKER_SCRIPT) ? runWorker(jobs, { signal: options.signal }) : checkInThread(jobs);
+  };
+  const parts = await Promise.all(batchesOf(items, options.bytes ?? (() => 0)).map((batch) => backgroundSlots.run(() => run(batch))));
+  return parts.flat();
+}
+
+function batchesOf<T>(items: readonly T[], bytes: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    if (current.length > 0 && (current.length >= BATCH_FILES || size + bytes(item) > BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes(item);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+async function checkInThread(work: readonly CheckJob[]): Promise<CheckedFile[]> {
+  const parser = await createPythonParser();
+  try {
+    return work.map((job) => checkFile(job, parser));
+  } finally {
+    parser.delete();
+  }
+}
+
+function runWorker(share: readonly CheckJob[], background?: { signal?: AbortSignal }): Promise<CheckedFile[]> {
+  const signal = background?.signal;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: share });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: share, ...(background ? { resourceLimits: { maxOldGenerationSizeMb: BACKGROUND_HEAP_MB } } : {}) });
+    const abort = (): void => {
+      reject(signal!.reason as Error);
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', abort, { once: true });
     let results: CheckedFile[] | undefined;
     worker.once('message', (message: CheckedFile[]) => (results = message));
-    worker.once('error', reject);
-    worker.once('exit', (code) => (results ? resolve(results) : reject(new Error(`a hangar check worker stopped (exit code ${code}) before reporting`))));
+    worker.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(error);
+      const files = `${share[0]?.path}${share.length > 1 ? ` or one of ${share.length - 1} other file(s) checked with it` : ''}`;
+      reject(new Error(`analysing ${files} needed more than ${BACKGROUND_HEAP_MB} MB of memory; Hangar stopped the analysis`));
+    });
+    worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (results) resolve(results);
+      else reject(new Error(`a hangar check worker stopped (exit code ${code}) before reporting`));
+    });
   });
 }

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { credentialsFromEnv } from '../airflow/client';
-import { credentialsFromEnv as gitCredentialsFromEnv } from '../repos/envCredentials';
 import { findEnvironment, loadEnvironments } from '../deploy/environments';
-import { describePlan, describeRecord, describeVerification } from '../deploy/format';
+import { describeBrokenLive, describePlan, describeRecord, describeVerification } from '../deploy/format';
 import { GateError } from '../deploy/gate';
-import { DeployService, type DeployPlan } from '../deploy/service';
+import { AlreadyLiveError, blockedPlan, type DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
 import { checkAirflow, verifyAndRecord } from '../deploy/verification';
+import { headlessDeployService } from './headlessDeploy';
 
 interface CommonOptions {
   config: string;
@@ -38,10 +38,6 @@ async function environment(options: CommonOptions, name: string): Promise<Enviro
   return findEnvironment(loadEnvironments(path.resolve(options.config)), name);
 }
 
-/** A git target pushes with HANGAR_TOKEN_<ENV> / HANGAR_GIT_TOKEN, HANGAR_GIT_PASSWORD(_<ENV>), HANGAR_SSH_PASSPHRASE(_<ENV>). */
-function service(): DeployService {
-  return new DeployService(undefined, (env) => (env.target.kind === 'git' ? gitCredentialsFromEnv({ name: env.name, auth: env.target.auth ?? 'none' }) : undefined));
-}
 
 /** `--ref v1.2` for a one-repository environment, `--ref name=v1.2` (repeatable) otherwise. */
 function parseRefs(env: Environment, values: string[]): Record<string, string> {
@@ -59,10 +55,10 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
   const credentials = credentialsFromEnv();
   if (options.verify !== false) await checkAirflow(plan, credentials);
   if (!options.json) console.log(describePlan(plan));
-  let record: HistoryRecord = await service().apply(plan, { onProgress: (m) => !options.json && console.error(m) });
+  let record: HistoryRecord = await headlessDeployService().apply(plan, { onProgress: (m) => !options.json && console.error(m) });
   if (!options.json) console.log(`Live: version ${record.version} of ${plan.environment.name}`);
   if (options.verify !== false) {
-    record = await verifyAndRecord(service(), plan, record, {
+    record = await verifyAndRecord(headlessDeployService(), plan, record, {
       credentials,
       reparse: options.reparse !== false,
       timeoutMs: Number(options.timeout) * 1000,
@@ -71,34 +67,46 @@ async function run(plan: DeployPlan, options: CommonOptions): Promise<void> {
   }
   if (options.json) console.log(JSON.stringify({ ...record, manifest: undefined }, null, 2));
   else console.log(`Verification: ${describeVerification(record.verification)}`);
+  if (record.verification?.status === 'import-errors') console.error(describeBrokenLive(plan.environment.name, record, `hangar rollback --env ${plan.environment.name}`));
   const status = record.verification?.status;
   if (status && status !== 'verified' && status !== 'skipped') process.exitCode = 1;
 }
 
-function gateAware(action: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await action();
-    } catch (error) {
-      if (!(error instanceof GateError)) throw error;
+/**
+ * A refused deploy is reported, on stdout as JSON with --json: a gate that blocks exits 1 with the plan and its
+ * findings; a deploy of what is already live records nothing and exits 0.
+ */
+function gateAware(json: boolean | undefined, action: () => Promise<void>): Promise<void> {
+  return action().catch((error: unknown) => {
+    if (error instanceof GateError) {
+      if (json) console.log(JSON.stringify({ outcome: 'blocked', plan: error.plan, validation: error.validation }, null, 2));
       console.error(error.message);
       process.exitCode = 1;
-    }
-  };
+    } else if (error instanceof AlreadyLiveError) {
+      if (json) console.log(JSON.stringify({ outcome: 'already-live', plan: blockedPlan(error.plan) }, null, 2));
+      else console.log(error.message);
+    } else throw error;
+  });
 }
 
 export function registerDeploy(program: Command): void {
   common(program.command('deploy').description('Validate and deploy a version to an environment, then verify it with Airflow'))
     .requiredOption('--env <name>', 'environment')
     .option('--ref <ref>', 'branch, tag or commit (REPOSITORY=REF when the environment has several)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--force', 'deploy although validation finds errors (needs --reason)')
+    .option('--force', 'deploy although validation finds errors (needs --reason), or although the version is already live')
     .option('--reason <text>', 'why the deploy is forced; recorded in the history')
-    .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string }) =>
-      gateAware(async () => {
+    .option('--python <path>', "interpreter of the environment's Airflow when airflow-repos.yaml names none: the gate checks imports against it")
+    .action(async (options: CommonOptions & { env: string; ref: string[]; force?: boolean; reason?: string; python?: string }) =>
+      gateAware(options.json, async () => {
         const env = await environment(options, options.env);
-        const plan = await service().planDeploy(env, { refs: parseRefs(env, options.ref), force: options.force ?? false, ...(options.reason ? { reason: options.reason } : {}) });
+        const plan = await headlessDeployService().planDeploy(env, {
+          refs: parseRefs(env, options.ref),
+          force: options.force ?? false,
+          ...(options.reason ? { reason: options.reason } : {}),
+          ...(options.python ? { python: options.python } : {}),
+        });
         await run(plan, options);
-      })(),
+      }),
     );
 
   common(program.command('rollback').description('Serve a previous version of an environment again'))
@@ -106,18 +114,21 @@ export function registerDeploy(program: Command): void {
     .option('--to <version>', 'version number from hangar history (default: the previous version)')
     .action(async (options: CommonOptions & { env: string; to?: string }) => {
       const env = await environment(options, options.env);
-      await run(await service().planRollback(env, options.to === undefined ? undefined : Number(options.to)), options);
+      await run(await headlessDeployService().planRollback(env, options.to === undefined ? undefined : Number(options.to)), options);
     });
 
   common(program.command('promote').description('Deploy exactly the newest verified version of one environment to another'))
     .requiredOption('--from <name>', 'environment whose verified version is promoted')
     .requiredOption('--to <name>', 'environment to deploy it to')
     .option('--version <n>', 'a specific version of --from instead of the newest verified one')
-    .action(async (options: CommonOptions & { from: string; to: string; version?: string }) =>
-      gateAware(async () => {
+    .option('--force', 'promote although the target already serves that version')
+    .option('--python <path>', "interpreter of the target's Airflow when airflow-repos.yaml names none")
+    .action(async (options: CommonOptions & { from: string; to: string; version?: string; force?: boolean; python?: string }) =>
+      gateAware(options.json, async () => {
         const [from, to] = await Promise.all([environment(options, options.from), environment(options, options.to)]);
-        await run(await service().planPromote(from, to, options.version === undefined ? undefined : Number(options.version)), options);
-      })(),
+        const request = { force: options.force ?? false, ...(options.version === undefined ? {} : { version: Number(options.version) }), ...(options.python ? { python: options.python } : {}) };
+        await run(await headlessDeployService().planPromote(from, to, request), options);
+      }),
     );
 
   program
@@ -128,7 +139,7 @@ export function registerDeploy(program: Command): void {
     .option('--json', 'print the history as JSON')
     .action(async (options: { env: string; config: string; json?: boolean }) => {
       const env = findEnvironment(loadEnvironments(path.resolve(options.config)), options.env);
-      const history = (await service().history(env)).map((r) => ({ ...r, manifest: undefined }));
+      const history = (await headlessDeployService().history(env)).map((r) => ({ ...r, manifest: undefined }));
       if (options.json) console.log(JSON.stringify(history, null, 2));
       else if (history.length === 0) console.log(`Nothing deployed to "${env.name}" yet.`);
       else for (const r of [...history].reverse()) console.log(describeRecord(r));

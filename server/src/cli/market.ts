@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load';
+import { gitEnvironment } from '../git/environment';
 import { catalogsFromReposFile, parseCatalogSpec } from '../market/config';
 import { checkCatalog, IndexNotWrittenError, writeCatalogIndex } from '../market/indexer';
 import { HANGAR_INDEX } from '../market/readers/hangarIndex';
@@ -43,7 +44,7 @@ export function catalogSources(options: CommonOptions): CatalogSource[] {
   if (options.catalog?.length) return options.catalog.map(parseCatalogSpec);
   const env = process.env.HANGAR_MARKET_CATALOGS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   if (env.length) return env.map(parseCatalogSpec);
-  return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'));
+  return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'), { strict: true });
 }
 
 /** Service URL from HANGAR_MARKET_URL and token from HANGAR_MARKET_TOKEN: the token is never taken from argv. */
@@ -119,7 +120,7 @@ function repoTarget(repo: string | undefined, configFile = 'airflow-repos.yaml')
     return { root, dagsPath: configured.dagsPath || '.' };
   }
   try {
-    return { root: execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim() };
+    return { root: execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', env: gitEnvironment() }).trim() };
   } catch {
     return { root: process.cwd() };
   }
@@ -396,8 +397,8 @@ export function withMarketplaceServeOptions(serve: Command): Command {
 }
 
 export async function serveMarketplace(options: MarketplaceServeOptions): Promise<void> {
+  const db = new MarketDb(options.db); // first: it says what to install when the native SQLite module is missing
   let market = await openMarket(options);
-  const db = new MarketDb(options.db);
   const versions = parseAirflowVersions(options.verifyAirflow);
   const verifier = versions.length ? new ServiceVerifier(db, { versions, timeoutS: options.verifyTimeout, log: (line) => console.log(`marketplace: ${line}`) }) : undefined;
   const server = createMarketServer(() => market, db, { verification: verifier && ((m, entry) => verifier.statusOf(m, entry)) });

@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { addRepositoryEntry, removeRepositoryEntry, saveConfigDocument, type RepositoryEntry } from '../config/edit';
 import { loadConfigFile, type WorkspaceConfig } from '../config/load';
 import { formatConfigError, type RepositoryConfig } from '../config/types';
-import { scrub } from '../git/errors';
+import { InvalidCredentials, scrub } from '../git/errors';
+import { GitClient } from '../git/gitClient';
+import { removeClone } from '../repos/cloneFolder';
 import { credentialsFromEnv } from '../repos/envCredentials';
 import { RepositoryStore } from '../repos/store';
 import { cloneDirOf, describeRef, syncRepository, type SyncResult } from '../repos/sync';
@@ -23,9 +24,11 @@ function withCommon(command: Command): Command {
     .option('--storage <dir>', 'where clones, state and sync history live (default: .hangar next to the config file)');
 }
 
+/** Every error of the file is printed, located, and fails the command (exit code 1) whatever else it does. */
 function open(options: CommonOptions): { config: WorkspaceConfig; storageDir: string } {
   const config = loadConfigFile(path.resolve(options.config));
   for (const error of config.errors) console.error(formatConfigError(error));
+  if (config.errors.length > 0) process.exitCode = 1;
   return { config, storageDir: options.storage ? path.resolve(options.storage) : defaultStorageDir(config.file) };
 }
 
@@ -128,21 +131,35 @@ export function registerRepos(program: Command): void {
       const repository = config.repositories.find((r) => r.name === name);
       removeRepositoryEntry(config.document, name);
       await saveConfigDocument(config.file, config.document);
+      let kept: string | undefined;
       if (options.deleteClone && repository) {
-        await rm(cloneDirOf(repository, storageDir), { recursive: true, force: true });
-        await new RepositoryStore(storageDir).forget(name);
+        // Only a clone Hangar made, with no local change, is deleted; anything else stays where it is.
+        const git = new GitClient({ access: { auth: 'none' } });
+        kept = await removeClone(cloneDirOf(repository, storageDir), { git, adopt: !repository.path }).then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+        if (kept === undefined) await new RepositoryStore(storageDir).forget(name);
+        else process.exitCode = 1;
       }
-      console.log(options.json ? JSON.stringify({ removed: name }) : `removed ${name} from ${config.file}`);
+      if (options.json) console.log(JSON.stringify({ removed: name, ...(kept ? { cloneKept: kept } : {}) }));
+      else console.log(`removed ${name} from ${config.file}${kept ? `; ${kept}` : ''}`);
     });
 
   withCommon(repos.command('sync').description('clone or fetch, move to the configured ref, validate the changed DAG files'))
     .argument('[name]', 'one repository (default: all)')
     .action(async (name: string | undefined, options: CommonOptions) => {
       const { config, storageDir } = open(options);
+      if (!config.exists) throw new Error(`${config.file} does not exist; run hangar in the folder that holds airflow-repos.yaml or pass --config.`);
+      const selected = pick(config, name);
+      if (selected.length === 0) {
+        console.error(config.errors.length ? `nothing synced: no entry of ${config.file} is valid (errors above)` : `nothing to sync: ${config.file} lists no repositories; add one with: hangar repos add NAME URL`);
+        process.exitCode = 1;
+      }
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       const results: Array<SyncResult | { repository: string; result: 'failed'; error: { kind: string; message: string } }> = [];
-      for (const repository of pick(config, name)) {
+      for (const repository of selected) {
         try {
           const result = await syncRepository({
             repository,
@@ -156,14 +173,14 @@ export function registerRepos(program: Command): void {
           if (!options.json) console.log(summary(result));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          const kind = error instanceof Error && error.name === 'InvalidCredentials' ? 'invalid-credentials' : 'git';
+          const kind = error instanceof InvalidCredentials ? 'invalid-credentials' : 'git';
           results.push({ repository: repository.name, result: 'failed', error: { kind, message } });
           if (!options.json) console.error(`${repository.name}: ${message}`);
           process.exitCode = 1;
         }
       }
       const conflicts = workspaceConflicts(config.repositories, storageDir).conflicts;
-      if (options.json) console.log(JSON.stringify({ results, conflicts }, null, 2));
+      if (options.json) console.log(JSON.stringify({ results, conflicts, errors: config.errors }, null, 2));
       else for (const c of conflicts) console.log(`conflict: dag_id "${c.dagId}": ${c.winner.repository} wins, excluded from deploys: ${c.losers.map((l) => `${l.repository}:${l.file}`).join(', ')}`);
     });
 

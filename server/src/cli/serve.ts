@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import path from 'node:path';
 import { startAgentService } from '../agent/service';
 import { serveMarketplace, withMarketplaceServeOptions, type MarketplaceServeOptions } from './market';
@@ -8,6 +8,14 @@ interface ServeOptions extends MarketplaceServeOptions {
   env?: string;
   state: string;
   maxBody: string;
+  jobs: number;
+  lease: number;
+}
+
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
 }
 
 const SECRETS_HELP = `
@@ -16,7 +24,10 @@ Webhook agent secrets come from the environment (or NAME_FILE naming a file), ne
   HANGAR_GITLAB_WEBHOOK_TOKEN    enables POST /webhooks/gitlab (X-Gitlab-Token)
   HANGAR_HOOK_TOKEN              enables POST /hooks/sync/{repo} (Authorization: Bearer)
   HANGAR_GITHUB_API_TOKEN, HANGAR_GITLAB_API_TOKEN   commit status + comment on pull/merge requests
-Git and Airflow credentials: the same variables as hangar repos sync and hangar deploy.`;
+Git and Airflow credentials: the same variables as hangar repos sync and hangar deploy.
+
+Fleet mode (several agents sharing one queue): set HANGAR_DATABASE_URL=postgresql://USER@HOST:PORT/DB,
+or the standard PGHOST/PGPORT/PGUSER/PGDATABASE (password: PGPASSWORD or PGPASSFILE).`;
 
 /** `hangar serve`: the webhook agent, or with --marketplace the marketplace service. */
 export function registerServe(program: Command): void {
@@ -30,6 +41,8 @@ export function registerServe(program: Command): void {
     .option('--max-body <bytes>', 'largest webhook body accepted', String(1024 * 1024))
     .option('--github-api-url <url>', 'GitHub API root for pull request statuses', 'https://api.github.com')
     .option('--gitlab-api-url <url>', 'GitLab API root for merge request statuses', 'https://gitlab.com/api/v4')
+    .option('--jobs <n>', 'fleet mode: jobs this agent runs at once', atLeastOne, 4)
+    .option('--lease <seconds>', 'fleet mode: an agent silent this long loses its running jobs to the others', atLeastOne, 30)
     .addHelpText('after', SECRETS_HELP);
   withMarketplaceServeOptions(serve).action(async (options: ServeOptions & { githubApiUrl: string; gitlabApiUrl: string }) => {
     if (options.marketplace) return serveMarketplace(options);
@@ -42,6 +55,8 @@ export function registerServe(program: Command): void {
       maxBodyBytes: Number(options.maxBody),
       githubApiUrl: options.githubApiUrl,
       gitlabApiUrl: options.gitlabApiUrl,
+      jobs: options.jobs,
+      leaseSeconds: options.lease,
     });
   });
 }

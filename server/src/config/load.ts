@@ -4,7 +4,10 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { Document, isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import schema from './airflow-repos.schema.json';
 import { parseDuration } from './duration';
+import { remoteValueErrors, resolveConfiguredUrl } from './remoteChecks';
 import type { AuthKind, CatalogConfig, ConfigError, EnvironmentConfig, RepositoryConfig, RepositoryRef } from './types';
+
+export { isRemoteUrl } from '../git/remote';
 
 export const CONFIG_FILE_NAME = 'airflow-repos.yaml';
 
@@ -50,6 +53,8 @@ export function loadConfigFile(file: string, text?: string): WorkspaceConfig {
   const base = path.dirname(file);
 
   errors.push(...semanticErrors(raw, locate));
+  const reported = new Set(errors.map((e) => e.field));
+  errors.push(...remoteValueErrors(raw, base, locate, (field) => reported.has(field)));
   const repositories = list(raw.repositories).flatMap((r, i) => (invalid('repositories', i) ? [] : [toRepository(r, base)]));
   const environments = list(raw.environments).flatMap((e, i) => (invalid('environments', i) ? [] : [toEnvironment(e, base)]));
   const catalogs = list(raw.catalogs).flatMap((c, i) =>
@@ -62,10 +67,6 @@ const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 /** Keeps indexes aligned with the file: a non-object item (a schema error) becomes {}. */
 const list = (v: unknown): Raw[] => (Array.isArray(v) ? v.map((x) => (isObject(x) ? x : {})) : []);
 
-/** Local paths in the file are relative to it; URLs with a scheme or scp-like `user@host:path` are left as they are. */
-export function isRemoteUrl(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[\w.-]+@[\w.-]+:/.test(url);
-}
 
 function toRef(r: Raw): RepositoryRef {
   if (typeof r.branch === 'string') return { kind: 'branch', name: r.branch };
@@ -80,7 +81,7 @@ function toRepository(r: Raw, base: string): RepositoryConfig {
   const dagsPath = typeof r.dags_path === 'string' ? r.dags_path.replace(/^\.\/?|\/+$/g, '') : 'dags';
   return {
     name: String(r.name),
-    url: isRemoteUrl(url) ? url : path.resolve(base, url),
+    url: resolveConfiguredUrl(url, base),
     ref: toRef(r),
     priority: typeof r.priority === 'number' ? r.priority : 0,
     namespace: typeof r.namespace === 'string' ? r.namespace : String(r.name),
@@ -98,7 +99,7 @@ function toEnvironment(e: Raw, base: string): EnvironmentConfig {
   const t = e.target as Raw;
   const target =
     t.kind === 'git'
-      ? { kind: 'git' as const, url: String(t.url), branch: typeof t.branch === 'string' ? t.branch : 'main', auth: (t.auth as AuthKind) ?? 'none' }
+      ? { kind: 'git' as const, url: resolveConfiguredUrl(String(t.url), base), branch: typeof t.branch === 'string' ? t.branch : 'main', auth: (t.auth as AuthKind) ?? 'none' }
       : { kind: 'folder' as const, path: path.resolve(base, String(t.path)), keepReleases: typeof t.keep_releases === 'number' ? t.keep_releases : 5 };
   const a = isObject(e.airflow) ? e.airflow : undefined;
   return {
@@ -111,6 +112,8 @@ function toEnvironment(e: Raw, base: string): EnvironmentConfig {
       bundle: a.bundle as string | undefined,
     },
     repositories: Array.isArray(e.repositories) ? e.repositories.map(String) : [],
+    // A path is relative to this file; a bare name ("python3") is looked up on PATH.
+    ...(typeof e.python === 'string' ? { python: /[\\/]/.test(e.python) ? path.resolve(base, e.python) : e.python } : {}),
   };
 }
 
@@ -215,9 +218,6 @@ function semanticErrors(raw: Raw, locate: Locator): ConfigError[] {
     const first = names.get(r.name);
     if (first !== undefined) errors.push(locate.at(['repositories', i, 'name'], `"${r.name}" is already the name of repositories[${first}]; names must be unique`));
     else names.set(r.name, i);
-    if (typeof r.url === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(r.url)) {
-      errors.push(locate.at(['repositories', i, 'url'], 'the URL contains a password or token: remove it and set auth: basic or token, then run "Hangar: Update Credentials"'));
-    }
   });
   list(raw.environments).forEach((e, i) => {
     (Array.isArray(e.repositories) ? e.repositories : []).forEach((name, j) => {

@@ -39,6 +39,8 @@ export interface EnvironmentConfig {
   readonly airflow?: { readonly url: string; readonly version: 2 | 3; readonly auth: 'none' | 'basic' | 'token'; readonly bundle?: string };
   /** Names of the repositories deployed there; all when the file lists none. */
   readonly repositories: readonly string[];
+  /** Interpreter of the environment's Airflow (absolute when the file gave a path), for the gate's import check. */
+  readonly python?: string;
 }
 
 export interface CatalogConfig {

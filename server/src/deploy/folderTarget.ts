@@ -81,17 +81,51 @@ export class FolderStore {
   /** Points `<dags>/<namespace>` at the release in one rename (a reader sees the old or the new release). */
   async switchNamespace(namespace: string, release: string): Promise<void> {
     const link = path.join(this.target.path, namespace);
-    const existing = await readlink(link).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    const existing = await this.linkText(namespace);
     const wanted = path.join('.hangar', 'releases', release);
     if (existing === wanted) return;
     if (existing === undefined && existsSync(link)) {
       throw new Error(`${link} exists and is not a Hangar link; move it away before deploying namespace "${namespace}" there.`);
     }
+    await this.pointLink(namespace, wanted);
+  }
+
+  /** The text of each namespace's link (undefined: no link), to put back with restore(). */
+  async links(namespaces: readonly string[]): Promise<Map<string, string | undefined>> {
+    return new Map(await Promise.all(namespaces.map(async (ns): Promise<[string, string | undefined]> => [ns, await this.linkText(ns)])));
+  }
+
+  /**
+   * Undoes a deploy that failed under the lock: every namespace link as `links` recorded it, the releases this deploy
+   * created (`created`, never a live one) and their manifests removed, the temporary folder emptied.
+   */
+  async restore(links: ReadonlyMap<string, string | undefined>, created: readonly string[]): Promise<void> {
+    for (const [namespace, text] of links) {
+      const now = await this.linkText(namespace);
+      if (now === text) continue;
+      if (text === undefined) await unlink(path.join(this.target.path, namespace));
+      else await this.pointLink(namespace, text);
+    }
+    const entries = await readdir(this.releasesDir).catch(() => [] as string[]);
+    for (const release of created) {
+      // The release, its manifest, and a manifest's temporary file left by a failed atomic write.
+      for (const entry of entries.filter((e) => e === release || e === `${release}.json` || e.startsWith(`${release}.json.`))) {
+        await rm(path.join(this.releasesDir, entry), { recursive: true, force: true });
+      }
+    }
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
+
+  private async linkText(namespace: string): Promise<string | undefined> {
+    return readlink(path.join(this.target.path, namespace)).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'EINVAL' ? undefined : Promise.reject(error)));
+  }
+
+  private async pointLink(namespace: string, text: string): Promise<void> {
     const tmpLink = path.join(this.tmpDir, `${namespace}.link`);
     await unlink(tmpLink).catch(() => undefined);
     // The link text is relative to <dags>, where it ends up; in tmp/ it dangles, which is harmless.
-    await symlink(wanted, tmpLink);
-    await rename(tmpLink, link);
+    await symlink(text, tmpLink);
+    await rename(tmpLink, path.join(this.target.path, namespace));
   }
 
   /** namespace -> release currently served. */

@@ -9,6 +9,7 @@ export function describePlan(plan: DeployPlan): string {
   lines.push(`  DAGs: ${describeDiff(plan.dagDiff)}`);
   const v = plan.validation;
   lines.push(`  Validation: ${v.files} file(s), ${v.errors} error(s), ${v.highSecurity} high-severity security, ${v.warnings} warning(s)`);
+  if (v.dependencies) lines.push(`  Imports: checked against ${v.dependencies.python} (Airflow ${v.dependencies.airflow}), ${v.dependencies.missing} missing`);
   if (plan.forced) lines.push(`  FORCED: ${plan.forced.reason}`);
   return lines.join('\n');
 }
@@ -29,4 +30,11 @@ export function describeRecord(r: HistoryRecord): string {
     r.forced ? `forced: ${r.forced.reason}` : '',
   ].filter(Boolean);
   return `v${r.version}  ${r.at}  ${r.action.padEnd(8)} ${r.who}  ${refs}  [${r.verification?.status ?? 'unverified'}] ${describeDiff(r.dagDiff)}${extra.length ? `  (${extra.join('; ')})` : ''}`;
+}
+
+/** After a deploy whose files Airflow could not import: that version is what Airflow now runs. */
+export function describeBrokenLive(environment: string, record: HistoryRecord, rollback: string): string {
+  const files = [...new Set((record.verification?.importErrors ?? []).map((e) => e.file ?? e.airflowPath))];
+  const previous = record.version > 1 ? ` to serve the previous version again` : '';
+  return `v${record.version} IS LIVE on ${environment}, and Airflow cannot import ${files.length} of its file(s): ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}. Roll back${previous}: ${rollback}`;
 }

@@ -1,6 +1,9 @@
 import type { FileAnalyzer } from './analyzer';
-import { readBlobs, type TreeFile } from './gitSource';
-import type { Manifest, ManifestEntry, ValidationSummary } from './types';
+import type { TreeFile } from './gitSource';
+import type { DagDiff, Manifest, ManifestEntry, ValidationSummary } from './types';
+
+/** Blocking findings listed in a summary; the rest are counted ("and N more"). */
+export const BLOCKING_LISTED = 10;
 
 export interface GateInput {
   readonly repoPath: string;
@@ -17,21 +20,30 @@ export async function buildManifest(inputs: readonly GateInput[], analyze: FileA
   const manifest: Manifest = {};
   const blocking: string[] = [];
   let analyzed = 0;
+  let blockingTotal = 0;
+  const block = (line: string): void => {
+    blockingTotal++;
+    if (blocking.length < BLOCKING_LISTED) blocking.push(line);
+  };
   for (const input of inputs) {
     const python = input.files.filter((f) => f.path.endsWith('.py'));
-    const fresh = python.filter((f) => !byBlob.has(f.blob));
-    const texts = await readBlobs(input.repoPath, fresh.map((f) => f.blob));
+    const keyOf = (file: TreeFile): string => `${input.namespace}/${file.path}`;
+    // One analysis per blob not deployed already, reported under the first file that has it.
+    const fresh = new Map<string, TreeFile>();
+    for (const file of python) if (!byBlob.has(file.blob) && !fresh.has(file.blob)) fresh.set(file.blob, file);
+    const verdicts = await analyze(input.repoPath, [...fresh.values()].map((f) => ({ path: keyOf(f), blob: f.blob, size: f.size })));
     for (const file of python) {
-      const key = `${input.namespace}/${file.path}`;
+      const key = keyOf(file);
       let entry = byBlob.get(file.blob);
       if (!entry) {
-        const verdict = await analyze(key, texts.get(file.blob) ?? '');
+        const verdict = verdicts.get(keyOf(fresh.get(file.blob)!))!;
         analyzed++;
         entry = { blob: file.blob, dagIds: verdict.dagIds, errors: verdict.errors, warnings: verdict.warnings, highSecurity: verdict.highSecurity };
         byBlob.set(file.blob, entry);
-        for (const b of verdict.blocking) if (blocking.length < 10) blocking.push(`${key}: ${b}`);
-      } else if ((entry.errors > 0 || entry.highSecurity > 0) && blocking.length < 10) {
-        blocking.push(`${key}: ${entry.errors} error(s), ${entry.highSecurity} high-severity security finding(s) (already deployed)`);
+        verdict.blocking.forEach((b) => block(`${key}: ${b}`));
+        blockingTotal += verdict.blockingCount - verdict.blocking.length;
+      } else if (entry.errors > 0 || entry.highSecurity > 0) {
+        block(`${key}: ${entry.errors} error(s), ${entry.highSecurity} high-severity security finding(s) (already deployed)`);
       }
       manifest[key] = entry;
     }
@@ -46,6 +58,7 @@ export async function buildManifest(inputs: readonly GateInput[], analyze: FileA
       highSecurity: sum(entries.map((e) => e.highSecurity)),
       warnings: sum(entries.map((e) => e.warnings)),
       blocking,
+      blockingTotal,
     },
   };
 }
@@ -58,12 +71,32 @@ export function gatePasses(validation: ValidationSummary): boolean {
   return validation.errors === 0 && validation.highSecurity === 0;
 }
 
+/** The listed blocking findings, and how many more there are. */
+export function blockingLines(validation: ValidationSummary): string[] {
+  const more = (validation.blockingTotal ?? validation.blocking.length) - validation.blocking.length;
+  return [...validation.blocking, ...(more > 0 ? [`…and ${more} more`] : [])];
+}
+
 export class GateError extends Error {
-  constructor(readonly validation: ValidationSummary) {
+  constructor(
+    readonly validation: ValidationSummary,
+    /** The plan the gate refused, for reports (`hangar deploy --json`). */
+    readonly plan?: BlockedPlan,
+  ) {
+    const dependencies = validation.dependencies ? ` (${validation.dependencies.missing} import(s) missing from ${validation.dependencies.python})` : '';
     super(
-      `Validation blocks this deploy: ${validation.errors} error(s) and ${validation.highSecurity} high-severity security finding(s).\n` +
-        validation.blocking.map((b) => `  ${b}`).join('\n') +
+      `Validation blocks this deploy: ${validation.errors} error(s)${dependencies} and ${validation.highSecurity} high-severity security finding(s).\n` +
+        blockingLines(validation).map((b) => `  ${b}`).join('\n') +
         '\nFix them, or deploy with --force --reason "why" (the reason is recorded in the history).',
     );
   }
+}
+
+/** What a refused deploy would have done. */
+export interface BlockedPlan {
+  readonly environment: string;
+  readonly action: string;
+  readonly repositories: ReadonlyArray<{ readonly name: string; readonly ref: string; readonly commit: string }>;
+  readonly dagDiff: DagDiff;
+  readonly changedFiles: readonly string[];
 }

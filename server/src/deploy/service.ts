@@ -1,14 +1,17 @@
-import { userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
 import type { GitCredentials } from '../git/credentials';
 import { analyzeForDeploy, type FileAnalyzer } from './analyzer';
 import { conflictLosers } from './conflicts';
+import { checkDeployDependencies } from './dependencyGate';
 import { changedFiles, dagDiff } from './diff';
 import { FolderHistory } from './folderHistory';
 import { FolderStore } from './folderTarget';
-import { GateError, buildManifest, gatePasses } from './gate';
-import { git, listFiles, resolveCommit } from './gitSource';
+import { GateError, buildManifest, gatePasses, type BlockedPlan } from './gate';
+import { listFiles, resolveCommit } from './gitSource';
+import { deployerIdentity } from './identity';
 import { GitStore } from './gitTarget';
 import { withLock } from './lock';
+import { folderReaderNote } from './readerNote';
 import type { DagDiff, DeployAction, DeployRepository, Environment, HistoryRecord, Manifest, RepositoryRef, ValidationSummary, VerificationResult } from './types';
 
 export interface PlannedRepository extends RepositoryRef {
@@ -31,15 +34,54 @@ export interface DeployPlan {
   readonly promotedFrom?: { readonly environment: string; readonly version: number };
   /** What the target served when planned: the apply step refuses to run if it changed meanwhile. */
   readonly base: string;
+  /** The target already serves exactly these commits: applying would change nothing. */
+  readonly alreadyLive: boolean;
   readonly who: string;
+  /** Milliseconds spent in each planning step (resolve, current, files, analyze, dependencies, identity). */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 export interface DeployRequest {
   /** repository name -> branch, tag or commit; repositories not named deploy their default ref. */
   readonly refs?: Readonly<Record<string, string>>;
+  /** Deploy although the gate blocks (needs `reason`) or the target already serves these commits. */
   readonly force?: boolean;
   readonly reason?: string;
   readonly who?: string;
+  /** Interpreter to check imports against when the environment names none (the editor's `hangar.python`). */
+  readonly python?: string;
+}
+
+/** The target already serves what a deploy would put there; nothing was recorded. */
+export class AlreadyLiveError extends Error {
+  constructor(readonly plan: DeployPlan) {
+    super(`${plan.repositories.map((r) => `${r.name}@${r.commit.slice(0, 12)}`).join(', ')} is already live on "${plan.environment.name}"; nothing to deploy and nothing was recorded. Deploy anyway with --force.`);
+  }
+}
+
+/** A plan as reports show it (no clone paths, no manifest). */
+export function blockedPlan(plan: DeployPlan): BlockedPlan {
+  return {
+    environment: plan.environment.name,
+    action: plan.action,
+    repositories: plan.repositories.map(({ name, ref, commit }) => ({ name, ref, commit })),
+    dagDiff: plan.dagDiff,
+    changedFiles: plan.changedFiles,
+  };
+}
+
+/** Times the steps of a plan. */
+function stopwatch(): { lap(step: string): void; readonly laps: Record<string, number> } {
+  let last = performance.now();
+  const laps: Record<string, number> = {};
+  return {
+    laps,
+    lap(step) {
+      const now = performance.now();
+      laps[step] = Math.round((laps[step] ?? 0) + now - last);
+      last = now;
+    },
+  };
 }
 
 export interface ApplyOptions {
@@ -59,15 +101,25 @@ export class DeployService {
     return new FolderHistory(new FolderStore(env.target).stateDir).list();
   }
 
+  /**
+   * Plans a deploy. Refused with GateError when validation blocks (unless forced with a reason), and with
+   * AlreadyLiveError when the target already serves these commits (unless forced): nothing is recorded then.
+   */
   async planDeploy(env: Environment, request: DeployRequest = {}): Promise<DeployPlan> {
-    if (request.force && !request.reason?.trim()) throw new Error('A forced deploy needs a reason (--reason "why"); it is recorded in the history.');
     for (const name of Object.keys(request.refs ?? {})) {
       if (!env.repositories.some((r) => r.name === name)) throw new Error(`Environment "${env.name}" has no repository "${name}".`);
     }
+    const clock = stopwatch();
     const commits = await Promise.all(env.repositories.map((r) => resolveCommit(r.path, request.refs?.[r.name] ?? r.defaultRef)));
-    const plan = await this.plan(env, 'deploy', commits, request.refs ?? {}, request.who);
-    if (!gatePasses(plan.validation) && !request.force) throw new GateError(plan.validation);
-    return request.force ? { ...plan, forced: { reason: request.reason!.trim() } } : plan;
+    clock.lap('resolve');
+    const plan = await this.plan(env, 'deploy', commits, request.refs ?? {}, { who: request.who, python: env.python ?? request.python, clock });
+    const reason = request.reason?.trim();
+    if (!gatePasses(plan.validation)) {
+      if (!request.force) throw new GateError(plan.validation, blockedPlan(plan));
+      if (!reason) throw new Error('A deploy that validation blocks needs a reason to be forced (--reason "why"); it is recorded in the history.');
+    }
+    if (plan.alreadyLive && !request.force) throw new AlreadyLiveError(plan);
+    return request.force && reason ? { ...plan, forced: { reason } } : plan;
   }
 
   /** Serves a version from the history again (default: the version before the current one). */
@@ -85,12 +137,16 @@ export class DeployService {
       return ref.commit;
     });
     const refs = Object.fromEntries(target.repositories.map((r) => [r.name, r.ref]));
-    const plan = await this.plan(env, 'rollback', commits, refs, who);
+    const plan = await this.plan(env, 'rollback', commits, refs, { who });
     return { ...plan, validation: target.validation, restores: target.version, ...(target.forced ? { forced: target.forced } : {}) };
   }
 
-  /** Deploys to `to` exactly the commits of the newest verified version of `from` (or `fromVersion`). */
-  async planPromote(from: Environment, to: Environment, fromVersion?: number, who?: string): Promise<DeployPlan> {
+  /**
+   * Deploys to `to` exactly the commits of the newest verified version of `from` (or `request.version`); refused
+   * like a deploy when `to` already serves them, unless forced.
+   */
+  async planPromote(from: Environment, to: Environment, request: { version?: number; who?: string; python?: string; force?: boolean } = {}): Promise<DeployPlan> {
+    const fromVersion = request.version;
     const history = await this.history(from);
     const source =
       fromVersion === undefined ? [...history].reverse().find((r) => r.verification?.status === 'verified') : history.find((r) => r.version === fromVersion);
@@ -107,19 +163,32 @@ export class DeployService {
       return ref.commit;
     });
     const refs = Object.fromEntries(source.repositories.map((r) => [r.name, r.ref]));
-    const plan = await this.plan(to, 'promote', commits, refs, who);
-    if (!gatePasses(plan.validation)) throw new GateError(plan.validation);
+    const plan = await this.plan(to, 'promote', commits, refs, { who: request.who, python: to.python ?? request.python });
+    if (!gatePasses(plan.validation)) throw new GateError(plan.validation, blockedPlan(plan));
+    if (plan.alreadyLive && !request.force) throw new AlreadyLiveError(plan);
     return { ...plan, promotedFrom: { environment: from.name, version: source.version } };
   }
 
-  private async plan(env: Environment, action: DeployAction, commits: readonly string[], refs: Readonly<Record<string, string>>, who?: string): Promise<DeployPlan> {
+  private async plan(
+    env: Environment,
+    action: DeployAction,
+    commits: readonly string[],
+    refs: Readonly<Record<string, string>>,
+    { who, python, clock = stopwatch() }: { who?: string; python?: string; clock?: ReturnType<typeof stopwatch> },
+  ): Promise<DeployPlan> {
     const { base, previous } = await this.current(env);
+    for (const r of env.repositories) {
+      if (!existsSync(r.path)) throw new Error(`Repository "${r.name}" has no clone at ${r.path}: run "hangar repos sync" first.`);
+    }
+    clock.lap('current');
     const files = await Promise.all(env.repositories.map((r, i) => listFiles(r.path, commits[i]!, r.subdir)));
-    const { manifest, validation } = await buildManifest(
-      env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! })),
-      this.analyze,
-      previous,
-    );
+    clock.lap('files');
+    const inputs = env.repositories.map((r, i) => ({ repoPath: r.path, namespace: r.namespace, files: files[i]! }));
+    const built = await buildManifest(inputs, this.analyze, previous);
+    clock.lap('analyze');
+    const manifest = built.manifest;
+    const validation = python ? await checkDeployDependencies(python, inputs, built.validation) : built.validation;
+    if (python) clock.lap('dependencies');
     const losers = conflictLosers(manifest, env.repositories);
     const repositories = env.repositories.map((r, i): PlannedRepository => {
       const excluded = losers.get(r.namespace) ?? [];
@@ -134,6 +203,8 @@ export class DeployService {
         excluded,
       };
     });
+    const deployer = who ?? (await deployerIdentity(env.configDir));
+    clock.lap('identity');
     return {
       environment: env,
       action,
@@ -143,7 +214,9 @@ export class DeployService {
       changedFiles: changedFiles(previous, manifest),
       validation,
       base,
-      who: who ?? (await whoAmI(env.repositories[0]?.path)),
+      alreadyLive: base === servedBy(env, repositories),
+      who: deployer,
+      timings: clock.laps,
     };
   }
 
@@ -172,28 +245,51 @@ export class DeployService {
     const store = new FolderStore(env.target);
     await store.checkTarget();
     const history = new FolderHistory(store.stateDir);
-    return withLock(store.stateDir, `environment "${env.name}"`, async () => {
+    // Read while the deploy runs (it starts the Airflow interpreter): said once the deploy is done.
+    const note = folderReaderNote(env);
+    const record = await withLock(store.stateDir, `environment "${env.name}"`, async () => {
       const namespaces = env.repositories.map((r) => r.namespace);
       if (JSON.stringify([...(await store.liveReleases(namespaces))]) !== plan.base) {
         throw new Error(`"${env.name}" changed since this deploy was planned (another deploy ran); run it again to see the new summary.`);
       }
       await store.prepare();
-      for (const r of plan.repositories) {
-        signal?.throwIfAborted();
-        if (!store.hasRelease(r.release!)) onProgress?.(`Writing release ${r.release}`);
-        const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
-        await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+      const links = await store.links(namespaces);
+      const created: string[] = [];
+      let records: HistoryRecord[];
+      try {
+        records = await this.publishFolder(plan, store, history, created, { signal, onProgress });
+      } catch (error) {
+        // A failed or cancelled deploy (a full disk, a failed export or rename) leaves the target as it found it.
+        await store.restore(links, created).catch((cleanup: Error) => onProgress?.(`Could not undo everything (${cleanup.message}); the next deploy removes what is left.`));
+        throw error;
       }
-      signal?.throwIfAborted();
-      onProgress?.('Switching the DAGs folder to the new release');
-      for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
-      const records = await history.list();
-      const record = toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false);
-      records.push(record);
-      await history.write(records);
-      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!)));
-      return record;
+      // The version is live and recorded: failing to delete old releases only leaves them for the next deploy.
+      await store.collectGarbage(records, new Set(plan.repositories.map((r) => r.release!))).catch((gc: Error) => onProgress?.(`Old releases were kept (${gc.message}); the next deploy removes them.`));
+      return records.at(-1)!;
     });
+    const advice = await note;
+    if (advice) onProgress?.(advice);
+    return record;
+  }
+
+  /** Under the lock: writes the missing releases (named in `created` as they start), switches the links, records the version. */
+  private async publishFolder(plan: DeployPlan, store: FolderStore, history: FolderHistory, created: string[], { signal, onProgress }: ApplyOptions): Promise<HistoryRecord[]> {
+    for (const r of plan.repositories) {
+      signal?.throwIfAborted();
+      if (!store.hasRelease(r.release!)) {
+        onProgress?.(`Writing release ${r.release}`);
+        created.push(r.release!);
+      }
+      const manifest = Object.fromEntries(Object.entries(plan.manifest).filter(([file]) => file.startsWith(`${r.namespace}/`)));
+      await store.materialise(r.release!, r.source.path, r.commit, r.source.subdir, r.excluded, manifest);
+    }
+    signal?.throwIfAborted();
+    onProgress?.('Switching the DAGs folder to the new release');
+    for (const r of plan.repositories) await store.switchNamespace(r.namespace, r.release!);
+    const records = await history.list();
+    records.push(toRecord(plan, (records.at(-1)?.version ?? 0) + 1, false));
+    await history.write(records);
+    return records;
   }
 
   private async applyGit(plan: DeployPlan, { signal, onProgress }: ApplyOptions): Promise<HistoryRecord> {
@@ -258,8 +354,7 @@ function previousDistinct(history: readonly HistoryRecord[]): HistoryRecord | un
   return [...history].reverse().find((r) => key(r) !== current);
 }
 
-async function whoAmI(repoPath?: string): Promise<string> {
-  if (process.env.HANGAR_USER) return process.env.HANGAR_USER;
-  const email = repoPath ? (await git(repoPath, ['config', 'user.email']).catch(() => '')).trim() : '';
-  return email || userInfo().username;
+/** What `current()` reports as the base once these repositories are live (the folder's links, the git branch head). */
+function servedBy(env: Environment, repositories: readonly PlannedRepository[]): string {
+  return env.target.kind === 'git' ? repositories[0]!.commit : JSON.stringify(repositories.map((r) => [r.namespace, r.release]));
 }

@@ -41,6 +41,10 @@ export interface AirflowEndpoint {
 
 export interface Environment {
   readonly name: string;
+  /** Interpreter of the environment's Airflow (`python:` in airflow-repos.yaml): the gate checks imports against it. */
+  readonly python?: string;
+  /** Folder of the airflow-repos.yaml the environment comes from (where the deployer's identity is read). */
+  readonly configDir?: string;
   readonly target: DeployTarget;
   readonly airflow?: AirflowEndpoint;
   readonly repositories: readonly DeployRepository[];
@@ -82,6 +86,10 @@ export interface ValidationSummary {
   readonly warnings: number;
   /** The first blocking findings, for the message. */
   readonly blocking: readonly string[];
+  /** How many blocking findings there are in all (`blocking` lists the first ones). */
+  readonly blockingTotal?: number;
+  /** Set when the gate also checked imports against the environment's interpreter (its HGR501 count is in `errors`). */
+  readonly dependencies?: { readonly python: string; readonly airflow: string; readonly missing: number };
 }
 
 export interface MappedImportError {

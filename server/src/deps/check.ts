@@ -3,7 +3,7 @@ import path from 'node:path';
 import { satisfies } from '@renovatebot/pep440';
 import type { Finding } from '../analysis/findings';
 import { rangeOf } from '../analysis/model/syntax';
-import { createPythonParser } from '../analysis/parser';
+import { createPythonParser, type Tree } from '../analysis/parser';
 import { specsConflict } from '../market/requirements';
 import { normaliseName } from '../market/requirementsSpec';
 import type { PythonEnvironment } from '../pyenv/environment';
@@ -33,23 +33,73 @@ export interface DependencyCheckInput {
   readonly env: PythonEnvironment;
 }
 
-/** Modules the repository itself provides (`dags/helpers.py`, `include/`), which need no installing. */
-function localModules(root: string): (module: string, file: string) => boolean {
+/**
+ * Modules the repository itself provides (a sibling `helpers.py`, `include/`), which need no installing: a
+ * module is local when `<top>.py` or `<top>/__init__.py` is next to the importing file or in one of `roots`.
+ * `exists` answers for a path (the disk by default; the gate answers from a commit's file list).
+ */
+export function localModules(roots: readonly string[], exists: (candidate: string) => boolean = existsSync): (module: string, file: string) => boolean {
   const known = new Map<string, boolean>();
-  const exists = (dir: string, top: string): boolean => {
+  const provides = (dir: string, top: string): boolean => {
     const key = `${dir}\0${top}`;
     let found = known.get(key);
     if (found === undefined) {
-      found = existsSync(path.join(dir, `${top}.py`)) || existsSync(path.join(dir, top, '__init__.py'));
+      found = exists(path.join(dir, `${top}.py`)) || exists(path.join(dir, top, '__init__.py'));
       known.set(key, found);
     }
     return found;
   };
-  const shared = [root, path.join(root, 'dags'), path.join(root, 'plugins'), path.join(root, 'include')];
   return (module, file) => {
     const top = module.split('.')[0]!;
-    return exists(path.dirname(file), top) || shared.some((dir) => exists(dir, top));
+    return provides(path.dirname(file), top) || roots.some((dir) => provides(dir, top));
   };
+}
+
+export interface ImportCheck {
+  readonly env: PythonEnvironment;
+  readonly isLocal: (module: string, file: string) => boolean;
+  /** Requirements declared for the file (normalised names); without them undeclared providers are not reported. */
+  readonly declaredNames?: ReadonlySet<string>;
+}
+
+/** HGR501 for each import the environment cannot satisfy, and HGR504 for providers used but declared nowhere. */
+export function importFindings(tree: Tree, file: string, { env, isLocal, declaredNames }: ImportCheck): DependencyFinding[] {
+  const findings: DependencyFinding[] = [];
+  const installed = (name: string) => env.distributions.has(normaliseName(name));
+  const reported = new Set<string>();
+  for (const imported of importedModules(tree)) {
+    const module = imported.module;
+    if (!module || module.startsWith('.') || isLocal(module, file)) continue;
+    const candidates = distributionsFor(module, env);
+    if (!candidates.length) continue;
+    const key = candidates[0]!;
+    if (reported.has(key)) continue;
+    if (!candidates.some(installed)) {
+      reported.add(key);
+      findings.push({
+        ruleId: 'HGR501',
+        severity: 'error',
+        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). Airflow will fail to import this file.`,
+        range: rangeOf(imported.node),
+        file,
+        distribution: key,
+      });
+      continue;
+    }
+    const provider = providerDistribution(module);
+    if (provider && declaredNames && !declaredNames.has(provider)) {
+      reported.add(key);
+      findings.push({
+        ruleId: 'HGR504',
+        severity: 'warning',
+        message: `${provider} is used here but declared nowhere (requirements.txt, pyproject.toml or the DAG's "Dependencies:" docstring block); deployments may not have it.`,
+        range: rangeOf(imported.node),
+        file,
+        distribution: provider,
+      });
+    }
+  }
+  return findings;
 }
 
 /** Checks every file's imports and declared requirements against the environment. */
@@ -61,7 +111,7 @@ export async function checkDependencies(input: DependencyCheckInput): Promise<De
   const repositoryNames = repositoryDeclared.map((r) => normaliseName(r.name));
   const declaredByDag = new Map<string, DeclaredRequirement[]>();
   const installed = (name: string) => env.distributions.get(normaliseName(name));
-  const isLocal = localModules(root);
+  const isLocal = localModules(['', 'dags', 'plugins', 'include'].map((dir) => path.join(root, dir)));
 
   for (const file of input.files) {
     const source = readFileSync(file, 'utf8');
@@ -71,39 +121,7 @@ export async function checkDependencies(input: DependencyCheckInput): Promise<De
     const tree = parser.parse(source);
     if (!tree) continue;
     try {
-      const reported = new Set<string>();
-      for (const imported of importedModules(tree)) {
-        const module = imported.module;
-        if (!module || module.startsWith('.') || isLocal(module, file)) continue;
-        const candidates = distributionsFor(module, env);
-        if (!candidates.length) continue;
-        const key = candidates[0]!;
-        if (reported.has(key)) continue;
-        if (!candidates.some((name) => installed(name))) {
-          reported.add(key);
-          findings.push({
-            ruleId: 'HGR501',
-            severity: 'error',
-            message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). Airflow will fail to import this file.`,
-            range: rangeOf(imported.node),
-            file,
-            distribution: key,
-          });
-          continue;
-        }
-        const provider = providerDistribution(module);
-        if (provider && !declaredNames.has(provider)) {
-          reported.add(key);
-          findings.push({
-            ruleId: 'HGR504',
-            severity: 'warning',
-            message: `${provider} is used here but declared nowhere (requirements.txt, pyproject.toml or the DAG's "Dependencies:" docstring block); deployments may not have it.`,
-            range: rangeOf(imported.node),
-            file,
-            distribution: provider,
-          });
-        }
-      }
+      findings.push(...importFindings(tree, file, { env, isLocal, declaredNames }));
     } finally {
       tree.delete();
     }

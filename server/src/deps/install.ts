@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { forgetEnvironment } from '../pyenv/environment';
+import { runProcessTree } from '../testing/processTree';
 
 export interface InstallOptions {
   readonly signal?: AbortSignal;
@@ -16,23 +16,19 @@ export async function installRequirements(python: string, requirements: readonly
   const bad = requirements.find((r) => r.startsWith('-') || /[\s;|&`$]/.test(r));
   if (bad) throw new Error(`"${bad}" is not a plain requirement; Hangar installs only "name" or "name<specifier>".`);
   const output: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...requirements], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-      env: { ...process.env, PIP_NO_INPUT: '1' },
-    });
-    const forward = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        output.push(line);
-        options.onOutput?.(line);
-      }
-    };
-    child.stdout.on('data', forward);
-    child.stderr.on('data', forward);
-    child.on('error', reject);
-    child.on('close', resolve);
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      options.onOutput?.(line);
+    }
+  };
+  // pip runs build backends in subprocesses: cancelling ends them too.
+  const { code } = await runProcessTree(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...requirements], {
+    signal: options.signal,
+    env: { ...process.env, PIP_NO_INPUT: '1' },
+    onStdout: forward,
+    onStderr: forward,
   });
   forgetEnvironment(python);
   if (code !== 0) {

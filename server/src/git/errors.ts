@@ -9,6 +9,16 @@ export class InvalidCredentials extends GitError {
   readonly kind = 'invalid-credentials';
 }
 
+/** Stored credentials exist but were entered for another remote: Hangar sent nothing. */
+export class CredentialsNotForRemote extends InvalidCredentials {
+  override name = 'CredentialsNotForRemote';
+}
+
+/** A clone Hangar would change holds work Hangar did not create (local edits, untracked files, a foreign repository). */
+export class WorkWouldBeLost extends GitError {
+  override name = 'WorkWouldBeLost';
+}
+
 /** The operation was cancelled through its AbortSignal. */
 export class OperationCancelled extends Error {
   override name = 'OperationCancelled';

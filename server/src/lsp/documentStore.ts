@@ -97,7 +97,14 @@ export class DocumentStore {
     const old = stored.edited;
     const text = stored.document.getText();
     // Handing web-tree-sitter chunks is faster than the whole string, which it re-slices at every read.
-    const tree = this.parser.parse((index) => text.slice(index, index + READ_CHUNK), old ?? null) ?? undefined;
+    const chunks = (index: number): string => text.slice(index, index + READ_CHUNK);
+    let tree = this.parser.parse(chunks, old ?? null) ?? undefined;
+    if (old && tree?.rootNode.hasError) {
+      // Error recovery depends on the subtrees reused from the old tree: text with a syntax error is parsed again
+      // from scratch, so the editor reports exactly what a fresh parse (`hangar check`) reports.
+      tree.delete();
+      tree = this.parser.parse(chunks) ?? undefined;
+    }
     old?.delete();
     stored.edited = undefined;
     stored.parsed = tree;

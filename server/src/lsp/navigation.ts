@@ -22,15 +22,19 @@ const ACTIONS: { command: string; title: string; needsTrust: boolean }[] = [
   { command: 'hangar.deploy', title: 'Deploy', needsTrust: true },
 ];
 
-/** Above each DAG: "N tasks", "Show Graph", and "Validate", "Test", "Deploy" when those commands exist. */
+/**
+ * Above each DAG: "N tasks", "Show Graph", and "Validate", "Test", "Deploy" when those commands exist. In a file
+ * Python cannot parse the count would be a guess (tasks after the error are missing): the lens says so instead.
+ */
 export function codeLenses(analysis: CurrentAnalysis, options: HangarInitializationOptions): CodeLens[] {
   const lenses: CodeLens[] = [];
+  const syntaxError = analysis.stored.parsed?.rootNode.hasError === true || analysis.findings.some((f) => f.ruleId === 'HGR001');
   for (const dag of analysis.model?.dags ?? []) {
     const start = rangeOfNode(dag.node).start;
     const range = { start, end: start };
     const dagId = dag.dagId.known ? dag.dagId.value : undefined;
     const count = dag.tasks.length;
-    lenses.push({ range, command: { title: `${count} task${count === 1 ? '' : 's'}`, command: '' } });
+    lenses.push({ range, command: { title: syntaxError ? '$(error) syntax error: tasks not counted' : `${count} task${count === 1 ? '' : 's'}`, command: '' } });
     for (const action of ACTIONS) {
       if (!options.commands.includes(action.command) || (action.needsTrust && !options.trusted)) continue;
       lenses.push({ range, command: { title: action.title, command: action.command, arguments: [analysis.uri, dagId ?? dagLabel(dag)] } });

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AuthKind, RepositoryRef } from '../config/types';
 import type { GitCredentials } from '../git/credentials';
+import { scrub } from '../git/errors';
 import { GitClient } from '../git/gitClient';
+import { assertGitUrl, assertRevision, COMMIT_ID } from '../git/remote';
 import { credentialsFromEnv } from '../repos/envCredentials';
 import { readCatalogFolder } from './catalog';
 import type { LoadedCatalog } from './types';
@@ -30,7 +32,8 @@ export interface CatalogFetcher {
 async function resolveRef(client: GitClient, source: CatalogSource & { url: string }): Promise<RepositoryRef> {
   const ref = source.ref;
   if (!ref) return { kind: 'default', name: 'HEAD' };
-  if (/^[0-9a-f]{7,40}$/.test(ref)) return { kind: 'commit', name: ref };
+  assertRevision(ref, `The ref of catalog "${source.name}"`);
+  if (COMMIT_ID.test(ref)) return { kind: 'commit', name: ref };
   const remote = await client.lsRemote(source.url);
   return remote.tags.has(ref) && !remote.branches.has(ref) ? { kind: 'tag', name: ref } : { kind: 'branch', name: ref };
 }
@@ -38,11 +41,13 @@ async function resolveRef(client: GitClient, source: CatalogSource & { url: stri
 /**
  * Fetches with the repositories feature's Git service: askpass-only credentials, secrets scrubbed from errors.
  * `credentialsFor` supplies the secrets: the environment for the CLI and the service, SecretStorage in the editor.
+ * `auth: none` asks for none; any secret is handed to git only when bound to the catalog's URL (git/environment.ts).
  */
-export function gitFetcher(credentialsFor: (source: CatalogSource) => Promise<GitCredentials | undefined> | GitCredentials | undefined): CatalogFetcher {
+export function gitFetcher(credentialsFor: (source: CatalogSource & { url: string }) => Promise<GitCredentials | undefined> | GitCredentials | undefined): CatalogFetcher {
   return {
     async checkout(source, into) {
-      const credentials = await credentialsFor(source);
+      assertGitUrl(source.url, `The URL of catalog "${source.name}"`);
+      const credentials = source.auth === 'none' ? undefined : await credentialsFor(source);
       const auth = source.auth ?? (credentials ? 'token' : 'none');
       const client = new GitClient({ access: { auth, credentials } });
       if (!existsSync(path.join(into, '.git'))) {
@@ -55,7 +60,7 @@ export function gitFetcher(credentialsFor: (source: CatalogSource) => Promise<Gi
   };
 }
 
-export const gitServiceFetcher = gitFetcher((source) => credentialsFromEnv({ name: source.name, auth: source.auth ?? 'none' }));
+export const gitServiceFetcher = gitFetcher((source) => credentialsFromEnv({ name: source.name, auth: source.auth ?? 'none', url: source.url }));
 
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
@@ -84,7 +89,7 @@ export async function checkoutCatalogs(sources: readonly CatalogSource[], option
         await fetcher.checkout({ ...source, url: source.url }, root);
         return { name: source.name, path: root, ref: source.ref };
       } catch (error) {
-        return { name: source.name, path: root, ref: source.ref, fetchError: `cannot fetch catalog "${source.name}" from ${source.url}: ${(error as Error).message.split('\n')[0] ?? ''}` };
+        return { name: source.name, path: root, ref: source.ref, fetchError: `cannot fetch catalog "${source.name}" from ${scrub(source.url)}: ${(error as Error).message.split('\n')[0] ?? ''}` };
       }
     }),
   );

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pythonScript } from './scripts';
+import { withoutSecrets } from '../secretVariables';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,8 @@ export interface PythonEnvironment {
   /** Top-level importable module → the distributions that provide it (importlib.metadata.packages_distributions). */
   readonly modules: ReadonlyMap<string, readonly string[]>;
   readonly stdlib: ReadonlySet<string>;
+  /** Whether Airflow's LocalDagBundle takes `pin_symlink_on_refresh`; undefined without Airflow 3's LocalDagBundle. */
+  readonly localBundlePinsSymlink?: boolean;
 }
 
 export class EnvironmentError extends Error {}
@@ -48,7 +51,7 @@ export function forgetEnvironment(python: string): void {
 async function load(python: string): Promise<PythonEnvironment> {
   let stdout: string;
   try {
-    ({ stdout } = await run(python, [pythonScript('hangar_env.py')], { maxBuffer: 32 * 1024 * 1024, timeout: 60_000 }));
+    ({ stdout } = await run(python, [pythonScript('hangar_env.py')], { maxBuffer: 32 * 1024 * 1024, timeout: 60_000, env: withoutSecrets(process.env) }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -56,7 +59,15 @@ async function load(python: string): Promise<PythonEnvironment> {
     }
     throw new EnvironmentError(`"${python}" could not describe its packages: ${(error as Error).message.split('\n')[0]}`);
   }
-  const raw = JSON.parse(stdout) as { python: string; python_version: string; airflow: string | null; distributions: Record<string, string>; modules: Record<string, string[]>; stdlib: string[] };
+  const raw = JSON.parse(stdout) as {
+    python: string;
+    python_version: string;
+    airflow: string | null;
+    distributions: Record<string, string>;
+    modules: Record<string, string[]>;
+    stdlib: string[];
+    local_bundle_pins_symlink?: boolean | null;
+  };
   return {
     python: raw.python,
     pythonVersion: raw.python_version,
@@ -64,6 +75,7 @@ async function load(python: string): Promise<PythonEnvironment> {
     distributions: new Map(Object.entries(raw.distributions)),
     modules: new Map(Object.entries(raw.modules)),
     stdlib: new Set(raw.stdlib),
+    ...(typeof raw.local_bundle_pins_symlink === 'boolean' ? { localBundlePinsSymlink: raw.local_bundle_pins_symlink } : {}),
   };
 }
 

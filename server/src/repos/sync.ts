@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { RepositoryConfig, RepositoryRef } from '../config/types';
 import { GitClient } from '../git/gitClient';
 import type { GitCredentials } from '../git/credentials';
-import { InvalidCredentials, OperationCancelled, scrub } from '../git/errors';
+import { GitError, InvalidCredentials, OperationCancelled, scrub } from '../git/errors';
+import { prepareCloneFolder } from './cloneFolder';
 import { RepositoryStore } from './store';
 import type { FileState, RepositoryState, SyncHistoryEntry, SyncProgress, SyncTrigger, ValidationSummary } from './types';
 import { isDagFile, validateFiles } from './validate';
@@ -69,7 +70,9 @@ export async function syncRepository(options: SyncOptions): Promise<SyncResult> 
       signal,
       onProgress: (e) => progress({ stage: 'fetch', message: `${e.stage} ${e.percent}%`, percent: e.percent }),
     });
-    const fresh = !existsSync(path.join(cloneDir, '.git'));
+    // A folder holding work Hangar did not create is refused here, before anything is written.
+    const adopt = !repository.path || previous?.cloneDir === cloneDir;
+    const fresh = (await prepareCloneFolder(cloneDir, { git, url: repository.url, adopt })) === 'clone';
     let workDir = cloneDir;
     if (fresh) {
       // Cloned next to its final place and renamed at the end: a failed or refused clone leaves nothing behind.
@@ -147,7 +150,7 @@ export async function syncRepository(options: SyncOptions): Promise<SyncResult> 
       historyEntry(options, started, {
         from,
         result: cancelled ? 'cancelled' : 'failed',
-        error: cancelled ? undefined : { kind: error instanceof InvalidCredentials ? 'invalid-credentials' : error instanceof Error && error.name === 'GitError' ? 'git' : 'other', message },
+        error: cancelled ? undefined : { kind: error instanceof InvalidCredentials ? 'invalid-credentials' : error instanceof GitError ? 'git' : 'other', message },
       }),
     );
     throw error;

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_CONFIG, loadConfigFor, type HangarConfig } from '../analysis/config';
-import { analyzeSource } from '../analysis/engine';
 import { catalog } from '../analysis/rules/catalog';
+import { checkInBackground } from '../cli/checkPool';
 import type { FileState } from './types';
 
 const MAX_MESSAGES = 5;
@@ -24,24 +23,29 @@ function configFor(file: string, securityScan: boolean): HangarConfig {
   return { ...config, ignore: [...config.ignore, ...catalog.filter((r) => r.family === 'security').map((r) => r.id)] };
 }
 
-/** Runs the analysis engine over DAG files of a checkout: findings per severity and the DAG ids each defines. */
+/**
+ * Runs the analysis engine over DAG files of a checkout, on worker threads with the size limit of every analysis:
+ * findings per severity and the DAG ids each defines.
+ */
 export async function validateFiles(
   root: string,
   files: readonly string[],
   options: { securityScan: boolean; signal?: AbortSignal },
 ): Promise<Map<string, FileState>> {
-  const result = new Map<string, FileState>();
-  for (const file of files) {
-    options.signal?.throwIfAborted();
-    const absolute = path.join(root, file);
-    const source = await readFile(absolute, 'utf8');
-    const { findings, model } = await analyzeSource({ path: file, source, config: configFor(absolute, options.securityScan) });
-    result.set(file, {
-      dagIds: model.dags.flatMap((d) => (d.dagId.known ? [d.dagId.value] : [])),
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-      messages: findings.slice(0, MAX_MESSAGES).map((f) => `${f.range.start.line + 1}: ${f.ruleId} ${f.message}`),
-    });
-  }
-  return result;
+  const checked = await checkInBackground(
+    files,
+    (batch) => batch.map((file) => ({ file: path.join(root, file), path: file, config: configFor(path.join(root, file), options.securityScan) })),
+    options.signal ? { signal: options.signal } : {},
+  );
+  return new Map(
+    checked.map(({ path: file, findings, dagIds }): [string, FileState] => [
+      file,
+      {
+        dagIds: [...dagIds],
+        errors: findings.filter((f) => f.severity === 'error').length,
+        warnings: findings.filter((f) => f.severity === 'warning').length,
+        messages: findings.slice(0, MAX_MESSAGES).map((f) => `${f.range.start.line + 1}: ${f.ruleId} ${f.message}`),
+      },
+    ]),
+  );
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
-import { screenshot, waitFor } from './harness';
+import type { HistoryRecord } from '../../../server/src/deploy/types';
+import { choose as chooseInQuickPick, reportMetric, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
 const REPO = 'editor-deploy-repo';
@@ -15,44 +16,42 @@ const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@exa
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 const dag = (id: string): string => `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\nwith DAG(dag_id="${id}", schedule=None):\n    EmptyOperator(task_id="start")\n`;
 
-type Widget = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
-
 suite('Deploy', () => {
   let api: HangarApi;
   let root: string;
   let dags: string;
   let first: string;
+  let work: string;
   const shown: Widget[] = [];
+  const DEPLOYER = 'editor-deployer@example.com';
 
-  /** Waits for the next quick pick whose title matches, selects the item whose label matches, and accepts it like a user. */
-  async function choose(running: Thenable<DeployOutcome>, title: RegExp, label: RegExp): Promise<void> {
-    let settled: DeployOutcome | undefined;
-    void running.then((outcome) => (settled = outcome));
-    const pick = await waitFor(`a quick pick "${title}"`, () => {
-      if (settled) throw new Error(`the command ended before "${title}" was shown: ${settled.error ?? JSON.stringify(settled)}`);
-      return shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && title.test(w.title ?? ''));
-    }).catch((error: Error) => Promise.reject(new Error(`${error.message}; other widgets shown: ${shown.map((w) => w.title).join(' | ') || 'none'}`)));
-    shown.splice(shown.indexOf(pick), 1);
-    const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
-    // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
-    await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
-    if (pick.activeItems[0]?.label !== item.label) {
-      let echoed = false;
-      const listener = pick.onDidChangeActive((active) => (echoed = active[0]?.label === item.label));
-      pick.activeItems = [item];
-      await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
-    }
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  /** Commits files under dags/ in the working copy and pushes them to the remote; returns the commit. */
+  function push(files: Record<string, string>): string {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(work, 'dags', file), text);
+    git(work, 'add', '-A');
+    git(work, 'commit', '-q', '-m', `change ${Object.keys(files).join(', ')}`);
+    git(work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+    return git(work, 'rev-parse', 'HEAD');
   }
+
+  /** The versions the Deployments view lists for the environment, newest first. */
+  async function viewVersions(): Promise<number[]> {
+    const nodes = await api.deployments.getChildren({ kind: 'environment', environment: ENV });
+    return nodes.flatMap((n) => (n.kind === 'version' ? [n.record.version] : []));
+  }
+
+  const choose = (running: Thenable<DeployOutcome>, title: RegExp, label: RegExp) => chooseInQuickPick(shown, running, title, label);
 
   suiteSetup(async () => {
     const extension = vscode.extensions.getExtension<HangarApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
     api = await waitFor('the extension to activate', () => extension.isActive && extension.exports, 30_000);
     api.deploy.ui.onDidShow((widget) => shown.push(widget));
+    // The deployer as Git knows it in this process (the extension host): the editor and the CLI must both record it.
+    process.env.GIT_COMMITTER_EMAIL = DEPLOYER;
     root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-deploy-'));
     const bare = path.join(root, 'origin.git');
-    const work = path.join(root, 'work');
+    work = path.join(root, 'work');
     dags = path.join(root, 'airflow-dags');
     mkdirSync(dags);
     git(root, 'init', '-q', '--bare', '--initial-branch=main', bare);
@@ -77,7 +76,10 @@ suite('Deploy', () => {
     await waitFor('the environment to be loaded', () => api.deploy.environments().some((e) => e.name === ENV), 20_000);
   });
 
-  suiteTeardown(() => rmSync(root, { recursive: true, force: true }));
+  suiteTeardown(() => {
+    delete process.env.GIT_COMMITTER_EMAIL;
+    rmSync(root, { recursive: true, force: true });
+  });
 
   test('Deploy… from the command palette: environment, version and summary quick picks, then the release is live', async () => {
     const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
@@ -112,5 +114,96 @@ suite('Deploy', () => {
     assert.deepEqual((await api.deploy.history(env)).map((r) => `v${r.version} ${r.action}`), ['v1 deploy', 'v2 deploy', 'v3 rollback']);
     await vscode.commands.executeCommand('hangar.deployments.focus');
     await screenshot('deploy-history-view');
+  });
+
+  test('Deploy… syncs first: a commit pushed a moment ago is offered without a manual sync', async () => {
+    const fresh = push({ 'fresh.py': dag('deploy_fresh') });
+    const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+    await choose(running, /Deploy — environment/, new RegExp(`^${ENV}$`));
+    // The branch head: without a sync before the list, main would still be the commit of the last sync.
+    await choose(running, /version of editor-deploy-repo \(synced just now\)/, /\$\(git-branch\) main$/);
+    await choose(running, new RegExp(`Deploy → ${ENV}: added 2 \\(deploy_billing, deploy_fresh\\)`), /Deploy$/);
+    const outcome = await running;
+    assert.equal(outcome.record?.repositories[0]?.commit, fresh);
+    assert.equal(outcome.record?.who, DEPLOYER);
+    // Where the editor spends a deploy (plan steps, apply, verify): compare with the CLI's deployCliMs below.
+    reportMetric('deployEditorMs', Object.values(outcome.timings ?? {}).reduce((a, b) => a + b, 0));
+  });
+
+  test('deploying the live version says "already live" and records nothing; "Deploy anyway" records it', async () => {
+    const env = api.deploy.environments().find((e) => e.name === ENV)!;
+    const before = (await api.deploy.history(env)).length;
+    const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+    await choose(running, /Deploy — environment/, new RegExp(`^${ENV}$`));
+    await choose(running, /version of editor-deploy-repo/, /\$\(git-branch\) main$/);
+    await choose(running, new RegExp(`Already live on ${ENV}`), /Leave it$/);
+    const outcome = await running;
+    assert.equal(outcome.alreadyLive, true);
+    assert.equal((await api.deploy.history(env)).length, before, 'nothing was recorded');
+
+    const anyway = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+    await choose(anyway, /Deploy — environment/, new RegExp(`^${ENV}$`));
+    await choose(anyway, /version of editor-deploy-repo/, /\$\(git-branch\) main$/);
+    await choose(anyway, new RegExp(`Already live on ${ENV}`), /Deploy anyway$/);
+    await choose(anyway, new RegExp(`Deploy → ${ENV}: no DAG changes`), /Deploy$/);
+    assert.equal((await anyway).record?.version, before + 1);
+  });
+
+  test('Show Deploy History opens a read-only document, not a rollback picker; rolling back to what is live says it changes nothing', async () => {
+    const env = api.deploy.environments().find((e) => e.name === ENV)!;
+    const history = await api.deploy.history(env);
+    const live = history.at(-1)!;
+    const widgets = shown.length;
+    await vscode.commands.executeCommand('hangar.showDeployHistory', ENV);
+    const document = await waitFor('the deploy history document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hangar-history' && d.uri.path === `/deployments/${ENV}.md`));
+    assert.match(document.getText(), new RegExp(`## v${live.version} · deploy · LIVE`));
+    assert.match(document.getText(), /## v3 · rollback of v1/);
+    assert.equal(shown.length, widgets, 'viewing the history asks nothing');
+    await screenshot('deploy-history-document');
+
+    const outcome = await vscode.commands.executeCommand<DeployOutcome>('hangar.rollback', { environment: ENV, record: live });
+    assert.equal(outcome.alreadyLive, true);
+    assert.equal((await api.deploy.history(env)).length, history.length, 'nothing was recorded');
+  });
+
+  test('a deploy made with the CLI appears in the Deployments view without a refresh, under the same deployer', async function () {
+    this.timeout(60_000);
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const cli = path.join(extension.extensionPath, 'dist', 'cli', 'hangar.js');
+    const workspace = path.dirname(api.repositories.controller.configFile);
+    const before = await viewVersions();
+    const started = Date.now();
+    const output = execFileSync(process.execPath, [cli, 'deploy', '--env', ENV, '--ref', first, '--json'], { cwd: workspace, encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const cliMs = Date.now() - started;
+    const record = JSON.parse(output) as HistoryRecord;
+    assert.equal(record.version, before[0]! + 1);
+    assert.equal(record.who, DEPLOYER, 'the CLI and the editor apply the same identity rule');
+    await waitFor('the CLI deploy in the Deployments view', async () => (await viewVersions())[0] === record.version, 20_000);
+    reportMetric('deployCliMs', cliMs);
+  });
+
+  test('with hangar.python naming the Airflow interpreter, the gate blocks a DAG whose import Airflow could not satisfy', async function () {
+    this.timeout(60_000);
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const python = process.env.HANGAR_AIRFLOW_PYTHON ?? path.join(extension.extensionPath, '.cache', 'airflow-venv', 'bin', 'python');
+    assert.ok(existsSync(python), `the Airflow test environment is missing at ${python}`);
+    await vscode.workspace.getConfiguration('hangar').update('python', python, vscode.ConfigurationTarget.Workspace);
+    try {
+      const broken = push({ 'reports.py': `import hangar_missing_module\n${dag('deploy_reports')}` });
+      const running = vscode.commands.executeCommand<DeployOutcome>('hangar.deploy');
+      await choose(running, /Deploy — environment/, new RegExp(`^${ENV}$`));
+      await choose(running, /version of editor-deploy-repo/, new RegExp(broken.slice(0, 12)));
+      const gate = await waitFor('the gate\'s quick pick', () => shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && /Validation blocks the deploy/.test(w.title ?? '')));
+      assert.match(gate.items.map((i) => i.detail ?? '').join(' '), /reports\.py: HGR501: "hangar_missing_module"/);
+      await choose(running, /Validation blocks the deploy/, /Cancel$/);
+      assert.equal((await running).cancelled, true);
+    } finally {
+      await vscode.workspace.getConfiguration('hangar').update('python', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('the Deployments view has a Refresh command', async () => {
+    await vscode.commands.executeCommand('hangar.refreshDeployments');
+    assert.ok((await viewVersions()).length > 0);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as vscode from 'vscode';
 
 /** Numbers the suite measured (e.g. activation time); run.mjs prints them with the results. */
 export const metrics: Record<string, number> = {};
@@ -36,4 +37,46 @@ export async function screenshot(name: string): Promise<string | undefined> {
   writeFileSync(path.join(requests, `${safe}.request`), safe);
   await waitFor(`the harness to save screenshot "${safe}"`, () => existsSync(done), 15_000);
   return readFileSync(done, 'utf8');
+}
+
+/** A quick pick or input box an extension announced (its `onDidShow` events). */
+export type Widget = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
+
+/**
+ * Waits for the next quick pick among `shown` whose title matches, selects the item whose label matches and
+ * accepts it like a user. Fails at once when `running` (the command that should show it) ends first.
+ */
+export async function choose<T>(shown: Widget[], running: Thenable<T>, title: RegExp, label: RegExp): Promise<void> {
+  let settled: { outcome: T } | undefined;
+  void running.then((outcome) => (settled = { outcome }));
+  const pick = await waitFor(`a quick pick "${title}"`, () => {
+    if (settled) throw new Error(`the command ended before "${title}" was shown: ${JSON.stringify(settled.outcome)}`);
+    return shown.find((w): w is vscode.QuickPick<vscode.QuickPickItem> => 'items' in w && title.test(w.title ?? ''));
+  }).catch((error: Error) => Promise.reject(new Error(`${error.message}; other widgets shown: ${shown.map((w) => w.title).join(' | ') || 'none'}`)));
+  shown.splice(shown.indexOf(pick), 1);
+  await acceptItem(pick, label);
+}
+
+/** Makes the item whose label matches active in a quick pick and accepts it, as a user selecting it does. */
+export async function acceptItem(pick: vscode.QuickPick<vscode.QuickPickItem>, label: RegExp): Promise<void> {
+  const item = await waitFor(`an item "${label}" in "${pick.title}"`, () => pick.items.find((i) => label.test(i.label)));
+  // The extension host sends widget updates asynchronously: accept only once the workbench reports the item active.
+  await waitFor('the workbench to focus the first item', () => pick.activeItems.length > 0, 5_000);
+  if (pick.activeItems[0]?.label !== item.label) {
+    let echoed = false;
+    const listener = pick.onDidChangeActive((active) => (echoed = active[0]?.label === item.label));
+    pick.activeItems = [item];
+    await waitFor(`the workbench to make "${item.label}" active`, () => echoed, 5_000).finally(() => listener.dispose());
+  }
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+/** Types a value into an input box and accepts it. */
+export async function acceptValue(box: vscode.InputBox, value: string): Promise<void> {
+  // The widget reaches the workbench asynchronously (and a value set by the extension is not echoed back): type
+  // once it is on screen, and press Enter once the value has reached it.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  box.value = value;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
 }

@@ -23,13 +23,15 @@ describe('hangar agent: webhook → sync → validate → deploy', () => {
     const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body) });
     assert.equal(response.status, 202, JSON.stringify(response.json));
     await waitFor('the new commit to be live', () => liveCommit(running.dagsFolder, 'orders') === commit, DELIVERY_TIMEOUT_MS);
+    // The link switches before the deploy is recorded: the agent reports it once the deploy has finished.
+    await running.agent.idle();
     assert.equal(running.agent.status('orders').deployed?.commit, commit);
   });
 
   test('a replayed delivery is acknowledged and ignored', async () => {
     const deploys = running.agent.status('orders').deploys;
     const remote = running.remotes.orders!;
-    const body = githubPush(remote, 'f'.repeat(40));
+    const body = githubPush(remote, liveCommit(running.dagsFolder, 'orders')!);
     const response = await post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body) });
     assert.equal(response.status, 200);
     assert.equal(response.json.status, 'duplicate');
@@ -114,7 +116,7 @@ describe('hangar agent: concurrent deliveries', () => {
       for (const name of names) latest[name] = running.remotes[name]!.commit({ [`dags/${name}_dag.py`]: dagSource(`${name}_dag`, '# burst\n') }, 'burst');
       const deliveries = names.flatMap((name) =>
         Array.from({ length: 10 }, (_, i) => {
-          const body = githubPush(running.remotes[name]!, latest[name]!);
+          const body = githubPush(running.remotes[name]!, latest[name]!, i);
           return post(`${running.url}/webhooks/github`, body, { 'x-github-event': 'push', 'x-github-delivery': `${name}-${i}`, 'x-hub-signature-256': sign(body) });
         }),
       );

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import { Agent } from '../../../server/src/agent/agent';
 import { createAgentServer } from '../../../server/src/agent/httpServer';
 import type { AgentSecrets } from '../../../server/src/agent/secrets';
 import type { HostApi } from '../../../server/src/agent/reviewReporter';
+import { freePort, waitFor } from '../../support/airflow';
 import { createRemote, dagSource, tempDir, type TestRemote } from '../../support/gitRepos';
 
 export const SECRETS: AgentSecrets = {
@@ -53,7 +55,7 @@ export async function startAgent(options: { repositories: string[]; hostApis?: {
     retry: options.retry ?? { attempts: 3, backoffMs: 50 },
     ...(options.hostApis ? { hostApis: options.hostApis } : {}),
   });
-  const server = createAgentServer(agent, { secrets: SECRETS, maxBodyBytes: 64 * 1024 });
+  const server = createAgentServer(agent, { secrets: SECRETS, maxBodyBytes: 64 * 1024, stateDir: path.join(root, 'state') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -70,8 +72,9 @@ export async function startAgent(options: { repositories: string[]; hostApis?: {
   };
 }
 
-export function githubPush(remote: TestRemote, after: string): string {
-  return JSON.stringify({ ref: 'refs/heads/main', after, repository: { clone_url: `file://${remote.bare}`, full_name: 'team/repo' } });
+/** A push event; `pushedAt` tells two pushes of one commit apart, as GitHub's `repository.pushed_at` does. */
+export function githubPush(remote: TestRemote, after: string, pushedAt = 0): string {
+  return JSON.stringify({ ref: 'refs/heads/main', after, repository: { clone_url: `file://${remote.bare}`, full_name: 'team/repo', pushed_at: pushedAt } });
 }
 
 export function sign(body: string, secret = SECRETS.githubWebhookSecret!): string {
@@ -92,4 +95,35 @@ export function liveCommit(dagsFolder: string, namespace: string): string | unde
   } catch {
     return undefined;
   }
+}
+
+export interface ServedAgent {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Sends `signal` and resolves with the exit code (or `signal NAME`). */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** `hangar serve` as a real process (the bundled CLI), listening on a free port of 127.0.0.1. */
+export async function serveAgent(cli: string, args: readonly string[], env: Record<string, string>): Promise<ServedAgent> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> => {
+    child.kill(signal);
+    return exited;
+  };
+  try {
+    await waitFor('the agent to listen', () => output.includes('listening') || child.exitCode !== null, 60_000);
+  } catch (error) {
+    await stop('SIGKILL');
+    throw error;
+  }
+  if (child.exitCode !== null) throw new Error(`hangar serve exited at start:\n${output}`);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, output: () => output, stop };
 }

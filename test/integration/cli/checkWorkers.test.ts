@@ -16,7 +16,7 @@ describe('hangar check on worker threads', () => {
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `dag_${String(i).padStart(3, '0')}.py`), benchDagSource(i));
     // Files 0 and 1 land on different threads: the duplicate dag_id is only visible once all threads report.
     writeFileSync(path.join(dir, 'dag_001.py'), benchDagSource(0));
-    const check = (jobs: string) => spawnSync(process.execPath, [hangar, 'check', '--format', 'json', '--jobs', jobs, '.'], { cwd: dir, encoding: 'utf8' });
+    const check = (jobs: string) => spawnSync(process.execPath, [hangar, 'check', '--no-cache', '--format', 'json', '--jobs', jobs, '.'], { cwd: dir, encoding: 'utf8' });
     const serial = check('1');
     const threaded = check('3');
     assert.equal(serial.status, 1, serial.stderr);

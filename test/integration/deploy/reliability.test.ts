@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { DagRepo, folderEnvironment, scratch } from './fixtures';
 
 const FILES = 200;
 const KILL_TRIALS = Number(process.env.HANGAR_KILL_TRIALS ?? 50);
-const CYCLES = Number(process.env.HANGAR_READER_CYCLES ?? 200);
+const CYCLES = Number(process.env.HANGAR_READER_CYCLES ?? 100);
 
 const service = new DeployService();
 
@@ -108,17 +109,23 @@ describe('deploy reliability (folder target)', () => {
     console.log(`kill trials: ${KILL_TRIALS} (${KILL_TRIALS - outcomes.inWritePhase} uniform in 0..${fullMs} ms, ${outcomes.inWritePhase} within ${lockTo - lockFrom} ms after the child took the lock); served previous ${outcomes.previous}, new ${outcomes.next}; lock left by killed holder ${outcomes.lockLeft}, temp leftovers ${outcomes.tmpLeft}; all next deploys succeeded`);
   });
 
-  test(`a reader walking the DAGs folder during ${CYCLES} deploy/rollback cycles never sees a mix of two releases`, async () => {
-    const root = scratch('reader');
+  /**
+   * Deploy/rollback cycles between three releases while a reader scans the namespace. Returns what it saw. The
+   * per-file reader opens every file through `<dags>/team` at its own moment, as Airflow's DAG processor does.
+   */
+  async function readDuringSwitches(mode: 'pinned' | 'per-file'): Promise<{ scans: number; filesRead: number; mixedScans: number; releasesSeen: string[]; violations: string[]; ms: number }> {
+    const root = scratch(`reader-${mode}`);
     const repo = new DagRepo(root);
     const dags = path.join(root, 'dags');
     await mkdir(dags);
-    const env = { ...folderEnvironment('dev', dags, [repo.asDeployRepository()], 2), target: { kind: 'folder' as const, path: dags, keepReleases: 2 } };
+    const env = folderEnvironment('dev', dags, [repo.asDeployRepository()], 2);
     const markers = ['a', 'b', 'c'];
     const shas = markers.map((m) => repo.commit(release(m)));
+    const expected = Object.fromEntries(markers.map((m) => [m, Object.fromEntries(Object.entries(release(m)).map(([name, text]) => [name, createHash('sha256').update(text).digest('hex')]))]));
+    writeFileSync(path.join(root, 'expected.json'), JSON.stringify(expected));
     await service.apply(await service.planDeploy(env, { refs: { team: shas[0]! } }));
     const stop = path.join(root, 'stop');
-    const reader = spawn(process.execPath, [path.join(__dirname, 'reader.mjs'), dags, 'team', String(FILES), stop], { stdio: 'inherit' });
+    const reader = spawn(process.execPath, [path.join(__dirname, 'reader.mjs'), dags, 'team', String(FILES), stop, mode, path.join(root, 'expected.json')], { stdio: 'inherit' });
     const started = Date.now();
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       await service.apply(await service.planDeploy(env, { refs: { team: shas[(cycle % 2) + 1]! } }));
@@ -127,10 +134,24 @@ describe('deploy reliability (folder target)', () => {
     const ms = Date.now() - started;
     writeFileSync(stop, '');
     await new Promise((resolve) => reader.once('exit', resolve));
-    const result = JSON.parse(readFileSync(`${stop}.result`, 'utf8')) as { walks: number; releasesSeen: string[]; violations: string[] };
-    console.log(`reader: ${result.walks} walks over ${CYCLES} cycles (${CYCLES * 2} switches, ${ms} ms), releases seen ${result.releasesSeen.sort().join(',')}, violations ${result.violations.length}`);
+    return { ...(JSON.parse(readFileSync(`${stop}.result`, 'utf8')) as { scans: number; filesRead: number; mixedScans: number; releasesSeen: string[]; violations: string[] }), ms };
+  }
+
+  test(`a reader that resolves the namespace link once per scan never sees a mix of two releases (${CYCLES} deploy/rollback cycles)`, async () => {
+    const result = await readDuringSwitches('pinned');
+    console.log(`pinned reader: ${result.scans} scans over ${CYCLES} cycles (${CYCLES * 2} switches, ${result.ms} ms), releases seen ${result.releasesSeen.sort().join(',')}, violations ${result.violations.length}`);
     assert.deepEqual(result.violations.slice(0, 5), []);
-    assert.ok(result.walks > CYCLES, 'the reader walked throughout the cycles');
+    assert.equal(result.mixedScans, 0);
+    assert.ok(result.scans > CYCLES, 'the reader scanned throughout the cycles');
+    assert.ok(result.releasesSeen.length >= 2, 'the reader saw the switches');
+  });
+
+  test(`a reader that opens every file through the link (as Airflow's DAG processor does) reads every file whole, as one release's copy (${CYCLES} cycles)`, async () => {
+    const result = await readDuringSwitches('per-file');
+    // What the README states: each file is whole and exactly one release's copy; a scan spanning a switch can mix.
+    console.log(`per-file reader: ${result.scans} scans, ${result.filesRead} files read over ${CYCLES} cycles (${result.ms} ms); ${result.mixedScans} scans read files of two releases; violations ${result.violations.length}`);
+    assert.deepEqual(result.violations.slice(0, 5), []);
+    assert.ok(result.scans > CYCLES, 'the reader scanned throughout the cycles');
     assert.ok(result.releasesSeen.length >= 2, 'the reader saw the switches');
   });
 });

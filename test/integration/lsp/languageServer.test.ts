@@ -117,6 +117,17 @@ describe('language server over stdio', () => {
     assert.match(dagId.contents.value, /Tasks: 3/);
   });
 
+  test('a DAG in a file with a syntax error gets no task count, which would be a guess', async () => {
+    const broken = fileUri(file('broken_lens.py'));
+    // The BashOperator( is never closed: tree-sitter sees the DAG, but neither of its tasks.
+    await client.open(broken, dag('broken_lens').replace('bash_command="echo extract")', 'bash_command="echo extract"'), 1);
+    await client.diagnostics(broken, (p) => codes(p).includes('HGR001'));
+    const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: broken } });
+    assert.equal(lenses[0]?.command?.title, '$(error) syntax error: tasks not counted');
+    assert.ok(!lenses.some((l) => /\d+ tasks?$/.test(l.command?.title ?? '')), lenses.map((l) => l.command?.title).join(' | '));
+    await client.close(broken);
+  });
+
   test('outline, go to definition, code lenses and the graph request', async () => {
     const uri = fileUri(file('first.py'));
     const symbols = await client.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });

@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfigFile } from '../../../server/src/config/load';
+import { bindToRepository } from '../../../server/src/git/credentials';
 import { OperationCancelled } from '../../../server/src/git/errors';
 import { RepositoryStore } from '../../../server/src/repos/store';
 import { syncRepository } from '../../../server/src/repos/sync';
@@ -29,7 +30,7 @@ describe('cancelling a sync while git talks to a slow remote', () => {
     const storage = path.join(root, 'storage');
     const controller = new AbortController();
     const started = Date.now();
-    const pending = syncRepository({ repository, storageDir: storage, credentials: { password: 'p' }, signal: controller.signal });
+    const pending = syncRepository({ repository, storageDir: storage, credentials: { password: 'p', boundTo: bindToRepository(repository.url) }, signal: controller.signal });
     const deadline = Date.now() + 10_000;
     while (!server.requests.some((r) => r.endsWith(' 200')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(server.requests.some((r) => r.endsWith(' 200')), 'git reached the server');

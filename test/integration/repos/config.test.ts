@@ -101,7 +101,7 @@ repositories:
     assert.equal(byField.get('repositories[2]')?.line, 9);
     assert.match(byField.get('repositories[2]')!.message, /"name" is required/);
     assert.match(byField.get('repositories[3]')!.message, /only one of branch, tag or commit/);
-    assert.match(byField.get('repositories[4].url')!.message, /contains a password or token/);
+    assert.match(byField.get('repositories[4].url')!.message, /contains a user name or password/);
     assert.ok(!errors.some((e) => e.message.includes('hunter2')), 'the leaked password is not repeated in errors');
     assert.match(byField.get('repositories[5].url')!.message, /cannot start with "-"/);
   });

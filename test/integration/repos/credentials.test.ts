@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfigFile } from '../../../server/src/config/load';
 import type { RepositoryConfig } from '../../../server/src/config/types';
+import { bindToRepository } from '../../../server/src/git/credentials';
 import { InvalidCredentials } from '../../../server/src/git/errors';
 import { GitClient } from '../../../server/src/git/gitClient';
 import { credentialsFromEnv } from '../../../server/src/repos/envCredentials';
@@ -50,7 +51,7 @@ describe('credentials over Git smart HTTP with basic auth', () => {
     const error = await syncRepository({
       repository,
       storageDir: storage,
-      credentials: { password: WRONG },
+      credentials: { password: WRONG, boundTo: bindToRepository(repository.url) },
       log: (line) => logs.push(line),
     }).catch((e: unknown) => e);
     assert.ok(error instanceof InvalidCredentials, `expected InvalidCredentials, got ${String(error)}`);
@@ -75,9 +76,9 @@ describe('credentials over Git smart HTTP with basic auth', () => {
   });
 
   test('ls-remote with rotated (wrong) credentials is InvalidCredentials; with the right ones lists branches', async () => {
-    const wrong = new GitClient({ access: { auth: 'basic', username: 'alice', credentials: { password: WRONG } } });
+    const wrong = new GitClient({ access: { auth: 'basic', username: 'alice', credentials: { password: WRONG, boundTo: bindToRepository(repository.url) } } });
     await assert.rejects(wrong.lsRemote(repository.url), InvalidCredentials);
-    const right = new GitClient({ access: { auth: 'basic', username: 'alice', credentials: { password: PASSWORD } } });
+    const right = new GitClient({ access: { auth: 'basic', username: 'alice', credentials: { password: PASSWORD, boundTo: bindToRepository(repository.url) } } });
     assert.ok((await right.lsRemote(repository.url)).branches.has('main'));
     assertNoSecret(PASSWORD);
     assertNoSecret(WRONG);

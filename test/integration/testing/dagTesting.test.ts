@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { checkDependencies } from '../../../server/src/deps/check';
@@ -8,9 +8,10 @@ import { installRequirements } from '../../../server/src/deps/install';
 import { describeEnvironment, EnvironmentError, requireAirflow } from '../../../server/src/pyenv/environment';
 import { runDagTest } from '../../../server/src/testing/dagTest';
 import { runIntegrityTest } from '../../../server/src/testing/integrity';
-import { ensureAirflowVenv } from '../../support/airflow';
+import { ensureAirflowVenv, REPO_ROOT } from '../../support/airflow';
 import { BROKEN_DIR, CLEAN_DIR, readManifest } from '../../support/brokenCorpus';
 import { tempDir } from '../../support/gitRepos';
+import { isAlive } from '../../support/processes';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'dagtest');
 
@@ -61,12 +62,58 @@ describe('DAG testing with the real Airflow 3 environment', () => {
     assert.match(result.output, /invalid literal for int\(\) with base 10: 'twelve'/);
   });
 
+  test('DAG test: a DAG with retries=12 ten minutes apart fails at the first failure, with the task\'s log', { timeout: 180_000 }, async () => {
+    const result = await runDagTest(python, path.join(FIXTURES, 'retrying_dag.py'), 'retrying_pipeline', { airflowHome });
+    assert.equal(result.state, 'failed', result.error ?? result.output.slice(-2000));
+    assert.deepEqual(Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state])), { extract: 'success', transform: 'failed' });
+    assert.equal(result.firstFailure?.taskId, 'transform');
+    assert.match(result.error ?? '', /^Task transform failed\./);
+    assert.match(result.error ?? '', /transform received \{'amount': 'twelve'\}/, 'the message holds what the task printed');
+    assert.match(result.error ?? '', /invalid literal for int\(\) with base 10: 'twelve'/, 'and its exception');
+    assert.doesNotMatch(result.firstFailure?.log ?? '', /extract/i, 'the log is the failed task\'s own, not the whole run\'s');
+  });
+
+  test('DAG test: cancelling ends the interpreter and every process its task started, even one ignoring SIGTERM', { timeout: 180_000 }, async () => {
+    const pidFile = path.join(tempDir('dagtest-cancel'), 'pids');
+    const abort = new AbortController();
+    const running = runDagTest(python, path.join(FIXTURES, 'hanging_dag.py'), 'hanging_pipeline', { airflowHome, testEnv: { HANGAR_PID_FILE: pidFile }, signal: abort.signal });
+    const [pythonPid, childPid, group] = await waitForPids(pidFile, running);
+    abort.abort();
+    await assert.rejects(running, { name: 'AbortError' });
+    assert.deepEqual([pythonPid, childPid].filter(isAlive), [], 'no process of the run is left');
+    assert.equal(isAlive(-group), false, `process group ${group} is empty`);
+  });
+
+  test('hangar test --dag fails fast too, printing the failed task\'s log; --timeout takes seconds', { timeout: 180_000 }, () => {
+    const cli = path.join(REPO_ROOT, 'dist', 'cli', 'hangar.js');
+    assert.ok(existsSync(cli), `${cli} is missing: run "npm run build" first`);
+    const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'test', path.join(FIXTURES, 'retrying_dag.py'), '--python', python, ...args], { encoding: 'utf8', env: { ...process.env, HOME: path.dirname(airflowHome) } });
+    const failed = run('--dag', 'retrying_pipeline');
+    assert.equal(failed.status, 1, failed.stderr.slice(-2000));
+    assert.match(failed.stdout, /DAG retrying_pipeline: failed/);
+    assert.match(failed.stdout, /Task transform failed\.[\s\S]*transform received[\s\S]*invalid literal for int/);
+    const zero = run('--dag', 'retrying_pipeline', '--timeout', '0');
+    assert.equal(zero.status, 2);
+    assert.match(zero.stderr, /--timeout takes a number of seconds of at least 1/);
+  });
+
   test('a DAG id the file does not define is a clear error', async () => {
     const result = await runDagTest(python, path.join(FIXTURES, 'passing_dag.py'), 'nope', { airflowHome });
     assert.equal(result.state, 'error');
     assert.match(result.error ?? '', /defines no DAG 'nope'.*passing_pipeline/);
   });
 });
+
+/** The pids the hanging task writes once it runs; fails early if the run ends first. */
+async function waitForPids(file: string, running: Promise<unknown>): Promise<number[]> {
+  let ended = false;
+  void running.then(() => (ended = true), () => (ended = true));
+  while (!existsSync(file)) {
+    if (ended) throw new Error('the DAG test ended before its task started');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return readFileSync(file, 'utf8').trim().split(' ').map(Number);
+}
 
 describe('dependencies against a real environment', () => {
   test('a missing package is reported, and disappears once Install missing requirements installs it into a throw-away venv', async () => {

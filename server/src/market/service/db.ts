@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntryStats } from '../search';
 import type { InstallAudit, Review } from '../serviceClient';
 import type { EntryVerification } from '../verify/types';
+import { openSqlite } from './sqlite';
 
 export interface TokenOwner {
   user: string;
@@ -78,7 +79,7 @@ export class MarketDb {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
+    this.db = openSqlite(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);

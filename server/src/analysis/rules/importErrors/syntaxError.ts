@@ -1,7 +1,8 @@
 import { syntaxErrors } from '../../syntaxErrors';
 import { py } from '../helpers';
 import type { Rule } from '../rule';
-import { scanPythonText } from '../../pythonText';
+import type { Finding, Range } from '../../findings';
+import { scanPythonText, type TextProblem, type TextScan } from '../../pythonText';
 import { python2Statements } from './pythonChecks';
 
 export const syntaxError: Rule = {
@@ -19,15 +20,35 @@ ${py('with DAG("etl", schedule="@daily")\n    extract = BashOperator(task_id="ex
 **Good**
 ${py('with DAG("etl", schedule="@daily"):\n    extract = BashOperator(task_id="extract", bash_command="run")')}`,
   check(context) {
-    const errors = syntaxErrors(context.tree);
-    for (const finding of errors) context.report(finding.range, finding.message);
+    const first = firstSyntaxError(syntaxErrors(context.tree, context.source), scanPythonText(context.source), context.source);
+    if (first) context.report(first.range, first.message);
     for (const problem of python2Statements(context.tree, context.source)) context.report(problem.node, problem.message);
-    const scan = scanPythonText(context.source);
-    for (const problem of [scan.repeatedKeyword, errors.length === 0 ? scan.indentation : undefined]) {
-      if (!problem) continue;
-      const start = { line: problem.line, character: problem.character };
-      const lineEnd = context.source.split('\n', problem.line + 1)[problem.line]?.trimEnd().length ?? start.character;
-      context.report({ start, end: { line: start.line, character: Math.max(start.character, lineEnd) } }, `Syntax error: ${problem.message}`);
-    }
+    const repeated = scanPythonText(context.source).repeatedKeyword;
+    if (repeated) context.report(lineRange(repeated, context.source), `Syntax error: ${repeated.message}`);
   },
 };
+
+/** From a problem's position to the end of its line. */
+function lineRange(problem: TextProblem, source: string): Range {
+  const start = { line: problem.line, character: problem.character };
+  const lineEnd = source.split('\n', problem.line + 1)[problem.line]?.trimEnd().length ?? start.character;
+  return { start, end: { line: start.line, character: Math.max(start.character, lineEnd) } };
+}
+
+const before = (a: { line: number; character: number }, b: { line: number; character: number }): boolean => a.line < b.line || (a.line === b.line && a.character <= b.character);
+
+/**
+ * The one syntax error Python would report: the first in the file. Problems of Python's tokenizer (a bracket
+ * never closed or mismatched, an unterminated string, indentation) explain the parse errors tree-sitter reports
+ * around them, so a parse error whose range holds one gives way to it, with Python's message.
+ */
+function firstSyntaxError(parseErrors: readonly Finding[], scan: TextScan, source: string): Finding | undefined {
+  const at = (p: TextProblem, range: Range): Finding => ({ ruleId: 'HGR001', severity: 'error', message: `Syntax error: ${p.message}`, range });
+  const tokenizer = [
+    ...(scan.brackets ? [at(scan.brackets, { start: scan.brackets, end: { line: scan.brackets.line, character: scan.brackets.character + 1 } })] : []),
+    ...[scan.unterminated, scan.indentation].flatMap((p) => (p ? [at(p, lineRange(p, source))] : [])),
+  ];
+  const explained = (error: Finding): boolean => tokenizer.some((t) => before(error.range.start, t.range.start) && before(t.range.start, error.range.end));
+  const candidates = [...parseErrors.filter((e) => !explained(e)), ...tokenizer];
+  return candidates.sort((a, b) => (before(a.range.start, b.range.start) ? -1 : 1))[0];
+}

@@ -4,11 +4,15 @@ export interface PickItem<T> extends vscode.QuickPickItem {
   readonly value: T;
 }
 
+/** A heading between the items of a quick pick. */
+export const separator = (label: string): PickItem<undefined> => ({ label, kind: vscode.QuickPickItemKind.Separator, value: undefined });
+
 /**
- * Quick picks and input boxes of the deploy commands. Every widget shown is announced on `onDidShow`, so the
- * editor tests drive the real widgets (select an item, then `workbench.action.acceptSelectedQuickOpenItem`).
+ * The quick picks and input boxes of Hangar's multi-step commands (Add Repository, Deploy, Rollback, Promote).
+ * Every widget shown is announced on `onDidShow`, so the editor tests answer the real widgets as a user does
+ * (select an item or type a value, then accept).
  */
-export class DeployUi {
+export class Prompts {
   private readonly shown = new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox>();
   readonly onDidShow = this.shown.event;
 
@@ -20,6 +24,8 @@ export class DeployUi {
       quickPick.placeholder = placeholder;
       quickPick.matchOnDescription = true;
       quickPick.matchOnDetail = true;
+      // A step of a multi-step command: a notification closing (a sync that ran before it) must not cancel it.
+      quickPick.ignoreFocusOut = true;
       let result: T | undefined;
       quickPick.onDidAccept(() => {
         result = quickPick.activeItems[0]?.value ?? quickPick.selectedItems[0]?.value;
@@ -34,13 +40,14 @@ export class DeployUi {
     });
   }
 
-  input(title: string, prompt: string, options: { password?: boolean; value?: string; validate?: (value: string) => string | undefined } = {}): Promise<string | undefined> {
+  input(title: string, prompt: string, options: { password?: boolean; value?: string; placeholder?: string; validate?: (value: string) => string | undefined } = {}): Promise<string | undefined> {
     return new Promise((resolve) => {
       const box = vscode.window.createInputBox();
       box.title = title;
       box.prompt = prompt;
       box.password = options.password ?? false;
       box.value = options.value ?? '';
+      box.placeholder = options.placeholder;
       box.ignoreFocusOut = true;
       let result: string | undefined;
       box.onDidChangeValue((value) => (box.validationMessage = options.validate?.(value)));
