@@ -13,7 +13,7 @@ the entry may write and read, the time limit and the isolation:
 
 Records from the helper come through a private pipe and are the only "@@hangar " lines this prints; the
 entry's own output is passed on (capped) with any "@@hangar " prefix neutralised. Past the time limit the
-process group is killed and a fatal record says so."""
+process group is killed and a fatal record says so; when Hangar itself goes away, it is killed too."""
 
 import json
 import os
@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 PREFIX = b"@@hangar "
 
@@ -122,15 +123,22 @@ def main():
     ]
     for thread in threads:
         thread.start()
-    try:
-        code = child.wait(timeout=config["timeout_s"])
-    except subprocess.TimeoutExpired:
-        kill_group()
-        child.wait()
-        for thread in threads:
-            thread.join(timeout=2)
-        record({"type": "fatal", "timeout": True, "error": f"did not finish within {config['timeout_s']} s; the whole process tree was killed"})
-        return 124
+    parent, deadline = os.getppid(), time.monotonic() + config["timeout_s"]
+    while True:
+        try:
+            code = child.wait(timeout=1)
+            break
+        except subprocess.TimeoutExpired:
+            if os.getppid() != parent:  # Hangar is gone: nobody will read the result
+                kill_group()
+                return 137
+            if time.monotonic() > deadline:
+                kill_group()
+                child.wait()
+                for thread in threads:
+                    thread.join(timeout=2)
+                record({"type": "fatal", "timeout": True, "error": f"did not finish within {config['timeout_s']} s; the whole process tree was killed"})
+                return 124
     kill_group()  # anything the helper left behind
     for thread in threads:
         thread.join(timeout=5)

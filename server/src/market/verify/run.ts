@@ -42,7 +42,7 @@ async function inSandbox<T>(files: readonly SandboxFile[], env: VerifyEnvironmen
   const sandbox = createSandbox({ files, env, timeoutS: options.timeoutS });
   const watch = {
     // A backstop behind the launcher's own time limit (a DAG test's sandbox may first migrate a database).
-    signal: AbortSignal.timeout((2 * options.timeoutS + 60) * 1000),
+    timeoutMs: (2 * options.timeoutS + 60) * 1000,
     onRecord: (record: Record<string, unknown>) => {
       if (record.type === 'sandbox') run.refused.push(`${String(record.action)} ${String(record.target)}`);
       if (record.type === 'fatal' && record.timeout === true) run.timedOut = true;

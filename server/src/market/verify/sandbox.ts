@@ -107,7 +107,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${path.join(airflowHome, 'airflow.db')}`,
       AIRFLOW__LOGGING__BASE_LOG_FOLDER: path.join(airflowHome, 'logs'),
     },
-    pass_env: ['HANGAR_TEST_ENV'],
+    pass_env: ['HANGAR_TEST_ENV', 'HANGAR_TEST_RETRIES'],
     sandbox: {
       write: [home, tmp, airflowHome],
       read: [root, options.env.root, options.env.baseRoot, helpers, ...SYSTEM_READS],

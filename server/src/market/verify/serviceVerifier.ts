@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { withoutSecrets } from '../../secretVariables';
 import type { Marketplace } from '../marketplace';
 import type { MarketDb } from '../service/db';
 import type { MarketEntry } from '../types';
@@ -19,15 +20,13 @@ export interface ServiceVerifierOptions {
   log: (line: string) => void;
 }
 
-const SECRET_NAME = /TOKEN|PASSWORD|PASSPHRASE|SECRET/i;
-
 /**
  * Verifies one job in a child process: this same CLI running `hangar market verify CATALOG --entry ID --json`, in its
  * own process group, without the service's secrets in its environment. The service only waits for its output.
  */
 function runInChild(job: VerificationJob, options: ServiceVerifierOptions, signal: AbortSignal): Promise<EntryVerification> {
   const args = [...process.execArgv, process.argv[1]!, 'market', 'verify', job.catalogRoot, '--entry', job.localId, '--airflow', options.versions.join(','), '--timeout', String(options.timeoutS), '--json'];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_NAME.test(name)));
+  const env = withoutSecrets(process.env);
   // Every version may install its environment and run each DAG's test to the limit.
   const limitMs = options.versions.length * (options.timeoutS * 20 + 1_800) * 1000;
   return new Promise((resolve, reject) => {
