@@ -8,7 +8,7 @@ import type { VersionResult } from '../../../server/src/market/verify/types';
 import { airflowPythonOrSkip, prerequisite } from '../../support/airflow';
 import { gitRepo, scratch, sha256 } from './catalogRepos';
 import { runMarketCli } from './marketCli';
-import { BROKEN_DAG, BROKEN_ERROR, GOOD_DAG, HANG_DAG, harnessTools, HUGE_DAG, leakDag, netDag, serveCatalog, spawnDag, verifyCatalogFiles, writeDag, type ServedCatalog } from './verifyCatalogs';
+import { BROKEN_DAG, BROKEN_ERROR, FAILING_TASK_DAG, GOOD_DAG, HANG_DAG, harnessTools, HUGE_DAG, leakDag, netDag, serveCatalog, spawnDag, verifyCatalogFiles, writeDag, type ServedCatalog } from './verifyCatalogs';
 
 /**
  * `hangar market verify` through the shipped CLI: real virtualenvs built with uv from the package index (a fresh
@@ -47,6 +47,7 @@ describe('hangar market verify: entries imported in a sandbox on Airflow 3.3.2 a
         { id: 'spawn', file: 'dags/spawn.py', text: spawnDag(outside.spawned) },
         { id: 'providers', file: 'dags/providers.py', text: GOOD_DAG.replace('Warehouse report', 'Needs a provider'), providers: [{ name: 'apache-airflow-providers-hangar-does-not-exist', version: '>=1.0' }] },
         { id: 'huge', file: 'dags/huge.py', text: HUGE_DAG },
+        { id: 'failing', file: 'dags/failing.py', text: FAILING_TASK_DAG, dagTest: true },
       ]),
     );
     // The uv of the harness's venv keeps the test from installing uv; the venvs themselves are built cold.
@@ -170,9 +171,13 @@ describe('hangar market verify: entries imported in a sandbox on Airflow 3.3.2 a
     assert.deepEqual([broken!.result, broken!.stage], ['failed', 'import'], 'the next entry gets its own verdict');
   });
 
-  it('fails an entry whose providers cannot be installed and one over the size limit, each clearly; a good entry still passes', async (t) => {
+  it('fails an entry whose providers cannot be installed, one over the size limit and one whose task fails in dag.test(), each clearly; a good entry still passes', async (t) => {
     if (!prerequisite(t, catalog, 'the Airflow harness')) return;
-    const { report } = await verify(['providers', 'huge', 'good'], ['--airflow', '3.3.2']);
+    const { report } = await verify(['providers', 'huge', 'failing', 'good'], ['--airflow', '3.3.2']);
+    const [failing] = resultsOf(report, 'failing');
+    assert.deepEqual([failing!.result, failing!.stage, failing!.error], ['failed', 'dag_test', 'dag.test() of flaky_export: Task load failed.']);
+    assert.deepEqual(failing!.dagTests?.[0]?.tasks, [{ taskId: 'extract', state: 'success' }, { taskId: 'load', state: 'failed' }]);
+    assert.match(failing!.log ?? '', /RuntimeError: warehouse rejected 1 row\(s\)/, "the failed task's log");
     const [providers] = resultsOf(report, 'providers');
     assert.deepEqual([providers!.result, providers!.stage], ['failed', 'providers']);
     assert.match(providers!.error ?? '', /apache-airflow-providers-hangar-does-not-exist>=1\.0 cannot be installed with Airflow 3\.3\.2/);

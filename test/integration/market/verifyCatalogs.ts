@@ -33,6 +33,28 @@ def warehouse_report():
 warehouse_report()
 `;
 
+/** Imports cleanly; its second task fails when dag.test() runs it. */
+export const FAILING_TASK_DAG = `"""Fails at run time."""
+import pendulum
+from airflow.sdk import dag, task
+
+
+@dag(schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False)
+def flaky_export():
+    @task
+    def extract():
+        return 1
+
+    @task
+    def load(rows: int):
+        raise RuntimeError(f"warehouse rejected {rows} row(s)")
+
+    load(extract())
+
+
+flaky_export()
+`;
+
 /** Parses cleanly for Hangar's static analysis; Airflow's import fails on the start date. */
 export const BROKEN_DAG = `"""Nightly export."""
 import pendulum

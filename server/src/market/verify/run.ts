@@ -82,11 +82,12 @@ async function dagTests(files: readonly SandboxFile[], env: VerifyEnvironment, d
     const failure = stopped(run, `dag.test() of ${dagId}`, options.timeoutS);
     if (failure) return { outcomes, failure };
     const result = run.value!;
-    outcomes.push({ dagId, state: result.state, tasks: [...result.tasks] });
+    outcomes.push({ dagId, state: result.state, tasks: result.tasks.map(({ taskId, state }) => ({ taskId, state })) });
     if (result.state !== 'success') {
-      const failed = result.tasks.filter((t) => t.state === 'failed').map((t) => t.taskId);
-      const why = result.error ? oneLine(result.error) : failed.length ? `task ${failed.join(', ')} failed` : `the run ended ${result.state}`;
-      return { outcomes, failure: { result: 'failed', stage: 'dag_test', error: `dag.test() of ${dagId}: ${why}`, log: tail(result.output) } };
+      const why = result.error ? oneLine(result.error) : `the run ended ${result.state}`;
+      // The failed task's own log when the run framed it, else everything the run printed.
+      const log = result.firstFailure?.log || result.output;
+      return { outcomes, failure: { result: 'failed', stage: 'dag_test', error: `dag.test() of ${dagId}: ${why}`, log: tail(log) } };
     }
   }
   return { outcomes };
