@@ -23,6 +23,8 @@ import type {
   MarketMethods,
   RenderReport,
   ServiceMode,
+  VerificationStatus,
+  VersionResult,
   WebviewToHost,
 } from '../../server/src/market/webviewProtocol';
 
@@ -75,6 +77,8 @@ function report(view: RenderReport['view'], entryId?: string): void {
       checklist: texts('.checklist label'),
       reviews: texts('.review-text'),
       mode: mode.mode,
+      verification: texts('.verification-badge'),
+      verificationDetails: texts('.verification-error, .verification-log'),
     },
   });
 }
@@ -126,6 +130,37 @@ function upgrade(installed: string, available: string): string {
 function stars(rating: number, count: number): string {
   if (mode.mode !== 'service') return '';
   return count ? `★ ${rating.toFixed(1)} (${count})` : 'not rated';
+}
+
+/** "Verified on Airflow 3.3.2 and 3.4.0b2", "Failed on …", "Not verified": the badge of the file as it is now. */
+function verificationBadge(status: VerificationStatus): HTMLElement {
+  return el('span', { className: `verification-badge ${status.state}`, text: status.headline, attrs: { title: `Applies to the file with sha256 ${status.sha256}` } });
+}
+
+function resultText(result: VersionResult): string {
+  const parse = result.parseMs === undefined ? '' : ` · parse ${Math.round(result.parseMs)} ms`;
+  const tests = result.dagTests?.length ? ` · dag.test(): ${result.dagTests.map((t) => `${t.dagId} ${t.state}`).join(', ')}` : '';
+  return `Airflow ${result.airflow}: ${result.result}${parse}${tests}`;
+}
+
+/** Per Airflow version: the result, the environment it ran in, and for a failure the error and its log. */
+function verificationPanel(status: VerificationStatus): HTMLElement {
+  const record = status.record;
+  const by = status.source === 'service' ? 'the marketplace service' : 'the catalog’s verification/ file';
+  const intro = record
+    ? `${status.headline}. ${status.state === 'stale' ? 'That result was for an earlier version of the file' : `Verified ${record.verifiedAt.slice(0, 10)} by ${by}, in a ${record.isolation} sandbox`}; it applies to sha256 ${record.sha256}. The file now has sha256 ${status.sha256}.`
+    : `${status.headline}. The file has sha256 ${status.sha256}.`;
+  const rows = (status.state === 'stale' ? [] : (record?.results ?? [])).map((result) =>
+    el(
+      'li',
+      { className: `verification-result ${result.result}` },
+      el('p', { className: 'verification-head', text: resultText(result) }),
+      Object.keys(result.packages ?? {}).length ? el('p', { className: 'muted', text: Object.entries(result.packages ?? {}).map(([name, version]) => `${name} ${version}`).join(', ') }) : undefined,
+      result.error ? el('p', { className: 'verification-error', text: `${result.error}${result.line ? ` (line ${result.line})` : ''}` }) : undefined,
+      result.log ? el('pre', { className: 'verification-log', attrs: { tabindex: '0', 'aria-label': `Log for Airflow ${result.airflow}` } }, el('code', { text: result.log })) : undefined,
+    ),
+  );
+  return el('div', {}, el('p', { text: intro }), rows.length ? el('ul', { className: 'verification-results' }, ...rows) : undefined);
 }
 
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -189,6 +224,7 @@ async function showList(): Promise<void> {
         'span',
         { className: 'entry-badges' },
         el('vscode-badge', { text: item.status }),
+        verificationBadge(item.verification),
         item.installedVersion ? el('vscode-badge', { text: item.updateAvailable ? `update available (${upgrade(item.installedVersion, item.version)})` : 'installed' }) : undefined,
         mode.mode === 'service' ? el('span', { className: 'stat', text: `${stars(item.stats.rating, item.stats.ratings)} · ${item.stats.installs} installs` }) : undefined,
       ),
@@ -249,7 +285,9 @@ async function showEntry(id: string): Promise<void> {
     buttons.append(uninstall);
   }
 
-  const badgeText = { passed: 'Validation passed', warnings: 'Validation: warnings', failed: 'Validation failed' }[page.badge];
+  // Hangar's static analysis; what Airflow made of the file is the verification badge beside it, which opens its tab.
+  const verification = verificationBadge(page.verification);
+  const badgeText = { passed: 'Static checks passed', warnings: 'Static checks: warnings', failed: 'Static checks failed' }[page.badge];
   const header = el(
     'header',
     { className: 'entry-header' },
@@ -260,6 +298,7 @@ async function showEntry(id: string): Promise<void> {
       { className: 'entry-badges' },
       el('vscode-badge', { text: entry.status }),
       el('span', { className: `validation ${page.badge}`, text: badgeText, attrs: { role: 'status' } }),
+      verification,
       page.installedVersion ? el('vscode-badge', { text: page.updateAvailable ? `Update available: ${upgrade(page.installedVersion, entry.version)}` : `Installed ${page.installedVersion}` }) : undefined,
       mode.mode === 'service' ? el('span', { className: 'stat', text: `${stars(page.stats.rating, page.stats.ratings)} · ${page.stats.installs} installs` }) : undefined,
     ),
@@ -290,11 +329,20 @@ async function showEntry(id: string): Promise<void> {
   );
   tab('Source', el('pre', { className: 'source', attrs: { tabindex: '0', 'aria-label': 'DAG source' } }, el('code', { text: page.source })));
   tab(
-    'Validation',
+    'Static checks',
     page.findings.length
       ? el('ul', { className: 'findings' }, ...page.findings.map((f) => el('li', { className: f.severity, text: `${f.severity} ${f.ruleId} line ${f.range.start.line + 1}: ${f.message}` })))
       : el('p', { text: 'Hangar’s analysis found nothing to report. The file was parsed, never run.' }),
   );
+  const verificationTab = tabs.querySelectorAll('vscode-tab-header').length;
+  tab('Verification', verificationPanel(page.verification));
+  const showVerification = (): void => void ((tabs as HTMLElement & { selectedIndex: number }).selectedIndex = verificationTab);
+  verification.setAttribute('role', 'button');
+  verification.setAttribute('tabindex', '0');
+  verification.addEventListener('click', showVerification);
+  verification.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') showVerification();
+  });
   tab('Reviews', reviewsPanel(page));
 
   const installed = installs.get(entry.id);

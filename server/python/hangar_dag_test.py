@@ -13,11 +13,11 @@ from datetime import timedelta
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import hangar_sandbox  # noqa: E402
 import hangar_stubs  # noqa: E402
 
 
-def emit(record):
-    print("@@hangar " + json.dumps(record), flush=True)
+emit = hangar_sandbox.emit
 
 
 try:
@@ -27,6 +27,7 @@ except ImportError as error:
     sys.exit(3)
 
 hangar_stubs.install()
+hangar_sandbox.install()
 file, dag_id = os.path.abspath(sys.argv[1]), sys.argv[2]
 run_conf = json.loads(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
 bag = DagBag(dag_folder=file, safe_mode=False)

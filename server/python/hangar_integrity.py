@@ -13,6 +13,7 @@ os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH", "50"
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import hangar_sandbox  # noqa: E402
 import hangar_stubs  # noqa: E402
 
 try:
@@ -23,10 +24,10 @@ except ImportError as error:
     sys.exit(3)
 
 hangar_stubs.install()
+hangar_sandbox.install()
 
 
-def emit(record):
-    print("@@hangar " + json.dumps(record), flush=True)
+emit = hangar_sandbox.emit
 
 
 def error_line(file, error):

@@ -15,4 +15,5 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   fleet: () => import('./fleet.bench'),
   accuracy: () => import('./accuracy.bench'),
   landing: () => import('./landing.bench'),
+  verify: () => import('./verify.bench'),
 };

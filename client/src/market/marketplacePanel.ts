@@ -1,6 +1,17 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostToWebview, InstalledLocation, InstallResult, KeptFile, MarketMethod, MarketMethods, RenderReport, UninstallResult, WebviewToHost } from '../../../server/src/market/webviewProtocol';
+import type {
+  HostToWebview,
+  InstalledLocation,
+  InstallResult,
+  KeptFile,
+  MarketMethod,
+  MarketMethods,
+  RenderReport,
+  UninstallResult,
+  VerificationStatus,
+  WebviewToHost,
+} from '../../../server/src/market/webviewProtocol';
 import type { MarketBackend } from './marketBackend';
 import { repositoryFolders } from './repositoryFolders';
 import { webviewHtml } from '../webviewHtml';
@@ -20,6 +31,12 @@ export class MarketplacePanel implements vscode.Disposable {
   lastRender: RenderReport | undefined;
   /** Set by tests (and future callers) to skip the pickers. */
   presetTarget: InstallTargetChoice | undefined;
+  /** Asks before installing an entry that failed verification; tests replace it to answer without the modal. */
+  confirmUnverified = async (id: string, status: VerificationStatus): Promise<boolean> => {
+    const failures = (status.record?.results ?? []).filter((r) => r.result === 'failed').map((r) => `Airflow ${r.airflow}: ${r.error ?? r.stage ?? 'failed'}`);
+    const detail = [...failures, `It applies to the file with sha256 ${status.sha256}. The entry page's Verification tab has the log.`].join('\n');
+    return (await vscode.window.showWarningMessage(`${id}: ${status.headline}. Install it anyway?`, { modal: true, detail }, 'Install anyway')) === 'Install anyway';
+  };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -103,7 +120,8 @@ export class MarketplacePanel implements vscode.Disposable {
         const writer = await this.backend.writer(true);
         if (!writer) throw new Error('Rating and reviewing need the marketplace service (hangar.marketplace.serviceUrl) and a token (Hangar: Set Marketplace Token).');
         const { id, rating, text } = params as { id: string; rating?: number; text?: string };
-        return method === 'rate' ? writer.rate(id, rating ?? 0) : writer.review(id, text ?? '');
+        const installation = await this.backend.installationId();
+        return method === 'rate' ? writer.rate(id, rating ?? 0, installation) : writer.review(id, text ?? '', installation);
       }
       case 'list':
       case 'entry':
@@ -127,13 +145,19 @@ export class MarketplacePanel implements vscode.Disposable {
     return folder === undefined ? undefined : { repoRoot: picked.dir, folder };
   }
 
-  /** Install (or update, in the place it was installed): choose where, then verify, scan, copy and merge requirements in the server, under progress. */
+  /**
+   * Install (or update, in the place it was installed): an entry that failed verification only after "Install
+   * anyway"; choose where, then verify, scan, copy and merge requirements in the server, under progress.
+   */
   async install(id: string): Promise<InstallResult | undefined> {
+    const verification = await this.backend.call<VerificationStatus>('verification', { id });
+    const allowUnverified = verification.state === 'failed';
+    if (allowUnverified && !(await this.confirmUnverified(id, verification))) return undefined;
     const target = (await this.backend.call<InstalledLocation | undefined>('installedAt', { id })) ?? (await this.pickTarget(id));
     if (!target) return undefined;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Installing ${id}` },
-      () => this.backend.installInto<InstallResult>({ id, ...target }),
+      () => this.backend.installInto<InstallResult>({ id, ...target, allowUnverified }),
     );
     this.post({ type: 'installed', result });
     const writer = await this.backend.writer(false);

@@ -19,6 +19,10 @@ import { cloneDirOf } from '../repos/sync';
 import { defaultStorageDir } from '../repos/workspace';
 import type { CatalogSource } from '../market/sources';
 import type { CatalogProblem } from '../market/types';
+import { DEFAULT_AIRFLOW_VERSIONS, parseAirflowVersions, verifyCatalog } from '../market/verify/catalogVerify';
+import { defaultVerifyCacheDir, prebuiltFromEnv } from '../market/verify/environments';
+import { ServiceVerifier } from '../market/verify/serviceVerifier';
+import { describeResults, statusLine, withoutLogs } from '../market/verify/status';
 
 interface CommonOptions {
   json?: boolean;
@@ -83,6 +87,7 @@ async function openMarket(options: CommonOptions): Promise<Marketplace> {
   if (client) {
     try {
       market.setStats(await client.stats());
+      market.setVerifications(await client.verifications());
     } catch (error) {
       if (!options.json) console.error(`warning: ${(error as Error).message}; showing catalogs only`);
     }
@@ -143,8 +148,9 @@ export function registerMarket(program: Command): void {
     .action(async (query: string | undefined, options: CommonOptions & { category?: string; status?: string; airflow?: string; provider?: string; sort?: SortKey; limit: string }) => {
       const m = await openMarket(options);
       const result = m.find({ text: query, category: options.category, status: options.status, airflowVersion: options.airflow, provider: options.provider, sort: options.sort, limit: Number(options.limit) });
-      print(options, { total: result.total, hits: result.hits.map((h) => ({ ...h.entry, stats: h.stats })), problems: m.problems }, () =>
-        [`${result.total} result(s)`, ...result.hits.map((h) => `${h.entry.id}  ${h.entry.version}  [${h.entry.status}]  ${h.entry.title}${h.stats.ratings ? `  ★${h.stats.rating.toFixed(1)}` : ''}`)].join('\n'),
+      const hits = result.hits.map((h) => ({ ...h.entry, stats: h.stats, verification: withoutLogs(m.verification(h.entry.id)) }));
+      print(options, { total: result.total, hits, problems: m.problems }, () =>
+        [`${result.total} result(s)`, ...hits.map((h) => `${h.id}  ${h.version}  [${h.status}]  ${h.title}${h.stats.ratings ? `  ★${h.stats.rating.toFixed(1)}` : ''}  (${h.verification.headline})`)].join('\n'),
       );
     });
 
@@ -164,6 +170,8 @@ export function registerMarket(program: Command): void {
           `connections: ${entry.connections.map((c) => c.id).join(', ') || '-'}   variables: ${entry.variables.map((v) => v.name).join(', ') || '-'}`,
           `tasks: ${details.tasks.join(', ') || '-'}`,
           `validation: ${details.badge}${details.findings.map((f) => `\n  ${f.severity} ${f.ruleId} line ${f.range.start.line + 1}: ${f.message}`).join('')}`,
+          `verification: ${statusLine(details.verification)}`,
+          ...(details.verification.record && details.verification.state !== 'stale' ? describeResults(details.verification.record, true) : []),
         ].join('\n'),
       );
     });
@@ -173,10 +181,11 @@ export function registerMarket(program: Command): void {
     .option('--repo <name-or-dir>', 'repository folder, or a repository name from airflow-repos.yaml (default: the Git work tree around the current folder)')
     .option('--path <dir>', "folder inside the repository (default: the repository's dags_path, else dags)")
     .option('--force', 'install even when the scan reports errors')
-    .action(async (id: string, options: CommonOptions & { repo?: string; path?: string; force?: boolean }) => {
+    .option('--allow-unverified', 'install even when the entry failed verification')
+    .action(async (id: string, options: CommonOptions & { repo?: string; path?: string; force?: boolean; allowUnverified?: boolean }) => {
       const m = await openMarket(options);
       const target = repoTarget(options.repo, options.config);
-      const result = await m.install(id, { repoRoot: target.root, folder: options.path ?? target.dagsPath, force: options.force });
+      const result = await m.install(id, { repoRoot: target.root, folder: options.path ?? target.dagsPath, force: options.force, allowUnverified: options.allowUnverified });
       await reportInstall(result, options);
       print(options, result, () =>
         [
@@ -203,7 +212,8 @@ export function registerMarket(program: Command): void {
     .description('update installed entries whose catalog has a newer version')
     .option('--repo <name-or-dir>', 'repository folder or name (as for install)')
     .option('--check', 'only list available updates')
-    .action(async (id: string | undefined, options: CommonOptions & { repo?: string; check?: boolean }) => {
+    .option('--allow-unverified', 'update even to a version that failed verification')
+    .action(async (id: string | undefined, options: CommonOptions & { repo?: string; check?: boolean; allowUnverified?: boolean }) => {
       const m = await openMarket(options);
       const root = repoRoot(options.repo, options.config);
       const updates = m.updates(root).filter((u) => !id || u.id === id);
@@ -211,7 +221,7 @@ export function registerMarket(program: Command): void {
       const results: InstallResult[] = [];
       for (const update of updates) {
         // No folder: the update goes where the entry is installed.
-        const result = await m.install(update.id, { repoRoot: root });
+        const result = await m.install(update.id, { repoRoot: root, allowUnverified: options.allowUnverified });
         await reportInstall(result, options);
         results.push(result);
       }
@@ -226,28 +236,31 @@ export function registerMarket(program: Command): void {
     });
 
   withCommon(market.command('rate').argument('<id>').argument('<rating>', '1 to 5', parseRating))
-    .description('rate an entry on the marketplace service (token from HANGAR_MARKET_TOKEN)')
+    .description('rate an entry you installed, on the marketplace service (token from HANGAR_MARKET_TOKEN)')
     .action(async (id: string, rating: number, options: CommonOptions) => {
-      const stats = await requireService().rate(id, rating);
+      const stats = await requireService().rate(id, rating, cliInstallationId());
       print(options, stats, () => `Rated ${id} ${rating}/5 (average ${stats.rating.toFixed(1)} from ${stats.ratings})`);
     });
 
   withCommon(market.command('review').argument('<id>').argument('<text>'))
-    .description('review an entry on the marketplace service (token from HANGAR_MARKET_TOKEN)')
+    .description('review an entry you installed, on the marketplace service (token from HANGAR_MARKET_TOKEN)')
     .action(async (id: string, text: string, options: CommonOptions) => {
-      const result = await requireService().review(id, text);
+      const result = await requireService().review(id, text, cliInstallationId());
       print(options, result, () => `Review ${result.id} posted for ${id}`);
     });
 
   registerMarketAdmin(market);
+  registerMarketVerify(market);
 
   market
     .command('index')
     .argument('<path>', 'catalog repository folder')
     .description('check a catalog (any of the three formats) or write its hangar-catalog.json with fresh sha256 values')
     .option('--write', `write ${HANGAR_INDEX}`)
+    .option('--check', 'only check (the default; for CI)')
     .option('--json', 'print machine-readable JSON')
-    .action((folder: string, options: { write?: boolean; json?: boolean }) => {
+    .action((folder: string, options: { write?: boolean; check?: boolean; json?: boolean }) => {
+      if (options.write && options.check) throw new InvalidArgumentError('--check and --write exclude each other');
       const report = checkCatalog(folder);
       let outcome = '';
       if (options.write) {
@@ -274,6 +287,49 @@ export function registerMarket(program: Command): void {
     });
 }
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new InvalidArgumentError('a whole number of seconds from 5 to 3600');
+  return seconds;
+}
+
+function registerMarketVerify(market: Command): void {
+  market
+    .command('verify')
+    .argument('[catalog]', 'catalog repository folder', '.')
+    .description("import each entry's DAG (and, where the entry allows it, run dag.test()) on each Airflow version, in a sandbox")
+    .option('--entry <id>', 'only this entry (repeatable)', collect)
+    .option('--airflow <versions>', 'comma-separated Airflow versions', DEFAULT_AIRFLOW_VERSIONS.join(','))
+    .option('--timeout <seconds>', 'limit for one import or one DAG test; then its process tree is killed', parseSeconds, 300)
+    .option('--write', 'write the results to verification/<entry>.json in the catalog')
+    .option('--changed', 'skip entries whose verification/ file already covers their file and every version')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (folder: string, options: { entry?: string[]; airflow: string; timeout: number; write?: boolean; changed?: boolean; json?: boolean }) => {
+      const report = await verifyCatalog(folder, {
+        entries: options.entry,
+        versions: parseAirflowVersions(options.airflow),
+        write: options.write,
+        changedOnly: options.changed,
+        timeoutS: options.timeout,
+        cacheDir: defaultVerifyCacheDir(),
+        prebuilt: prebuiltFromEnv(),
+        onProgress: options.json ? undefined : (line) => console.error(line),
+      });
+      if (report.verified.some((v) => v.status.state === 'failed' || v.status.state === 'error')) process.exitCode = 1;
+      print(options, report, () =>
+        [
+          ...report.problems.map((p) => `warning: ${formatProblem(p)}`),
+          ...report.verified.flatMap((v) => [
+            `${v.id} ${v.record.version}: ${v.status.headline} (sha256 ${v.record.sha256}, ${v.record.isolation} sandbox)`,
+            ...describeResults(v.record, v.status.state !== 'verified'),
+            ...(v.written ? [`wrote ${v.written}`] : []),
+          ]),
+          `${report.verified.length} entr${report.verified.length === 1 ? 'y' : 'ies'} verified${report.current.length ? `, ${report.current.length} already verified for their current file` : ''}`,
+        ].join('\n'),
+      );
+    });
+}
+
 function registerMarketAdmin(market: Command): void {
   const admin = market.command('admin').description('administer the marketplace service database');
   admin
@@ -284,6 +340,24 @@ function registerMarketAdmin(market: Command): void {
     .action(async (reviewId: string, options: { json?: boolean }) => {
       await requireService().hideReview(Number(reviewId));
       print(options, { hidden: Number(reviewId) }, () => `Review ${reviewId} hidden`);
+    });
+  admin
+    .command('installs')
+    .requiredOption('--entry <id>', 'entry id (catalog/entry)')
+    .description("why an entry's install count is what it is: its installations by version and date (admin token from HANGAR_MARKET_TOKEN)")
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { entry: string; json?: boolean }) => {
+      const audit = await requireService().installAudit(options.entry);
+      const versions = [...new Set(audit.installations.map((i) => i.version))];
+      print(options, audit, () =>
+        [
+          `${audit.entry}: ${audit.installs} install(s)${audit.beforeInstallationIds ? `, ${audit.beforeInstallationIds} of them counted before installation ids` : ''}`,
+          ...versions.flatMap((version) => {
+            const rows = audit.installations.filter((i) => i.version === version);
+            return [`version ${version}: ${rows.length} installation(s)`, ...rows.map((i) => `  ${i.firstSeenAt.slice(0, 16).replace('T', ' ')}  ${i.installation}  reported by ${i.reportedBy.join(', ') || '-'}`)];
+          }),
+        ].join('\n'),
+      );
     });
   const token = admin.command('token').description('bearer tokens for writes (stored hashed; shown once)');
   token
@@ -311,29 +385,43 @@ function registerMarketAdmin(market: Command): void {
     });
 }
 
-export type MarketplaceServeOptions = CommonOptions & { port: string; bind: string; db: string; catalogRefresh: string };
+export type MarketplaceServeOptions = CommonOptions & { port: string; bind: string; db: string; catalogRefresh: string; verifyAirflow: string; verifyTimeout: number };
 
 export function withMarketplaceServeOptions(serve: Command): Command {
   return withCommon(serve)
     .option('--marketplace', 'serve the marketplace HTTP JSON API')
     .option('--db <file>', 'SQLite file for ratings, reviews, installs and tokens', 'hangar-marketplace.db')
-    .option('--catalog-refresh <minutes>', 'fetch and re-read the catalogs this often (0: never)', '10');
+    .option('--catalog-refresh <minutes>', 'fetch and re-read the catalogs this often (0: never)', '10')
+    .option('--verify-airflow <versions>', 'verify new and changed entries on these Airflow versions, in a worker (none: off)', DEFAULT_AIRFLOW_VERSIONS.join(','))
+    .option('--verify-timeout <seconds>', 'limit for one import or one DAG test', parseSeconds, 300);
 }
 
 export async function serveMarketplace(options: MarketplaceServeOptions): Promise<void> {
   const db = new MarketDb(options.db); // first: it says what to install when the native SQLite module is missing
   let market = await openMarket(options);
-  const server = createMarketServer(() => market, db);
+  const versions = parseAirflowVersions(options.verifyAirflow);
+  const verifier = versions.length ? new ServiceVerifier(db, { versions, timeoutS: options.verifyTimeout, log: (line) => console.log(`marketplace: ${line}`) }) : undefined;
+  const server = createMarketServer(() => market, db, { verification: verifier && ((m, entry) => verifier.statusOf(m, entry)) });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(options.port), options.bind, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   console.log(`marketplace: serving ${market.search.size} entries from ${market.catalogNames.length} catalog(s) on http://${options.bind}:${port}`);
+  verifier?.sync(market);
   const minutes = Number(options.catalogRefresh);
   // The new catalogs replace the old ones only once fully read: requests never see a half-loaded marketplace.
-  const refresh = minutes > 0 ? setInterval(() => void openMarket(options).then((fresh) => (market = fresh), (error: Error) => console.error(`marketplace: catalog refresh failed: ${error.message}`)), minutes * 60_000) : undefined;
+  const reload = (): Promise<void> =>
+    openMarket(options).then(
+      (fresh) => {
+        market = fresh;
+        verifier?.sync(fresh);
+      },
+      (error: Error) => console.error(`marketplace: catalog refresh failed: ${error.message}`),
+    );
+  const refresh = minutes > 0 ? setInterval(() => void reload(), minutes * 60_000) : undefined;
   refresh?.unref();
   const stop = (): void => {
     clearInterval(refresh);
+    verifier?.stop();
     server.close();
     db.close();
   };

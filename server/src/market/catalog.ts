@@ -5,6 +5,7 @@ import { ASTRO_INDEX, readAstroRegistry } from './readers/astroRegistry';
 import { COMMUNITY_INDEX, readCommunityRegistry } from './readers/communityRegistry';
 import { HANGAR_INDEX, readHangarIndex, type ReadResult } from './readers/hangarIndex';
 import type { IndexFormat, LoadedCatalog } from './types';
+import { readCatalogVerifications } from './verify/catalogFiles';
 
 type Reader = (root: string, catalog: string) => ReadResult;
 
@@ -42,7 +43,8 @@ export function readCatalogFolder(root: string, name: string, updatedByPath?: Re
   try {
     const { entries, problems, declared } = (reader.format === 'hangar' ? readHangar : reader.read)(root, name);
     if (updatedByPath) for (const entry of entries) entry.updated ??= updatedByPath.get(entry.sourcePath);
-    return { name, root, format: reader.format, entries, problems, declared };
+    const verified = readCatalogVerifications(root, name, entries.map((e) => e.localId));
+    return { name, root, format: reader.format, entries, problems: [...problems, ...verified.problems], declared, verifications: verified.records };
   } catch (error) {
     const located = error instanceof IndexSyntaxError;
     return {

@@ -45,6 +45,7 @@ function toIndexEntry(entry: MarketEntry, digest: string): Record<string, unknow
       connections: entry.connections.length ? entry.connections : undefined,
       variables: entry.variables.length ? entry.variables : undefined,
       params: entry.params.length ? entry.params : undefined,
+      verify: entry.verify ? { dag_test: entry.verify.dagTest } : undefined,
     }).filter(([, v]) => v !== undefined),
   );
 }

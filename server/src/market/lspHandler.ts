@@ -6,6 +6,8 @@ import { MarketServiceClient } from './serviceClient';
 import { hasUpdate } from './install';
 import { readState, type InstalledEntry } from './state';
 import type { EntryStats } from './search';
+import { withoutLogs } from './verify/status';
+import type { VerificationStatus } from './verify/types';
 import type { EntryResult, InstallIntoParams, ListFilters, ListResult, MarketContext, MarketServerCall, ServiceMode } from './webviewProtocol';
 
 const STATS_TTL_MS = 30_000;
@@ -14,6 +16,7 @@ interface StatsSnapshot {
   url?: string;
   at: number;
   stats?: Map<string, EntryStats>;
+  verifications?: Map<string, VerificationStatus>;
   mode: ServiceMode;
 }
 
@@ -36,8 +39,9 @@ export class MarketRequestHandler {
   }
 
   /**
-   * Pulls ratings and install counts; without a reachable service the marketplace runs catalog-only. The answer
-   * (or the failure) is kept for STATS_TTL_MS, so typing in the search box does not call the service per key.
+   * Pulls ratings, install counts and verification statuses; without a reachable service the marketplace runs
+   * catalog-only. The answer (or the failure) is kept for STATS_TTL_MS, so typing in the search box does not call
+   * the service per key.
    */
   private async withStats(context: MarketContext, market: Marketplace, fresh = false): Promise<ServiceMode> {
     const client = this.service(context);
@@ -45,13 +49,15 @@ export class MarketRequestHandler {
     const cached = this.stats;
     if (!fresh && cached && cached.url === context.serviceUrl && Date.now() - cached.at < STATS_TTL_MS) {
       if (cached.stats) market.setStats(cached.stats);
+      if (cached.verifications) market.setVerifications(cached.verifications);
       return cached.mode;
     }
     let entry: StatsSnapshot;
     try {
-      const stats = await client.stats();
-      entry = { url: context.serviceUrl, at: Date.now(), stats, mode: { mode: 'service' } };
+      const [stats, verifications] = await Promise.all([client.stats(), client.verifications()]);
+      entry = { url: context.serviceUrl, at: Date.now(), stats, verifications, mode: { mode: 'service' } };
       market.setStats(stats);
+      market.setVerifications(verifications);
     } catch (error) {
       entry = { url: context.serviceUrl, at: Date.now(), mode: { mode: 'catalog-only', reason: (error as Error).message } };
     }
@@ -81,7 +87,14 @@ export class MarketRequestHandler {
       case 'installInto': {
         const params = call.params as InstallIntoParams;
         if (!context.repoRoots.some((root) => path.resolve(root) === path.resolve(params.repoRoot))) throw new Error(`refusing to install ${params.id}: the target is not a repository folder of the workspace`);
-        return (await this.market(context)).install(params.id, { repoRoot: params.repoRoot, folder: params.folder });
+        const market = await this.market(context);
+        await this.withStats(context, market);
+        return market.install(params.id, { repoRoot: params.repoRoot, folder: params.folder, allowUnverified: params.allowUnverified });
+      }
+      case 'verification': {
+        const market = await this.market(context);
+        await this.withStats(context, market);
+        return market.verification((call.params as { id: string }).id);
       }
       case 'installedAt': {
         const { id } = call.params as { id: string };
@@ -128,6 +141,7 @@ export class MarketRequestHandler {
         stats,
         installedVersion: installed.get(entry.id)?.version,
         updateAvailable: installed.has(entry.id) && hasUpdate(installed.get(entry.id)!, entry),
+        verification: withoutLogs(market.verification(entry.id)),
       })),
     };
   }
@@ -135,8 +149,11 @@ export class MarketRequestHandler {
   private async entry(context: MarketContext, id: string): Promise<EntryResult> {
     const market = await this.market(context);
     const mode = await this.withStats(context, market, true);
+    const fullId = market.entry(id).entry.id;
+    const page = mode.mode === 'service' ? await this.service(context)!.entryPage(fullId).catch(() => undefined) : undefined;
+    if (page?.verification) market.setVerifications(new Map([[fullId, page.verification]]));
     const details = await market.details(id);
-    const reviews = mode.mode === 'service' ? await this.service(context)!.reviews(details.entry.id).catch(() => []) : [];
+    const reviews = page?.reviews ?? [];
     const record = this.installed(context).get(details.entry.id);
     return { ...mode, ...details, reviews, installedVersion: record?.version, updateAvailable: record !== undefined && hasUpdate(record, details.entry) };
   }

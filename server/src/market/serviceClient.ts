@@ -1,4 +1,5 @@
 import type { EntryStats } from './search';
+import type { VerificationStatus } from './verify/types';
 
 export interface Review {
   id: number;
@@ -7,6 +8,15 @@ export interface Review {
   text: string;
   createdAt: string;
   hidden?: boolean;
+}
+
+/** An admin's view of why an entry's install count is what it is (`hangar market admin installs`). */
+export interface InstallAudit {
+  entry: string;
+  installs: number;
+  /** Counts recorded by Hangar 0.1.0, before installation ids. */
+  beforeInstallationIds: number;
+  installations: { version: string; installation: string; firstSeenAt: string; reportedBy: string[] }[];
 }
 
 export class ServiceError extends Error {
@@ -36,10 +46,11 @@ export class MarketServiceClient {
     private readonly token?: string,
   ) {}
 
-  private async call<T>(method: string, route: string, body?: unknown): Promise<T> {
+  /** Reads go without the token unless `authorized` (the admin's reads); writes always carry it. */
+  private async call<T>(method: string, route: string, body?: unknown, authorized = method !== 'GET'): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token && method !== 'GET') headers.authorization = `Bearer ${this.token}`;
+    if (this.token && authorized) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
     try {
       response = await fetch(new URL(route, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`), {
@@ -68,16 +79,34 @@ export class MarketServiceClient {
     return new Map(Object.entries(stats));
   }
 
-  async reviews(entryId: string): Promise<Review[]> {
-    return (await this.call<{ reviews: Review[] }>('GET', `api/v1/entries/${encodeURIComponent(entryId)}/reviews`)).reviews;
+  /** Verification statuses of every entry (without logs), for lists; none from a service older than verification. */
+  async verifications(): Promise<Map<string, VerificationStatus>> {
+    try {
+      const { verifications } = await this.call<{ verifications: Record<string, VerificationStatus> }>('GET', 'api/v1/verifications');
+      return new Map(Object.entries(verifications));
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 404) return new Map();
+      throw error;
+    }
   }
 
-  rate(entryId: string, rating: number): Promise<EntryStats> {
-    return this.call('PUT', `api/v1/entries/${encodeURIComponent(entryId)}/rating`, { rating });
+  /** What an entry page needs from the service: visible reviews, and the verification status with its logs. */
+  entryPage(entryId: string): Promise<{ reviews: Review[]; verification: VerificationStatus }> {
+    return this.call('GET', `api/v1/entries/${encodeURIComponent(entryId)}`);
   }
 
-  review(entryId: string, text: string): Promise<{ id: number }> {
-    return this.call('POST', `api/v1/entries/${encodeURIComponent(entryId)}/reviews`, { text });
+  /** A rating counts only from an installation that reported an install of the entry with this token. */
+  rate(entryId: string, rating: number, installation: string): Promise<EntryStats> {
+    return this.call('PUT', `api/v1/entries/${encodeURIComponent(entryId)}/rating`, { rating, installation });
+  }
+
+  review(entryId: string, text: string, installation: string): Promise<{ id: number }> {
+    return this.call('POST', `api/v1/entries/${encodeURIComponent(entryId)}/reviews`, { text, installation });
+  }
+
+  /** Admin only: the installations behind an entry's install count. */
+  installAudit(entryId: string): Promise<InstallAudit> {
+    return this.call('GET', `api/v1/entries/${encodeURIComponent(entryId)}/installs`, undefined, true);
   }
 
   /** Counts an install once per installation (a random id the client keeps, see installationId.ts) and entry version. */

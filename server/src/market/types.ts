@@ -1,3 +1,5 @@
+import type { EntryVerification } from './verify/types';
+
 /** The three index formats Hangar reads. */
 export type IndexFormat = 'hangar' | 'community' | 'astro';
 
@@ -54,6 +56,8 @@ export interface MarketEntry {
   connections: ConnectionRequirement[];
   variables: VariableRequirement[];
   params: ParamSpec[];
+  /** What verification may do besides importing the file (`verify` in a Hangar index). */
+  verify?: { dagTest: boolean };
   /** ISO date of the last change, from the index or the Git history. */
   updated?: string;
   format: IndexFormat;
@@ -76,4 +80,6 @@ export interface LoadedCatalog {
   problems: CatalogProblem[];
   /** How many entries the index lists, good or bad (0 when it could not be read). */
   declared?: number;
+  /** The catalog's `verification/<id>.json` records, by entry id in the catalog. */
+  verifications?: Map<string, EntryVerification>;
 }

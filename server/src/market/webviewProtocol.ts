@@ -10,8 +10,9 @@ import type { EntryDetails } from './marketplace';
 import type { EntryStats, SearchQuery, SortKey } from './search';
 import type { Review } from './serviceClient';
 import type { CatalogProblem, MarketEntry } from './types';
+import type { VerificationStatus, VersionResult } from './verify/types';
 
-export type { Badge, CatalogProblem, EntryStats, Finding, InstallResult, KeptFile, MarketEntry, Review, SortKey, UninstallResult };
+export type { Badge, CatalogProblem, EntryStats, Finding, InstallResult, KeptFile, MarketEntry, Review, SortKey, UninstallResult, VerificationStatus, VersionResult };
 
 /** Catalog-only when no service URL is configured or the service cannot be reached. */
 export interface ServiceMode {
@@ -35,6 +36,8 @@ export interface ListItem {
   stats: EntryStats;
   installedVersion?: string;
   updateAvailable: boolean;
+  /** For the file as it is now; without logs (the entry page has them). */
+  verification: VerificationStatus;
 }
 
 export interface ListResult extends ServiceMode {
@@ -92,6 +95,10 @@ export interface RenderReport {
   reviews?: string[];
   /** Whether the page ran with the marketplace service (ratings, reviews) or catalog-only. */
   mode?: ServiceMode['mode'];
+  /** Verification badges as shown (one per list item, or the entry's). */
+  verification?: string[];
+  /** The entry page's verification details as shown: per Airflow version, the error and the log. */
+  verificationDetails?: string[];
 }
 
 /** What the host sends with each `hangar/market` request: settings are read per call, never cached in the server. */
@@ -109,7 +116,7 @@ export interface MarketContext {
 
 export interface MarketServerCall {
   context: MarketContext;
-  method: Exclude<MarketMethod, 'install' | 'rate' | 'review'> | 'installInto' | 'installedAt';
+  method: Exclude<MarketMethod, 'install' | 'rate' | 'review'> | 'installInto' | 'installedAt' | 'verification';
   params: unknown;
 }
 
@@ -124,4 +131,6 @@ export interface InstallIntoParams {
   /** One of the context's repoRoots. */
   repoRoot: string;
   folder: string;
+  /** The user chose "Install anyway" for an entry that failed verification. */
+  allowUnverified?: boolean;
 }

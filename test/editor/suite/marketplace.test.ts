@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { HangarApi } from '../../../client/src/extension';
-import type { RenderReport } from '../../../server/src/market/webviewProtocol';
+import type { RenderReport, VerificationStatus } from '../../../server/src/market/webviewProtocol';
 import { reportMetric, screenshot, waitFor } from './harness';
 
 const XSS_TITLE = 'Sneaky <img src=x onerror="document.title=1"> report';
@@ -144,7 +145,7 @@ suite('Marketplace with the service', () => {
     const cli = path.join(extension.extensionPath, 'dist', 'cli', 'hangar.js');
     const db = path.join(scratch, 'market.db');
     const token = JSON.parse(execFileSync(process.execPath, [cli, 'market', 'admin', 'token', 'create', '--user', 'alice', '--db', db, '--json'], { encoding: 'utf8' })) as { token: string };
-    const server = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--db', db, '--catalog', `team=file://${catalog}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--db', db, '--catalog', `team=file://${catalog}`, '--verify-airflow', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
     service = server;
     let output = '';
     server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -152,8 +153,11 @@ suite('Marketplace with the service', () => {
     base = await waitFor(`the marketplace service to start (${output})`, () => /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
     const write = (method: string, route: string, body: unknown) =>
       fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/reviews', { text: REVIEW })).status, 201);
-    assert.equal((await write('PUT', '/api/v1/entries/team%2Fpostgres-to-s3/rating', { rating: 4 })).status, 200);
+    // A review and a rating need an install reported from the installation they name.
+    const installation = randomUUID();
+    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/installs', { installation })).status, 200);
+    assert.equal((await write('POST', '/api/v1/entries/team%2Fpostgres-to-s3/reviews', { text: REVIEW, installation })).status, 201);
+    assert.equal((await write('PUT', '/api/v1/entries/team%2Fpostgres-to-s3/rating', { rating: 4, installation })).status, 200);
     const config = vscode.workspace.getConfiguration('hangar');
     await config.update('marketplace.catalogs', [{ name: 'team', url: `file://${catalog}` }], vscode.ConfigurationTarget.Global);
     await config.update('marketplace.serviceUrl', base, vscode.ConfigurationTarget.Global);
@@ -190,5 +194,110 @@ suite('Marketplace with the service', () => {
     assert.ok(await api.marketplace.install('team/postgres-to-s3'));
     assert.ok(await api.marketplace.install('team/postgres-to-s3'));
     assert.equal(await installs(), before + 1);
+  });
+});
+
+const GOOD_DAG = `"""Hourly ping."""
+import pendulum
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("hourly_ping", schedule="@hourly", start_date=pendulum.datetime(2026, 1, 1)):
+    EmptyOperator(task_id="ping")
+`;
+// Hangar's static analysis finds nothing wrong; Airflow's import fails on the start date.
+const BROKEN_DAG = GOOD_DAG.replace('Hourly ping', 'Nightly export').replace('hourly_ping', 'nightly_export').replace('2026, 1, 1', '2026, 13, 1');
+
+suite('Marketplace verification', () => {
+  let api: HangarApi;
+  let scratch: string;
+  let askBeforeInstall: HangarApi['marketplace']['confirmUnverified'];
+  const reports: RenderReport[] = [];
+  const nextReport = (predicate: (r: RenderReport) => boolean): Promise<RenderReport> => {
+    const from = reports.length;
+    return waitFor('the marketplace webview to render', () => reports.slice(from).find(predicate), 60_000);
+  };
+
+  /** A catalog whose verification/ files come from "hangar market verify --write" on the harness's Airflow 3.3.2. */
+  suiteSetup(async function () {
+    this.timeout(600_000);
+    const extension = vscode.extensions.getExtension<HangarApi>('hangar-dev.hangar');
+    assert.ok(extension);
+    api = await extension.activate();
+    api.marketplace.onDidRender((r) => reports.push(r));
+    askBeforeInstall = api.marketplace.confirmUnverified;
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'hangar-market-verify-'));
+    const root = path.join(scratch, 'catalog');
+    mkdirSync(path.join(root, 'dags'), { recursive: true });
+    const entry = (id: string, text: string) => ({ id, title: `${id} entry`, version: '1.0.0', category: 'ops', source: { path: `dags/${id}.py` }, sha256: createHash('sha256').update(text).digest('hex') });
+    writeFileSync(path.join(root, 'dags', 'good.py'), GOOD_DAG);
+    writeFileSync(path.join(root, 'dags', 'broken.py'), BROKEN_DAG);
+    writeFileSync(path.join(root, 'hangar-catalog.json'), JSON.stringify({ entries: [entry('good', GOOD_DAG), entry('broken', BROKEN_DAG)] }, null, 2));
+    const python = process.env.HANGAR_AIRFLOW_PYTHON ?? path.join(extension.extensionPath, '.cache', 'airflow-venv', 'bin', 'python');
+    assert.ok(existsSync(python), `the Airflow test environment is missing at ${python}: run the integration tests first (npm run test:integration) or set HANGAR_AIRFLOW_PYTHON`);
+    const uv = path.join(path.dirname(python), 'uv');
+    const cli = path.join(extension.extensionPath, 'dist', 'cli', 'hangar.js');
+    const env = { ...process.env, HANGAR_VERIFY_PYTHONS: `3.3.2=${python}`, ...(existsSync(uv) ? { HANGAR_UV: uv } : {}), XDG_CACHE_HOME: path.join(scratch, 'cache') };
+    const verified = await promisify(execFile)(process.execPath, [cli, 'market', 'verify', root, '--airflow', '3.3.2', '--write', '--json'], { env, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { code?: number; stdout?: string; stderr?: string }) => {
+        assert.equal(error.code, 1, `verify fails only because of the broken entry: ${error.stderr ?? ''}`);
+        return { stdout: error.stdout ?? '' };
+      },
+    );
+    assert.match(verified.stdout, /"state": "failed"/);
+    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'catalog with verification results']]) execFileSync('git', args, { cwd: root, env: gitEnv });
+    await vscode.workspace.getConfiguration('hangar').update('marketplace.catalogs', [{ name: 'ops', url: `file://${root}` }], vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    api.marketplace.confirmUnverified = askBeforeInstall;
+    await vscode.workspace.getConfiguration('hangar').update('marketplace.catalogs', undefined, vscode.ConfigurationTarget.Global);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('the list shows each entry’s verification: verified, or what failed', async () => {
+    await vscode.commands.executeCommand('hangar.openMarketplace');
+    const rendered = nextReport((r) => r.view === 'list' && r.titles.includes('good entry'));
+    api.marketplace.show({ list: { text: '' } });
+    const list = await rendered;
+    assert.deepEqual(
+      list.titles.map((title, i) => [title, list.verification?.[i]]),
+      [
+        ['broken entry', 'Failed on Airflow 3.3.2 (import error)'],
+        ['good entry', 'Verified on Airflow 3.3.2'],
+      ],
+    );
+    await screenshot('marketplace-verification-list');
+  });
+
+  test('a broken entry’s page shows its import error and Airflow’s log', async () => {
+    const rendered = nextReport((r) => r.view === 'entry' && r.entryId === 'ops/broken');
+    api.marketplace.show({ entry: 'ops/broken' });
+    const page = await rendered;
+    assert.deepEqual(page.verification, ['Failed on Airflow 3.3.2 (import error)']);
+    const [error, log] = page.verificationDetails ?? [];
+    assert.equal(error, 'ValueError: month must be in 1..12 (line 6)');
+    assert.match(log ?? '', /Traceback[\s\S]*File "dags\/broken\.py", line 6/);
+    await screenshot('marketplace-verification-entry');
+  });
+
+  test('installing an entry that failed verification asks first, and installs after "Install anyway"', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const repoRoot = path.join(workspace, 'company-workflows');
+    const installed = path.join(repoRoot, 'dags', 'verified', 'broken.py');
+    api.marketplace.presetTarget = { repoRoot, folder: 'dags/verified' };
+    const asked: VerificationStatus[] = [];
+    api.marketplace.confirmUnverified = async (_id, status) => (asked.push(status), false);
+    assert.equal(await api.marketplace.install('ops/broken'), undefined, 'declined: nothing installed');
+    assert.equal(existsSync(installed), false);
+    assert.equal(asked[0]?.headline, 'Failed on Airflow 3.3.2 (import error)');
+    api.marketplace.confirmUnverified = async (_id, status) => (asked.push(status), true);
+    assert.ok(await api.marketplace.install('ops/broken'));
+    assert.equal(readFileSync(installed, 'utf8'), BROKEN_DAG);
+    assert.equal(asked.length, 2);
+    assert.ok(await api.marketplace.install('ops/good'));
+    assert.equal(asked.length, 2, 'a verified entry installs without asking');
   });
 });

@@ -16,7 +16,7 @@ export interface HangarRun {
  * Runs the bundled CLI as a user would, with the marketplace environment cleared (no service, no catalogs from
  * the environment) and caches and the installation id under `home`.
  */
-export async function runMarketCli(home: string, args: string[], env: Record<string, string> = {}): Promise<HangarRun> {
+export async function runMarketCli(home: string, args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<HangarRun> {
   const fullEnv = {
     ...process.env,
     HANGAR_MARKET_URL: '',
@@ -26,7 +26,7 @@ export async function runMarketCli(home: string, args: string[], env: Record<str
     XDG_CONFIG_HOME: path.join(home, 'xdg-config'),
     ...env,
   };
-  const result = await runHangar(args, { cwd: home, env: fullEnv, nodeArgs: ['--import', REPORT_PEAK_MEMORY] });
+  const result = await runHangar(args, { cwd: home, env: fullEnv, nodeArgs: ['--import', REPORT_PEAK_MEMORY], timeoutMs: options.timeoutMs });
   const peak = /\npeak-rss-kb=(\d+)\n$/.exec(result.stderr);
   return { ...result, stderr: peak ? result.stderr.slice(0, peak.index) : result.stderr, peakRssMb: peak ? Number(peak[1]) / 1024 : Number.NaN };
 }

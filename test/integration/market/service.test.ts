@@ -40,7 +40,7 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
     alice = await token('alice');
     bob = await token('bob');
     admin = await token('root', true);
-    server = spawn(process.execPath, [shippedCli(), 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [shippedCli(), 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`, '--verify-airflow', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     base = await new Promise<string>((resolve, reject) => {
@@ -95,19 +95,31 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
     }
   });
 
+  const installations: Record<string, string> = {};
+  /** The install a user's rating or review needs, reported once per user from their installation. */
+  const installedBy = async (token: string): Promise<string> => {
+    if (!installations[token]) {
+      installations[token] = randomUUID();
+      assert.equal((await api('POST', `/api/v1/entries/${entry}/installs`, { token, body: { installation: installations[token] } })).status, 200);
+    }
+    return installations[token]!;
+  };
+
   it('keeps one rating per user per entry (a second rating replaces the first)', async () => {
-    await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 1 } });
-    await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 4 } });
-    const second = await api('PUT', `/api/v1/entries/${entry}/rating`, { token: bob, body: { rating: 5 } });
-    assert.deepEqual(second.body, { rating: 4.5, ratings: 2, installs: 0 });
+    const [fromAlice, fromBob] = [await installedBy(alice), await installedBy(bob)];
+    await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 1, installation: fromAlice } });
+    await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 4, installation: fromAlice } });
+    const second = await api('PUT', `/api/v1/entries/${entry}/rating`, { token: bob, body: { rating: 5, installation: fromBob } });
+    assert.deepEqual(second.body, { rating: 4.5, ratings: 2, installs: 2 });
   });
 
   it('stores reviews as text, limits their length and lets only an admin hide one', async () => {
     const html = '<img src=x onerror=alert(1)> works well';
-    const posted = await api('POST', `/api/v1/entries/${entry}/reviews`, { token: alice, body: { text: html } });
+    const installation = await installedBy(alice);
+    const posted = await api('POST', `/api/v1/entries/${entry}/reviews`, { token: alice, body: { text: html, installation } });
     assert.equal(posted.status, 201);
     const id = posted.body.id as number;
-    assert.equal((await api('POST', `/api/v1/entries/${entry}/reviews`, { token: alice, body: { text: 'x'.repeat(2001) } })).status, 400);
+    assert.equal((await api('POST', `/api/v1/entries/${entry}/reviews`, { token: alice, body: { text: 'x'.repeat(2001), installation } })).status, 400);
     const reviews = (await api('GET', `/api/v1/entries/${entry}/reviews`)).body.reviews as { id: number; text: string; user: string }[];
     assert.deepEqual(reviews.map((r) => [r.text, r.user]), [[html, 'alice']]);
     assert.equal((await api('POST', `/api/v1/reviews/${id}/hide`, { token: bob, body: {} })).status, 403);
@@ -125,13 +137,16 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
     await api('POST', `/api/v1/entries/${entry}/installs`, { token: alice, body: { installation: randomUUID() } });
     await api('POST', `/api/v1/entries/${entry}/installs`, { token: bob, body: { installation: randomUUID() } });
     const stats = (await api('GET', '/api/v1/stats')).body.stats as Record<string, { installs: number; rating: number }>;
-    assert.deepEqual(stats['team/postgres-to-s3'], { rating: 4.5, ratings: 2, installs: 2 });
+    assert.deepEqual(stats['team/postgres-to-s3'], { rating: 4.5, ratings: 2, installs: 4 }, 'the two installs behind the ratings and two more');
     const sorted = await api('GET', '/api/v1/entries?sort=installs');
     assert.equal((sorted.body.hits as { entry: { id: string } }[])[0]!.entry.id, 'team/postgres-to-s3');
   });
 
-  it('is used by hangar market rate/review with the token from the environment, not argv', async () => {
-    const env = { HANGAR_MARKET_URL: base, HANGAR_MARKET_TOKEN: bob };
+  it('is used by hangar market rate/review with the token from the environment, not argv, after an install', async () => {
+    const env = { HANGAR_MARKET_URL: base, HANGAR_MARKET_TOKEN: bob, XDG_CONFIG_HOME: path.join(dir, 'bob-config'), XDG_CACHE_HOME: path.join(dir, 'bob-cache') };
+    const repo = gitRepo(dir, 'bob-repo', { 'README.md': 'DAGs\n' });
+    const installed = await hangar(['market', 'install', 'team/hello', '--catalog', `team=${path.join(dir, 'catalog')}`, '--repo', repo], env);
+    assert.equal(installed.code, 0, installed.stderr);
     const rated = await hangar(['market', 'rate', 'team/hello', '3', '--json'], env);
     assert.equal(rated.code, 0, rated.stderr);
     assert.equal((JSON.parse(rated.stdout) as { ratings: number }).ratings, 1);

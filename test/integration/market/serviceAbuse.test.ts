@@ -72,7 +72,7 @@ describe('marketplace service abuse (hangar serve --marketplace, CLI bundle)', (
       assert.equal(created.code, 0, created.stderr);
       tokens[user] = (JSON.parse(created.stdout) as { token: string }).token;
     }
-    service = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    service = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--db', db, '--catalog', `team=${catalog}`, '--verify-airflow', 'none'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     service.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     port = await new Promise<number>((resolve, reject) => {
@@ -108,16 +108,25 @@ describe('marketplace service abuse (hangar serve --marketplace, CLI bundle)', (
     assert.equal(await installs('team/hello'), 60);
   });
 
+  /** A rating or review needs an install of the entry reported by the same user from the installation it names. */
+  const installFrom = async (user: string): Promise<string> => {
+    const installation = randomUUID();
+    assert.equal((await call('POST', `/api/v1/entries/${ENTRY}/installs`, { token: tokens[user], json: { installation } })).status, 200);
+    return installation;
+  };
+
   it('throttles 50 reviews from one token to its budget', async () => {
+    const installation = await installFrom('carol');
     const answers: Answer[] = [];
-    for (let i = 0; i < 50; i++) answers.push(await call('POST', `/api/v1/entries/${ENTRY}/reviews`, { token: tokens.carol, json: { text: `great #${i}` } }));
+    for (let i = 0; i < 50; i++) answers.push(await call('POST', `/api/v1/entries/${ENTRY}/reviews`, { token: tokens.carol, json: { text: `great #${i}`, installation } }));
     assertThrottled(answers, 5);
     assert.equal(((await call('GET', `/api/v1/entries/${ENTRY}/reviews`)).body.reviews as unknown[]).length, 5);
   });
 
   it('keeps one rating per token per entry (the last one) and throttles rating floods', async () => {
+    const installation = await installFrom('dave');
     const answers: Answer[] = [];
-    for (let i = 0; i < 30; i++) answers.push(await call('PUT', `/api/v1/entries/${ENTRY}/rating`, { token: tokens.dave, json: { rating: (i % 5) + 1 } }));
+    for (let i = 0; i < 30; i++) answers.push(await call('PUT', `/api/v1/entries/${ENTRY}/rating`, { token: tokens.dave, json: { rating: (i % 5) + 1, installation } }));
     assertThrottled(answers, 20);
     const stats = (await call('GET', `/api/v1/entries/${ENTRY}`)).body.stats as { rating: number; ratings: number };
     assert.deepEqual([stats.ratings, stats.rating], [1, 5], 'one rating, the last accepted (the 20th: 5 stars)');

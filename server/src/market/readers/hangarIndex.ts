@@ -25,6 +25,7 @@ interface RawEntry {
   connections?: MarketEntry['connections'];
   variables?: MarketEntry['variables'];
   params?: MarketEntry['params'];
+  verify?: { dag_test?: boolean };
 }
 
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
@@ -95,6 +96,7 @@ export function readHangarDocument(doc: LocatedDocument, root: string, catalog: 
       variables: e.variables ?? [],
       params: e.params ?? [],
       updated: e.updated,
+      ...(e.verify ? { verify: { dagTest: e.verify.dag_test === true } } : {}),
       format: 'hangar',
     });
   });

@@ -4,6 +4,8 @@ import { isInstallationId } from '../installationId';
 import type { Marketplace } from '../marketplace';
 import type { SortKey } from '../search';
 import type { MarketEntry } from '../types';
+import { withoutLogs } from '../verify/status';
+import type { VerificationStatus } from '../verify/types';
 import type { MarketDb, TokenOwner } from './db';
 import { decodeSegment, HttpError, readJson, requestUrl, send } from './http';
 import { WriteLimiter, type WriteKind } from './rateLimit';
@@ -31,13 +33,33 @@ function sortKey(value: string | null): SortKey | undefined {
   return value as SortKey;
 }
 
+/** The installation id a rating or review comes from; it must have reported an install of the entry with the same user's token. */
+function installedBy(db: MarketDb, entry: MarketEntry, owner: TokenOwner, installation: unknown, what: string): void {
+  if (installation !== undefined && !isInstallationId(installation)) throw new HttpError(400, 'installation must be the installation id the client keeps (a UUID in lowercase hex)');
+  if (installation === undefined || !db.hasInstalled(entry.id, installation, owner.user)) {
+    throw new HttpError(403, `${what} needs an install of this entry: install it with Hangar from this installation, with your marketplace token configured so the install is reported, then try again`);
+  }
+}
+
+export interface MarketServerOptions {
+  limiter?: WriteLimiter;
+  /** An entry's verification as the service knows it (its own runs, the catalog's files, its queue). */
+  verification?: (market: Marketplace, entry: MarketEntry) => VerificationStatus;
+}
+
 /**
  * The marketplace HTTP JSON API. Reads are open; writes need `Authorization: Bearer <token>` from
- * `hangar market admin token create` and are limited per user (WRITE_BUDGETS); hiding a review needs an admin
- * token. Every answer carries an `x-request-id`; a 500 is logged under it. `current` returns the catalogs loaded
- * last (the service re-reads them periodically).
+ * `hangar market admin token create` and are limited per user (WRITE_BUDGETS); a rating or review also needs an
+ * install of the entry reported from the installation it names; hiding a review and the install audit need an
+ * admin token. Every answer carries an `x-request-id`; a 500 is logged under it. `current` returns the catalogs
+ * loaded last (the service re-reads them periodically).
  */
-export function createMarketServer(current: () => Marketplace, db: MarketDb, limiter = new WriteLimiter()): Server {
+export function createMarketServer(current: () => Marketplace, db: MarketDb, options: MarketServerOptions = {}): Server {
+  const limiter = options.limiter ?? new WriteLimiter();
+  const verification = options.verification ?? ((market: Marketplace, entry: MarketEntry) => market.verification(entry.id));
+  const admin = (req: IncomingMessage, what: string): void => {
+    if (!authenticate(req).admin) throw new HttpError(403, `only an admin token can ${what}`);
+  };
   const authenticate = (req: IncomingMessage): TokenOwner => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const owner = match?.[1] ? db.owner(match[1]) : undefined;
@@ -80,44 +102,54 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, lim
       };
       market.setStats(db.allStats());
       const result = market.find(query);
-      return ok(200, { total: result.total, hits: result.hits.map((h) => ({ entry: h.entry, stats: h.stats })), problems: market.problems });
+      const hits = result.hits.map((h) => ({ entry: h.entry, stats: h.stats, verification: withoutLogs(verification(market, h.entry)) }));
+      return ok(200, { total: result.total, hits, problems: market.problems });
+    }
+    if (route === 'GET /api/v1/verifications') {
+      return ok(200, { verifications: Object.fromEntries(market.entries.map((entry) => [entry.id, withoutLogs(verification(market, entry))])) });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)$/.exec(route))) {
       const entry = knownEntry(market, m[1]!);
-      return ok(200, { entry, stats: db.statsOf(entry.id), reviews: db.reviews(entry.id) });
+      return ok(200, { entry, stats: db.statsOf(entry.id), reviews: db.reviews(entry.id), verification: verification(market, entry) });
+    }
+    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {
+      admin(req, 'read the install audit');
+      return ok(200, db.installAudit(knownEntry(market, m[1]!).id));
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: db.reviews(knownEntry(market, m[1]!).id) });
     if ((m = /^PUT \/api\/v1\/entries\/([^/]+)\/rating$/.exec(route))) {
-      const { id } = knownEntry(market, m[1]!);
+      const entry = knownEntry(market, m[1]!);
       const stats = await write(req, 'rating', async (owner) => {
-        const { rating } = await readJson(req);
+        const { rating, installation } = await readJson(req);
         if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'rating must be a whole number from 1 to 5');
-        return db.rate(id, owner.user, rating);
+        installedBy(db, entry, owner, installation, 'a rating');
+        return db.rate(entry.id, owner.user, rating);
       });
       return ok(200, stats);
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) {
-      const { id } = knownEntry(market, m[1]!);
+      const entry = knownEntry(market, m[1]!);
       const reviewId = await write(req, 'review', async (owner) => {
-        const { text } = await readJson(req);
+        const { text, installation } = await readJson(req);
         if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text must be a non-empty string');
         if (text.length > MAX_REVIEW_CHARS) throw new HttpError(400, `a review is at most ${MAX_REVIEW_CHARS} characters`);
-        return db.addReview(id, owner.user, text.trim());
+        installedBy(db, entry, owner, installation, 'a review');
+        return db.addReview(entry.id, owner.user, text.trim());
       });
       return ok(201, { id: reviewId });
     }
     if ((m = /^POST \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {
       const entry = knownEntry(market, m[1]!);
-      const counted = await write(req, 'install', async () => {
+      const counted = await write(req, 'install', async (owner) => {
         const { installation } = await readJson(req);
         if (!isInstallationId(installation)) throw new HttpError(400, 'installation must be the installation id the client keeps (a UUID in lowercase hex)');
         // The version is the catalog's: a client cannot inflate counts by naming versions.
-        return db.recordInstall(entry.id, entry.version, installation);
+        return db.recordInstall(entry.id, entry.version, installation, owner.user);
       });
       return ok(200, counted);
     }
     if ((m = /^POST \/api\/v1\/reviews\/(\d+)\/hide$/.exec(route))) {
-      if (!authenticate(req).admin) throw new HttpError(403, 'only an admin token can hide reviews');
+      admin(req, 'hide reviews');
       const reviewId = Number(m[1]);
       if (!Number.isSafeInteger(reviewId) || !db.hideReview(reviewId)) throw new HttpError(404, 'no such review');
       return ok(204);

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntryStats } from '../search';
-import type { Review } from '../serviceClient';
+import type { InstallAudit, Review } from '../serviceClient';
+import type { EntryVerification } from '../verify/types';
 import { openSqlite } from './sqlite';
 
 export interface TokenOwner {
@@ -45,6 +46,22 @@ CREATE TABLE IF NOT EXISTS installations (
   installation TEXT NOT NULL,
   first_seen_at TEXT NOT NULL,
   PRIMARY KEY (entry_id, version, installation)
+);
+-- Who reported an installation of an entry: a rating or review needs one reported with the same user's token.
+CREATE TABLE IF NOT EXISTS install_reporters (
+  entry_id TEXT NOT NULL,
+  installation TEXT NOT NULL,
+  user TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  PRIMARY KEY (entry_id, installation, user)
+);
+-- The service's own verification of an entry file, one record per entry and sha256 (JSON, see verify/types.ts).
+CREATE TABLE IF NOT EXISTS verifications (
+  entry_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  verified_at TEXT NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (entry_id, sha256)
 );
 `;
 
@@ -111,12 +128,50 @@ export class MarketDb {
     return rows.map((r) => ({ ...r, hidden: r.hidden === 1 }));
   }
 
-  /** Counts an install of `version` from `installation` unless that installation already reported it. */
-  recordInstall(entryId: string, version: string, installation: string): { installs: number; counted: boolean } {
-    const { changes } = this.db
-      .prepare('INSERT INTO installations (entry_id, version, installation, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(entryId, version, installation, new Date().toISOString());
+  /** Counts an install of `version` from `installation` unless that installation already reported it; remembers who reported it. */
+  recordInstall(entryId: string, version: string, installation: string, user: string): { installs: number; counted: boolean } {
+    const now = new Date().toISOString();
+    const changes = this.db.transaction(() => {
+      this.db.prepare('INSERT INTO install_reporters (entry_id, installation, user, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(entryId, installation, user, now);
+      return this.db.prepare('INSERT INTO installations (entry_id, version, installation, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(entryId, version, installation, now).changes;
+    })();
     return { installs: this.statsOf(entryId).installs, counted: changes > 0 };
+  }
+
+  /** Whether `user` reported an install of the entry from `installation` (what a rating or review needs). */
+  hasInstalled(entryId: string, installation: string, user: string): boolean {
+    return this.db.prepare('SELECT 1 FROM install_reporters WHERE entry_id = ? AND installation = ? AND user = ?').get(entryId, installation, user) !== undefined;
+  }
+
+  /** Why an install count is what it is: each installation by version and date, who reported it, and the counts from before installation ids. */
+  installAudit(entryId: string): InstallAudit {
+    const legacy = this.db.prepare('SELECT count FROM installs WHERE entry_id = ?').get(entryId) as { count: number } | undefined;
+    const rows = this.db
+      .prepare(
+        `SELECT i.version, i.installation, i.first_seen_at AS firstSeenAt, GROUP_CONCAT(r.user) AS users
+         FROM installations i LEFT JOIN install_reporters r ON r.entry_id = i.entry_id AND r.installation = i.installation
+         WHERE i.entry_id = ? GROUP BY i.version, i.installation ORDER BY i.first_seen_at, i.version`,
+      )
+      .all(entryId) as { version: string; installation: string; firstSeenAt: string; users: string | null }[];
+    return {
+      entry: entryId,
+      installs: this.statsOf(entryId).installs,
+      beforeInstallationIds: legacy?.count ?? 0,
+      installations: rows.map(({ users, ...row }) => ({ ...row, reportedBy: users ? [...new Set(users.split(','))].sort() : [] })),
+    };
+  }
+
+  saveVerification(entryId: string, record: EntryVerification): void {
+    this.db
+      .prepare('INSERT INTO verifications (entry_id, sha256, verified_at, record) VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, sha256) DO UPDATE SET verified_at = excluded.verified_at, record = excluded.record')
+      .run(entryId, record.sha256, record.verifiedAt, JSON.stringify(record));
+  }
+
+  /** The record for this sha256 of the entry's file, else the entry's latest (which then no longer applies). */
+  verificationOf(entryId: string, sha256: string): EntryVerification | undefined {
+    const row = (this.db.prepare('SELECT record FROM verifications WHERE entry_id = ? AND sha256 = ?').get(entryId, sha256) ??
+      this.db.prepare('SELECT record FROM verifications WHERE entry_id = ? ORDER BY verified_at DESC LIMIT 1').get(entryId)) as { record: string } | undefined;
+    return row && (JSON.parse(row.record) as EntryVerification);
   }
 
   statsOf(entryId: string): EntryStats {
