@@ -8,8 +8,9 @@ import type { ValidationSummary } from './types';
 
 /**
  * The gate's dependency check: every Python file of the deploy (read from the commit, not the working tree) is
- * checked against the environment's interpreter, and each import it cannot satisfy (HGR501) is an error that
- * blocks the deploy, as the editor shows it. Local modules are those the deployed folder itself holds.
+ * checked against the environment's interpreter, and each import it cannot satisfy (HGR501) is reported as the
+ * editor shows it: an error that blocks the deploy when it runs while Airflow imports the file, a warning when only
+ * a task body runs it. Local modules are those the deployed folder itself holds.
  */
 export async function checkDeployDependencies(python: string, inputs: readonly GateInput[], validation: ValidationSummary, gated?: ReadonlySet<string>): Promise<ValidationSummary> {
   const env = await describeEnvironment(python);
@@ -18,6 +19,7 @@ export async function checkDeployDependencies(python: string, inputs: readonly G
   }
   const parser = await createPythonParser();
   const lines: string[] = [];
+  let warnings = 0;
   for (const input of inputs) {
     const files = input.files.filter((f) => f.path.endsWith('.py') && (!gated || gated.has(`${input.namespace}/${f.path}`)));
     const present = new Set(input.files.map((f) => f.path));
@@ -28,6 +30,10 @@ export async function checkDeployDependencies(python: string, inputs: readonly G
       if (!tree) continue;
       try {
         for (const finding of importFindings(tree, file.path, { env, isLocal })) {
+          if (finding.severity !== 'error') {
+            warnings += 1;
+            continue;
+          }
           lines.push(`${input.namespace}/${file.path}: ${finding.ruleId}: ${finding.message} (line ${finding.range.start.line + 1})`);
         }
       } finally {
@@ -39,6 +45,7 @@ export async function checkDeployDependencies(python: string, inputs: readonly G
   return {
     ...validation,
     errors: validation.errors + lines.length,
+    warnings: validation.warnings + warnings,
     blocking: [...validation.blocking, ...lines.slice(0, Math.max(0, BLOCKING_LISTED - listed))],
     blockingTotal: (validation.blockingTotal ?? listed) + lines.length,
     dependencies: { python: env.python, airflow: env.airflow, missing: lines.length },

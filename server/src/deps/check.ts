@@ -67,19 +67,22 @@ export function importFindings(tree: Tree, file: string, { env, isLocal, declare
   const findings: DependencyFinding[] = [];
   const installed = (name: string) => env.distributions.has(normaliseName(name));
   const reported = new Set<string>();
-  for (const imported of importedModules(tree)) {
+  // Imports that run while Airflow imports the file first: one of them makes a package's finding an error.
+  const byTiming = importedModules(tree).sort((a, b) => Number(a.timing !== 'module') - Number(b.timing !== 'module'));
+  for (const imported of byTiming) {
     const module = imported.module;
-    if (!module || module.startsWith('.') || isLocal(module, file)) continue;
+    if (!module || module.startsWith('.') || imported.timing === 'optional' || isLocal(module, file)) continue;
     const candidates = distributionsFor(module, env);
     if (!candidates.length) continue;
     const key = candidates[0]!;
     if (reported.has(key)) continue;
     if (!candidates.some(installed)) {
       reported.add(key);
+      const atImport = imported.timing === 'module';
       findings.push({
         ruleId: 'HGR501',
-        severity: 'error',
-        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). Airflow will fail to import this file.`,
+        severity: atImport ? 'error' : 'warning',
+        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). ${atImport ? 'Airflow will fail to import this file.' : 'The file imports, but the task that runs this import will fail.'}`,
         range: rangeOf(imported.node),
         file,
         distribution: key,

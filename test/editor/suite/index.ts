@@ -22,6 +22,14 @@ const suiteFiles: Record<string, () => Promise<unknown>> = {
   'repositoryCommands.test.ts': () => import('./repositoryCommands.test'),
 };
 
+/**
+ * The Restricted Mode suite needs the untrusted workbench of the harness's second pass (test/editor/run.mjs,
+ * HANGAR_EDITOR_RESTRICTED); that pass runs it alone and the trusted pass runs everything else, so no test is
+ * ever skipped for being in the wrong pass.
+ */
+const RESTRICTED_SUITE_FILE = 'restricted.test.ts';
+const restrictedPass = process.env.HANGAR_EDITOR_RESTRICTED === '1';
+
 interface TestResult {
   title: string;
   state: 'passed' | 'failed' | 'pending';
@@ -65,6 +73,7 @@ async function loadSuites(mocha: Mocha): Promise<void> {
     if (test?.state === 'failed') await screenshot(`failed-${test.fullTitle()}`).catch(() => undefined);
   });
   for (const [file, load] of Object.entries(suiteFiles)) {
+    if ((file === RESTRICTED_SUITE_FILE) !== restrictedPass) continue;
     mocha.suite.emit('pre-require', globalThis, file, mocha);
     mocha.suite.emit('require', await load(), file, mocha);
     mocha.suite.emit('post-require', globalThis, file, mocha);
