@@ -187,7 +187,9 @@ describe('canary rollouts against a real Airflow 3.3 (scheduler running), throug
       await trigger('orders__canary');
       const promoted = await waitFor('the agent to promote the canary', async () => (await history()).find((r) => r.canary?.event === 'promote' && r.canary.dagId === 'orders' && r.who === 'hangar-agent'), 240_000, 2000).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`)));
       assert.deepEqual(promoted.dags?.map((d) => [d.dagId, d.to]), [['orders', candidate]]);
-      assert.match(output, /\[canary\] orders: promoted to dev as version \d+ \(canary\.failed_runs == 0\)/);
+      // The agent records the promotion first and prints its line once Airflow has verified it.
+      const line = /\[canary\] orders: promoted to dev as version \d+ \(canary\.failed_runs == 0\)/;
+      await waitFor('the agent to report the promotion', () => line.test(output) || undefined, 240_000, 500).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`)));
       assert.equal(served('orders.py'), dag('orders', 'None', 0, 'agent'));
     } finally {
       agent.kill('SIGTERM');
