@@ -17,7 +17,7 @@ test('--help of every command, walked from the top-level help, exits 0 and descr
   const top = await runHangar(['--help']);
   assert.equal(top.code, 0, top.stderr);
   const groups = subcommands(top.stdout);
-  assert.deepEqual(groups, ['check', 'rules', 'market', 'serve', 'deps', 'test', 'repos', 'deploy', 'rollback', 'promote', 'history', 'diff']);
+  assert.deepEqual(groups, ['check', 'rules', 'market', 'serve', 'deps', 'test', 'repos', 'deploy', 'rollback', 'promote', 'history', 'canary', 'diff']);
   const seen: string[] = [];
   const walk = async (command: string[]): Promise<void> => {
     const run = await runHangar([...command, '--help']);
@@ -28,7 +28,7 @@ test('--help of every command, walked from the top-level help, exits 0 and descr
     for (const sub of subcommands(run.stdout)) await walk([...command, sub]);
   };
   for (const group of groups) await walk([group]);
-  assert.ok(seen.includes('market admin token revoke') && seen.includes('repos history') && seen.includes('deps check'), seen.join(', '));
+  assert.ok(seen.includes('market admin token revoke') && seen.includes('canary promote') && seen.includes('market verify') && seen.includes('repos history') && seen.includes('deps check'), seen.join(', '));
 
   for (const command of [[], ...groups.map((g) => [g])]) {
     const run = await runHangar([...command, '--version']);
