@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
-import { addFolderEnvironment, git, pushDags } from './deployFixtures';
+import { addFolderEnvironment, createDeployRemote, git, pushDags } from './deployFixtures';
 import { choose as chooseInQuickPick, reportMetric, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
@@ -41,15 +40,9 @@ suite('Deploy', () => {
     api.deploy.ui.onDidShow((widget) => shown.push(widget));
     // The deployer as Git knows it in this process (the extension host): the editor and the CLI must both record it.
     process.env.GIT_COMMITTER_EMAIL = DEPLOYER;
-    root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-deploy-'));
-    const bare = path.join(root, 'origin.git');
-    work = path.join(root, 'work');
-    dags = path.join(root, 'airflow-dags');
-    mkdirSync(dags);
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', bare);
-    git(root, 'init', '-q', '--initial-branch=main', work);
-    git(work, 'remote', 'add', 'origin', bare);
-    mkdirSync(path.join(work, 'dags'));
+    const remote = createDeployRemote('hangar-editor-deploy-');
+    ({ root, work, dags } = remote);
+    const bare = remote.bare;
     writeFileSync(path.join(work, 'dags', 'orders.py'), dag('deploy_orders'));
     git(work, 'add', '-A');
     git(work, 'commit', '-q', '-m', 'orders');

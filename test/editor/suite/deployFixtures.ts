@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { HangarApi } from '../../../client/src/extension';
 import { waitFor } from './harness';
@@ -7,6 +8,29 @@ import { waitFor } from './harness';
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
 
 export const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+
+export interface DeployRemote {
+  /** The scratch folder holding the rest. */
+  readonly root: string;
+  /** A bare repository on `main`, the remote the editor syncs. */
+  readonly bare: string;
+  /** A working copy whose origin is `bare`, with an empty dags/ folder. */
+  readonly work: string;
+  /** An empty folder for a folder environment to deploy into. */
+  readonly dags: string;
+}
+
+/** A scratch folder with a bare remote, a working copy of it and an empty DAGs folder to deploy to. */
+export function createDeployRemote(prefix: string): DeployRemote {
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const remote = { root, bare: path.join(root, 'origin.git'), work: path.join(root, 'work'), dags: path.join(root, 'airflow-dags') };
+  mkdirSync(remote.dags);
+  git(root, 'init', '-q', '--bare', '--initial-branch=main', remote.bare);
+  git(root, 'init', '-q', '--initial-branch=main', remote.work);
+  git(remote.work, 'remote', 'add', 'origin', remote.bare);
+  mkdirSync(path.join(remote.work, 'dags'));
+  return remote;
+}
 
 /** Commits files under dags/ in the working copy `work` and pushes them to its remote's main; returns the commit. */
 export function pushDags(work: string, files: Record<string, string>): string {

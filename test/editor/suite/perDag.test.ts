@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeploymentsNode } from '../../../client/src/deploy/historyTree';
 import type { DeployOutcome } from '../../../client/src/deploy/deployController';
 import type { HangarApi } from '../../../client/src/extension';
-import { addFolderEnvironment, git, pushDags } from './deployFixtures';
+import { addFolderEnvironment, createDeployRemote, pushDags } from './deployFixtures';
 import { choose as chooseInQuickPick, screenshot, waitFor, type Widget } from './harness';
 
 const EXTENSION_ID = 'hangar-dev.hangar';
@@ -43,15 +42,9 @@ suite('Per-DAG deploys', () => {
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
     api = await waitFor('the extension to activate', () => extension.isActive && extension.exports, 30_000);
     api.deploy.ui.onDidShow((widget) => shown.push(widget));
-    root = mkdtempSync(path.join(os.tmpdir(), 'hangar-editor-per-dag-'));
-    const bare = path.join(root, 'origin.git');
-    work = path.join(root, 'work');
-    dags = path.join(root, 'airflow-dags');
-    mkdirSync(dags);
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', bare);
-    git(root, 'init', '-q', '--initial-branch=main', work);
-    git(work, 'remote', 'add', 'origin', bare);
-    mkdirSync(path.join(work, 'dags'));
+    const remote = createDeployRemote('hangar-editor-per-dag-');
+    ({ root, work, dags } = remote);
+    const bare = remote.bare;
     first = push({ 'orders.py': dag('per_dag_orders', 'one'), 'billing.py': dag('per_dag_billing', 'one') });
     const synced = await vscode.commands.executeCommand<{ result: string } | undefined>('hangar.addRepository', { name: REPO, url: bare, branch: 'main', priority: 1 });
     assert.equal(synced?.result, 'synced');
