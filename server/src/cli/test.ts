@@ -62,7 +62,8 @@ function dagCases(result: DagTestResult): JUnitCase[] {
       suite: `dag ${result.dagId}`,
       name: 'run',
       timeMs: result.durationMs,
-      ...(result.state !== 'success' ? { failure: { message: result.error ?? `DAG run ${result.state}`, details: result.output.slice(-20_000) } } : {}),
+      // The message is the error's first line ("Task transform failed."); the log goes into the details.
+      ...(result.state !== 'success' ? { failure: { message: result.error?.split('\n')[0] ?? `DAG run ${result.state}`, details: result.output.slice(-20_000) } } : {}),
     },
     ...result.tasks.map((t) => ({
       suite: `dag ${result.dagId}`,

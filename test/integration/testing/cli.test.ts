@@ -51,7 +51,7 @@ describe('hangar test and hangar deps check (the shipped CLI, a real Airflow 3 e
     const report = readJUnit(path.join(dir, 'dag.xml'));
     assert.deepEqual(report.suites.map((s) => s.name), ['dag failing_pipeline']);
     const [runCase, ...tasks] = report.suites[0]!.cases.map((c) => [c.name, c.failure?.message]);
-    assert.deepEqual(runCase, ['run', 'DAG run failed']);
+    assert.deepEqual(runCase, ['run', 'Task transform failed.'], 'the first failed task names the run\'s failure');
     assert.deepEqual(tasks.sort(), [
       ['extract', undefined],
       ['publish', 'task upstream_failed'],
