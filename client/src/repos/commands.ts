@@ -281,7 +281,12 @@ export function repositoryCommands(controller: RepositoriesController, log: vsco
       const uri = vscode.Uri.file(controller.cloneDir(repository));
       // Clones under .hangar/ are hidden from the Explorer (files.exclude): those are revealed in the OS.
       const inExplorer = vscode.workspace.getWorkspaceFolder(uri) !== undefined && !uri.fsPath.split(path.sep).includes('.hangar');
-      await vscode.commands.executeCommand(inExplorer ? 'revealInExplorer' : 'revealFileInOS', uri);
+      if (inExplorer) return void (await vscode.commands.executeCommand('revealInExplorer', uri));
+      // A browser or remote workbench has no OS file manager to reveal in: offer the clone as a window of its own.
+      if ((await vscode.commands.getCommands(true)).includes('revealFileInOS')) return void (await vscode.commands.executeCommand('revealFileInOS', uri));
+      const choice = await vscode.window.showInformationMessage(`The clone of ${repository.name} is at ${uri.fsPath}, outside the Explorer.`, 'Open in New Window', 'Copy Path');
+      if (choice === 'Open in New Window') await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+      if (choice === 'Copy Path') await vscode.env.clipboard.writeText(uri.fsPath);
     },
 
     'hangar.openRepositoryOnRemote': async (arg: RepositoryArg): Promise<void> => {

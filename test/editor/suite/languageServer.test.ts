@@ -94,7 +94,7 @@ suite('Language server', () => {
     assert.equal(range.start.line, 11, '`load` in the dependency line goes to `load = BashOperator(...)`');
   });
 
-  test('code lenses above the DAG: task count and Show Graph', async () => {
+  test('code lenses above the DAG: task count, Show Graph, Compare with Live, Test, Deploy and the per-DAG actions', async () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     // Exactly these, in this order, each for this DAG: the task count, then an action for each command the extension
     // registered (hangar.validateDag is not one, so there is no Validate lens).
@@ -103,8 +103,11 @@ suite('Language server', () => {
       [
         ['5 tasks', '', undefined],
         ['$(type-hierarchy) Show Graph', 'hangar.showDagGraph', 'lsp_fixture_etl'],
+        ['$(git-compare) Compare with Live', 'hangar.compareWithLive', 'lsp_fixture_etl'],
         ['Test', 'hangar.testDag', 'lsp_fixture_etl'],
         ['Deploy', 'hangar.deploy', 'lsp_fixture_etl'],
+        ['Deploy this DAG…', 'hangar.deployDag', 'lsp_fixture_etl'],
+        ['Roll back this DAG…', 'hangar.rollbackDag', 'lsp_fixture_etl'],
       ],
     );
     assert.ok(lenses.every((l) => l.range.start.line === lenses[0]!.range.start.line), 'all above the DAG');

@@ -139,11 +139,13 @@ suite('Repository commands, answered through their prompts', function () {
     assert.equal(controller().store.history(SECURED)[0]?.error?.kind, 'invalid-credentials');
   });
 
-  test('Reveal in Explorer selects the clone in the Explorer', async () => {
+  test('Reveal in Explorer: a clone hidden in .hangar/ opens in a window of its own (a browser workbench has no OS file manager)', async () => {
+    const clone = controller().cloneDir(controller().find(LOCAL)!);
+    assert.ok(clone.split(path.sep).includes('.hangar'), `the suite's clones are under .hangar/, hidden from the Explorer: ${clone}`);
     const running = vscode.commands.executeCommand('hangar.revealRepository');
-    await answer(running, { kind: 'pick', title: 'Reveal repository', row: LOCAL });
+    await answer(running, { kind: 'pick', title: 'Reveal repository', row: LOCAL }, { kind: 'notification', message: `The clone of ${LOCAL} is at ${clone}, outside the Explorer.`, button: 'Open in New Window' });
     await running;
-    assert.equal((await shownText('.explorer-folders-view .monaco-list-row.selected')).trim(), path.basename(controller().cloneDir(controller().find(LOCAL)!)));
+    await waitFor('the clone to open in a new tab', async () => (await openedPages()).some((page) => new URL(page).searchParams.get('folder') === clone), 30_000);
   });
 
   test('Remove Repository → Remove and Delete Clone: the entry, the clone and its history are gone', async () => {
