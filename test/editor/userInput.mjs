@@ -104,8 +104,12 @@ export async function recordOpenedPages(context) {
   await context.addInitScript(() => {
     const open = globalThis.open;
     globalThis.open = function (url, ...rest) {
-      void globalThis.hangarRecordOpen(String(url));
-      return open.call(this, url, ...rest);
+      const target = new URL(String(url), globalThis.location.href);
+      void globalThis.hangarRecordOpen(target.href);
+      // A second workbench window (a folder opened in a new window) is recorded and opened blank, not loaded: it
+      // would start an extension host of its own and take the focus from the workbench under test.
+      const workbenchWindow = target.origin === globalThis.location.origin && target.searchParams.has('folder');
+      return open.call(this, workbenchWindow ? 'about:blank' : url, ...rest);
     };
   });
   return opened;

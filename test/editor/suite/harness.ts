@@ -38,7 +38,7 @@ export async function screenshot(name: string): Promise<string | undefined> {
   mkdirSync(requests, { recursive: true });
   const done = path.join(requests, `${safe}.done`);
   writeFileSync(path.join(requests, `${safe}.request`), safe);
-  await waitFor(`the harness to save screenshot "${safe}"`, () => existsSync(done), 15_000);
+  await waitFor(`the harness to save screenshot "${safe}"`, () => existsSync(done), 60_000);
   return readFileSync(done, 'utf8');
 }
 
