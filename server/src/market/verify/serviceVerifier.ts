@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { withoutSecrets } from '../../secretVariables';
 import type { Marketplace } from '../marketplace';
-import type { MarketDb } from '../service/db';
+import type { MarketStore } from '../service/store';
 import type { MarketEntry } from '../types';
 import type { CatalogVerifyReport } from './catalogVerify';
 import type { EntryVerification, VerificationStatus } from './types';
@@ -66,7 +66,7 @@ export class ServiceVerifier {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly db: MarketDb,
+    private readonly db: MarketStore,
     private readonly options: ServiceVerifierOptions,
   ) {}
 
@@ -80,16 +80,17 @@ export class ServiceVerifier {
     return [this.running, ...this.queue].some((job) => job?.entryId === entryId && job.sha256 === sha256);
   }
 
-  private isDone(entryId: string, sha256: string): boolean {
-    const record = this.db.verificationOf(entryId, sha256);
+  private async isDone(entryId: string, sha256: string): Promise<boolean> {
+    const record = await this.db.verificationOf(entryId, sha256);
     return record?.sha256 === sha256 && this.options.versions.every((v) => record.results.some((r) => r.airflow === v && r.result !== 'error'));
   }
 
   /** Queues the entries of a freshly loaded marketplace that are new or changed. */
-  sync(market: Marketplace): void {
+  async sync(market: Marketplace): Promise<void> {
     for (const entry of market.entries) {
       const sha256 = market.currentSha256(entry.id);
-      if (!sha256 || this.isPending(entry.id, sha256) || this.isDone(entry.id, sha256)) continue;
+      // Pending is checked after the await: a sync running at the same time may have queued the entry meanwhile.
+      if (!sha256 || (await this.isDone(entry.id, sha256)) || this.isPending(entry.id, sha256)) continue;
       this.queue.push({ entryId: entry.id, localId: entry.localId, catalogRoot: market.entry(entry.id).root, sha256 });
     }
     void this.next();
@@ -103,7 +104,7 @@ export class ServiceVerifier {
     const started = Date.now();
     try {
       const record = await runInChild(job, this.options, this.stopping.signal);
-      this.db.saveVerification(job.entryId, record);
+      await this.db.saveVerification(job.entryId, record);
       this.options.log(`verified ${job.entryId} (sha256 ${record.sha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.results.map((r) => `${r.airflow} ${r.result}`).join(', ')}`);
     } catch (error) {
       this.options.log(`could not verify ${job.entryId}: ${(error as Error).message}`);
@@ -114,8 +115,8 @@ export class ServiceVerifier {
   }
 
   /** The entry's status as the service shows it: its own record for the file now, the catalog's, or pending. */
-  statusOf(market: Marketplace, entry: MarketEntry): VerificationStatus {
+  async statusOf(market: Marketplace, entry: MarketEntry): Promise<VerificationStatus> {
     const sha256 = market.currentSha256(entry.id) ?? '';
-    return market.verification(entry.id, { record: this.db.verificationOf(entry.id, sha256), pending: this.isPending(entry.id, sha256) });
+    return market.verification(entry.id, { record: await this.db.verificationOf(entry.id, sha256), pending: this.isPending(entry.id, sha256) });
   }
 }

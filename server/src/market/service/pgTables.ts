@@ -1,0 +1,133 @@
+import type { Database } from '../../db/pool';
+import type { Review } from '../serviceClient';
+import type { InstallationRow, MarketTables, TokenOwner } from './store';
+
+const iso = (value: Date): string => value.toISOString();
+
+/** Install counts per entry (all entries when $1 is null): the installations plus the counts from before them. */
+const INSTALL_TOTALS = `
+SELECT entry_id AS id, SUM(n)::int AS installs FROM (
+  SELECT entry_id, count AS n FROM hangar.market_legacy_installs
+  UNION ALL SELECT entry_id, COUNT(*) AS n FROM hangar.market_installations GROUP BY entry_id
+) t WHERE $1::text IS NULL OR entry_id = $1 GROUP BY entry_id`;
+
+/**
+ * The fleet backend: tables `hangar.market_*` on the shared PostgreSQL (see pgSchema.ts). Each write is a single
+ * statement, so concurrent replicas never lose one another's writes.
+ */
+export class PgTables implements MarketTables {
+  constructor(private readonly db: Database) {}
+
+  get description(): string {
+    return `PostgreSQL at ${this.db.settings.where}`;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private async rows<T>(sql: string, values: unknown[]): Promise<T[]> {
+    return (await this.db.pool.query(sql, values)).rows as T[];
+  }
+
+  private async changed(sql: string, values: unknown[]): Promise<number> {
+    return (await this.db.pool.query(sql, values)).rowCount ?? 0;
+  }
+
+  async insertToken(hash: string, user: string, admin: boolean, at: string): Promise<void> {
+    await this.changed('INSERT INTO hangar.market_tokens (hash, user_name, admin, created_at) VALUES ($1, $2, $3, $4)', [hash, user, admin, at]);
+  }
+
+  revokeTokens(user: string, at: string): Promise<number> {
+    return this.changed('UPDATE hangar.market_tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL', [user, at]);
+  }
+
+  async tokenOwner(hash: string): Promise<TokenOwner | undefined> {
+    const [row] = await this.rows<TokenOwner>('SELECT user_name AS "user", admin FROM hangar.market_tokens WHERE hash = $1 AND revoked_at IS NULL', [hash]);
+    return row;
+  }
+
+  async upsertRating(entryId: string, user: string, rating: number, at: string): Promise<void> {
+    await this.changed(
+      `INSERT INTO hangar.market_ratings (entry_id, user_name, rating, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (entry_id, user_name) DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at`,
+      [entryId, user, rating, at],
+    );
+  }
+
+  async insertReview(entryId: string, user: string, text: string, at: string): Promise<number> {
+    const [row] = await this.rows<{ id: string }>('INSERT INTO hangar.market_reviews (entry_id, user_name, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id', [entryId, user, text, at]);
+    return Number(row!.id);
+  }
+
+  async hideReview(id: number): Promise<boolean> {
+    return (await this.changed('UPDATE hangar.market_reviews SET hidden = true WHERE id = $1', [id])) > 0;
+  }
+
+  async reviews(entryId: string, includeHidden: boolean): Promise<Review[]> {
+    const rows = await this.rows<Omit<Review, 'id' | 'createdAt'> & { id: string; createdAt: Date }>(
+      `SELECT id, entry_id AS "entryId", user_name AS "user", text, created_at AS "createdAt", hidden FROM hangar.market_reviews
+       WHERE entry_id = $1 AND ($2 OR NOT hidden) ORDER BY id DESC LIMIT 200`,
+      [entryId, includeHidden],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), createdAt: iso(r.createdAt) }));
+  }
+
+  async insertInstall(entryId: string, version: string, installation: string, user: string, at: string): Promise<boolean> {
+    const counted = await this.changed(
+      `WITH reporter AS (
+         INSERT INTO hangar.market_install_reporters (entry_id, installation, user_name, first_seen_at) VALUES ($1, $3, $4, $5) ON CONFLICT DO NOTHING
+       )
+       INSERT INTO hangar.market_installations (entry_id, version, installation, first_seen_at) VALUES ($1, $2, $3, $5) ON CONFLICT DO NOTHING`,
+      [entryId, version, installation, user, at],
+    );
+    return counted > 0;
+  }
+
+  async hasInstalled(entryId: string, installation: string, user: string): Promise<boolean> {
+    return (await this.changed('SELECT 1 FROM hangar.market_install_reporters WHERE entry_id = $1 AND installation = $2 AND user_name = $3', [entryId, installation, user])) > 0;
+  }
+
+  async legacyInstalls(entryId: string): Promise<number> {
+    const [row] = await this.rows<{ count: number }>('SELECT count FROM hangar.market_legacy_installs WHERE entry_id = $1', [entryId]);
+    return row?.count ?? 0;
+  }
+
+  async installations(entryId: string): Promise<InstallationRow[]> {
+    const rows = await this.rows<Omit<InstallationRow, 'firstSeenAt'> & { firstSeenAt: Date }>(
+      `SELECT i.version, i.installation, i.first_seen_at AS "firstSeenAt", array_remove(array_agg(r.user_name), NULL) AS "reportedBy"
+       FROM hangar.market_installations i
+       LEFT JOIN hangar.market_install_reporters r ON r.entry_id = i.entry_id AND r.installation = i.installation
+       WHERE i.entry_id = $1 GROUP BY i.version, i.installation, i.first_seen_at ORDER BY i.first_seen_at, i.version`,
+      [entryId],
+    );
+    return rows.map((row) => ({ ...row, firstSeenAt: iso(row.firstSeenAt) }));
+  }
+
+  async upsertVerification(entryId: string, sha256: string, verifiedAt: string, record: string): Promise<void> {
+    await this.changed(
+      `INSERT INTO hangar.market_verifications (entry_id, sha256, verified_at, record) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (entry_id, sha256) DO UPDATE SET verified_at = excluded.verified_at, record = excluded.record`,
+      [entryId, sha256, verifiedAt, record],
+    );
+  }
+
+  async verificationRecord(entryId: string, sha256: string): Promise<string | undefined> {
+    const [row] = await this.rows<{ record: string }>(
+      'SELECT record::text AS record FROM hangar.market_verifications WHERE entry_id = $1 ORDER BY sha256 = $2 DESC, verified_at DESC LIMIT 1',
+      [entryId, sha256],
+    );
+    return row?.record;
+  }
+
+  async ratingTotals(entryId?: string): Promise<{ id: string; average: number; ratings: number }[]> {
+    return this.rows(
+      'SELECT entry_id AS id, AVG(rating)::float8 AS average, COUNT(*)::int AS ratings FROM hangar.market_ratings WHERE $1::text IS NULL OR entry_id = $1 GROUP BY entry_id',
+      [entryId ?? null],
+    );
+  }
+
+  async installTotals(entryId?: string): Promise<{ id: string; installs: number }[]> {
+    return this.rows(INSTALL_TOTALS, [entryId ?? null]);
+  }
+}
