@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { prerequisite } from '../../support/airflow';
+import { shippedCli } from '../../support/cli';
+import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
+import { query } from '../fleet/fleetHarness';
+import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
+import { api, createToken, onPostgres, startReplica, type Replica } from './replicas';
+
+const ENTRIES = ['team/postgres-to-s3', 'team/hello'];
+const USERS = Array.from({ length: 20 }, (_, i) => `user${i}`);
+const INSTALLS_PER_USER_AND_ENTRY = 3;
+
+const route = (entry: string, rest = ''): string => `/api/v1/entries/${encodeURIComponent(entry)}${rest}`;
+
+/** Runs `work` over `items`, at most `limit` at a time (CLI processes on a small machine). */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += limit) results.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
+  return results;
+}
+
+/** What a replica serves for the entries: stats, reviews (hidden ones included, through the admin audit) and install audits. */
+async function served(replica: Replica, adminToken: string): Promise<unknown> {
+  const stats = await api(replica.base, 'GET', '/api/v1/stats');
+  const entries = await Promise.all(
+    ENTRIES.map(async (entry) => ({
+      reviews: (await api(replica.base, 'GET', route(entry, '/reviews'))).body.reviews,
+      audit: (await api(replica.base, 'GET', route(entry, '/installs'), { token: adminToken })).body,
+    })),
+  );
+  return { stats: stats.body.stats, entries };
+}
+
+describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace from the shipped CLI)', () => {
+  const { dir, cleanup } = scratch('replicas');
+  let postgres: RunningPostgres | undefined;
+  let catalog = '';
+  const replicas: Replica[] = [];
+
+  before(async () => {
+    shippedCli();
+    postgres = await postgresOrSkip();
+    catalog = gitRepo(dir, 'catalog', hangarCatalogFiles());
+  });
+
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await postgres?.stop();
+    cleanup();
+  });
+
+  it('two replicas starting at once on an empty database: one applies the schema, both serve, the password is never printed', async (t) => {
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const env = onPostgres(postgres, await postgres.createDatabase('startup'));
+    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
+    replicas.push(...pair);
+    const applied = pair.filter((r) => r.output().includes('database schema: applied 0001_market_service'));
+    assert.equal(applied.length, 1, `exactly one replica applies the migration:\n${pair.map((r) => r.output()).join('\n---\n')}`);
+    for (const replica of pair) {
+      assert.match(replica.output(), /data in PostgreSQL at 127\.0\.0\.1:\d+\/startup/);
+      assert.ok(!replica.output().includes(postgres.password));
+      assert.equal((await api(replica.base, 'GET', '/api/v1/health')).status, 200);
+    }
+    assert.deepEqual(await query(postgres, 'startup', 'SELECT name FROM hangar.market_migrations'), [{ name: '0001_market_service' }]);
+    await Promise.all(pair.map((r) => r.stop()));
+  });
+
+  it('200 concurrent ratings, reviews and installs spread over two replicas: nothing lost, both serve the same data', async (t) => {
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const env = onPostgres(postgres, await postgres.createDatabase('writes'));
+    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
+    replicas.push(...pair);
+    const tokens = await inBatches(USERS, 4, (user) => createToken(user, env));
+    const adminToken = await createToken('root', env, ['--admin']);
+    const replica = (i: number): string => pair[i % 2]!.base;
+
+    // What a rating or review needs: an install reported by the same user (not part of the 200).
+    const installation = new Map<string, string>();
+    await Promise.all(
+      USERS.flatMap((user, u) =>
+        ENTRIES.map(async (entry, e) => {
+          const id = randomUUID();
+          installation.set(`${user} ${entry}`, id);
+          const answer = await api(replica(u + e), 'POST', route(entry, '/installs'), { token: tokens[u], body: { installation: id } });
+          assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        }),
+      ),
+    );
+
+    const rating = (u: number, e: number): number => ((u * 3 + e) % 5) + 1;
+    const writes = USERS.flatMap((user, u) =>
+      ENTRIES.flatMap((entry, e) => [
+        () => api(replica(u), 'PUT', route(entry, '/rating'), { token: tokens[u], body: { rating: rating(u, e), installation: installation.get(`${user} ${entry}`) } }),
+        () => api(replica(u + 1), 'POST', route(entry, '/reviews'), { token: tokens[u], body: { text: `review of ${entry} by ${user}`, installation: installation.get(`${user} ${entry}`) } }),
+        ...Array.from({ length: INSTALLS_PER_USER_AND_ENTRY }, (_, k) => () => api(replica(u + e + k), 'POST', route(entry, '/installs'), { token: tokens[u], body: { installation: randomUUID() } })),
+      ]),
+    );
+    assert.equal(writes.length, 200);
+    const answers = await Promise.all(writes.map((write) => write()));
+    assert.deepEqual(answers.filter((a) => a.status !== 200 && a.status !== 201), [], 'every write was accepted');
+
+    const [first, second] = await Promise.all(pair.map((r) => served(r, adminToken)));
+    assert.deepEqual(second, first, 'both replicas serve the same data');
+    const { stats, entries } = first as { stats: Record<string, unknown>; entries: { reviews: { text: string; id: number }[]; audit: { installs: number; installations: unknown[] } }[] };
+    ENTRIES.forEach((entry, e) => {
+      const ratings = USERS.map((_, u) => rating(u, e));
+      const average = Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 100) / 100;
+      const installs = USERS.length * (1 + INSTALLS_PER_USER_AND_ENTRY);
+      assert.deepEqual(stats[entry], { rating: average, ratings: USERS.length, installs }, entry);
+      assert.deepEqual(entries[e]!.reviews.map((r) => r.text).sort(), USERS.map((user) => `review of ${entry} by ${user}`).sort());
+      assert.equal(entries[e]!.audit.installations.length, installs);
+    });
+    const ids = entries.flatMap((x) => x.reviews.map((r) => r.id));
+    assert.equal(new Set(ids).size, ids.length, 'every review has its own number');
+    for (const r of pair) assert.ok(!r.output().includes(postgres.password));
+    await Promise.all(pair.map((r) => r.stop()));
+  });
+});

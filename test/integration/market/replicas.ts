@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { waitFor } from '../../support/airflow';
+import { runHangar, shippedCli, type CliRun } from '../../support/cli';
+import type { RunningPostgres } from '../../support/postgres';
+
+/** No database from the machine's environment: a test names its own (or none, for SQLite). */
+export const NO_DATABASE = { HANGAR_DATABASE_URL: '', PGHOST: '', PGPORT: '', PGUSER: '', PGPASSWORD: '', PGDATABASE: '', PGPASSFILE: '' };
+
+/** The environment that points hangar at `database` of `postgres` (the password in the URL, never in argv). */
+export const onPostgres = (postgres: RunningPostgres, database: string): Record<string, string> => ({ ...NO_DATABASE, HANGAR_DATABASE_URL: postgres.url(database) });
+
+export interface Replica {
+  readonly base: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `hangar serve --marketplace` from the shipped CLI and waits until it listens; `args` add --db and the like. */
+export async function startReplica(catalog: string, env: Record<string, string>, args: string[] = []): Promise<Replica> {
+  const child = spawn(process.execPath, [shippedCli(), 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--catalog', `team=${catalog}`, '--verify-airflow', 'none', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const stop = async (): Promise<void> => {
+    if (exited()) return;
+    child.kill('SIGTERM');
+    await waitFor('the marketplace replica to exit', exited, 10_000, 50).catch(() => child.kill('SIGKILL'));
+  };
+  try {
+    const base = await waitFor(
+      'the marketplace replica to listen',
+      () => {
+        if (exited()) throw new Error(`the replica exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+        return /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      },
+      30_000,
+      50,
+    );
+    return { base, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** One JSON request to a replica. */
+export async function api(base: string, method: string, route: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${base}${route}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** `hangar market admin token create` through the shipped CLI; `where` is the environment (and --db) selecting the store. */
+export async function createToken(user: string, env: Record<string, string>, extra: string[] = []): Promise<string> {
+  const created: CliRun = await runHangar(['market', 'admin', 'token', 'create', '--user', user, '--json', ...extra], { env });
+  if (created.code !== 0) throw new Error(`token create for ${user} failed (${created.code}): ${created.stderr}`);
+  return (JSON.parse(created.stdout) as { token: string }).token;
+}
