@@ -6,31 +6,16 @@ import { shippedCli } from '../../support/cli';
 import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
 import { query } from '../fleet/fleetHarness';
 import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
-import { api, createToken, onPostgres, startReplica, type Replica } from './replicas';
+import { api, createToken, ENTRIES, entryRoute as route, onPostgres, served, startReplica, type Replica } from './replicas';
 
-const ENTRIES = ['team/postgres-to-s3', 'team/hello'];
 const USERS = Array.from({ length: 20 }, (_, i) => `user${i}`);
 const INSTALLS_PER_USER_AND_ENTRY = 3;
-
-const route = (entry: string, rest = ''): string => `/api/v1/entries/${encodeURIComponent(entry)}${rest}`;
 
 /** Runs `work` over `items`, at most `limit` at a time (CLI processes on a small machine). */
 async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   for (let i = 0; i < items.length; i += limit) results.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
   return results;
-}
-
-/** What a replica serves for the entries: stats, reviews (hidden ones included, through the admin audit) and install audits. */
-async function served(replica: Replica, adminToken: string): Promise<unknown> {
-  const stats = await api(replica.base, 'GET', '/api/v1/stats');
-  const entries = await Promise.all(
-    ENTRIES.map(async (entry) => ({
-      reviews: (await api(replica.base, 'GET', route(entry, '/reviews'))).body.reviews,
-      audit: (await api(replica.base, 'GET', route(entry, '/installs'), { token: adminToken })).body,
-    })),
-  );
-  return { stats: stats.body.stats, entries };
 }
 
 describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace from the shipped CLI)', () => {

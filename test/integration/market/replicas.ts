@@ -3,6 +3,11 @@ import { waitFor } from '../../support/airflow';
 import { runHangar, shippedCli, type CliRun } from '../../support/cli';
 import type { RunningPostgres } from '../../support/postgres';
 
+/** The entries of hangarCatalogFiles(). */
+export const ENTRIES = ['team/postgres-to-s3', 'team/hello'];
+
+export const entryRoute = (entry: string, rest = ''): string => `/api/v1/entries/${encodeURIComponent(entry)}${rest}`;
+
 /** No database from the machine's environment: a test names its own (or none, for SQLite). */
 export const NO_DATABASE = { HANGAR_DATABASE_URL: '', PGHOST: '', PGPORT: '', PGUSER: '', PGPASSWORD: '', PGDATABASE: '', PGPASSFILE: '' };
 
@@ -63,9 +68,21 @@ export async function api(base: string, method: string, route: string, options: 
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-/** `hangar market admin token create` through the shipped CLI; `where` is the environment (and --db) selecting the store. */
+/** `hangar market admin token create` through the shipped CLI; `env` (and a --db in `extra`) select the store. */
 export async function createToken(user: string, env: Record<string, string>, extra: string[] = []): Promise<string> {
   const created: CliRun = await runHangar(['market', 'admin', 'token', 'create', '--user', user, '--json', ...extra], { env });
   if (created.code !== 0) throw new Error(`token create for ${user} failed (${created.code}): ${created.stderr}`);
   return (JSON.parse(created.stdout) as { token: string }).token;
+}
+
+/** What a replica serves for the entries: stats, visible reviews and the install audits (read with an admin token). */
+export async function served(replica: Replica, adminToken: string): Promise<unknown> {
+  const stats = await api(replica.base, 'GET', '/api/v1/stats');
+  const entries = await Promise.all(
+    ENTRIES.map(async (entry) => ({
+      reviews: (await api(replica.base, 'GET', entryRoute(entry, '/reviews'))).body.reviews,
+      audit: (await api(replica.base, 'GET', entryRoute(entry, '/installs'), { token: adminToken })).body,
+    })),
+  );
+  return { stats: stats.body.stats, entries };
 }

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../../db/pool';
 import { openSqlite } from './sqlite';
 
@@ -22,6 +23,14 @@ const TABLES: readonly TableCopy[] = [
   { from: 'verifications', to: 'market_verifications', columns: { entry_id: 'entry_id', sha256: 'sha256', verified_at: 'verified_at', record: 'json(record)' } },
 ];
 
+function tablesOf(sqlite: BetterSqlite3.Database, file: string): Set<string> {
+  try {
+    return new Set((sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+  } catch (error) {
+    throw new Error(`${file} cannot be read as a SQLite database: ${(error as Error).message}`);
+  }
+}
+
 /** Rows sent to PostgreSQL in one statement. */
 const BATCH = 1000;
 
@@ -36,7 +45,7 @@ export type CopyCounts = Record<string, number>;
 export async function copySqliteToPostgres(file: string, db: Database): Promise<CopyCounts> {
   const sqlite = openSqlite(file, { readonly: true, fileMustExist: true });
   try {
-    const present = new Set((sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+    const present = tablesOf(sqlite, file);
     if (!present.has('tokens') || !present.has('ratings')) throw new Error(`${file} is not a Hangar marketplace database (it has no tokens and ratings tables)`);
     return await db.transaction(async (client) => {
       const targets = TABLES.map((t) => `hangar.${t.to}`);
