@@ -102,4 +102,22 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
     for (const r of pair) assert.ok(!r.output().includes(postgres.password));
     await Promise.all(pair.map((r) => r.stop()));
   });
+
+  it("a user's write budget is shared by the replicas: 12 reviews at once over both, 5 accepted (the hourly budget), the rest 429", async (t) => {
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const env = onPostgres(postgres, await postgres.createDatabase('budgets'));
+    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
+    replicas.push(...pair);
+    const token = await createToken('flood', env);
+    const installation = randomUUID();
+    assert.equal((await api(pair[0]!.base, 'POST', route(ENTRIES[0]!, '/installs'), { token, body: { installation } })).status, 200);
+    // A write that is not accepted gives its place back.
+    assert.equal((await api(pair[1]!.base, 'POST', route(ENTRIES[0]!, '/reviews'), { token, body: { text: 'no install named' } })).status, 403);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => api(pair[i % 2]!.base, 'POST', route(ENTRIES[0]!, '/reviews'), { token, body: { text: `flood ${i}`, installation } })),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [...Array<number>(5).fill(201), ...Array<number>(7).fill(429)]);
+    assert.equal(((await api(pair[1]!.base, 'GET', route(ENTRIES[0]!, '/reviews'))).body.reviews as unknown[]).length, 5);
+    await Promise.all(pair.map((r) => r.stop()));
+  });
 });

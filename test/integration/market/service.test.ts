@@ -168,12 +168,13 @@ describe('marketplace service (hangar serve --marketplace on 127.0.0.1 with SQLi
   it('market admin token revoke: the revoked user\'s writes are refused at once, by the running service; others keep working', async () => {
     const created = await hangar(['market', 'admin', 'token', 'create', '--user', 'carol', '--db', db, '--json']);
     const carol = (JSON.parse(created.stdout) as { token: string }).token;
-    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: carol, body: { rating: 2 } })).status, 200);
+    const fromCarol = await installedBy(carol);
+    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: carol, body: { rating: 2, installation: fromCarol } })).status, 200);
     const revoked = await hangar(['market', 'admin', 'token', 'revoke', '--user', 'carol', '--db', db, '--json']);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.deepEqual(JSON.parse(revoked.stdout), { user: 'carol', revoked: 1 });
-    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: carol, body: { rating: 1 } })).status, 401);
-    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 5 } })).status, 200);
+    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: carol, body: { rating: 1, installation: fromCarol } })).status, 401);
+    assert.equal((await api('PUT', `/api/v1/entries/${entry}/rating`, { token: alice, body: { rating: 5, installation: await installedBy(alice) } })).status, 200);
     const again = await hangar(['market', 'admin', 'token', 'revoke', '--user', 'carol', '--db', db]);
     assert.match(again.stdout, /^Revoked 0 token\(s\) of carol$/m);
   });

@@ -8,7 +8,7 @@ import { withoutLogs } from '../verify/status';
 import type { VerificationStatus } from '../verify/types';
 import type { MarketStore, TokenOwner } from './store';
 import { decodeSegment, HttpError, readJson, requestUrl, send } from './http';
-import { WriteLimiter, type WriteKind } from './rateLimit';
+import { WriteBudget, type WriteKind } from './rateLimit';
 
 const MAX_REVIEW_CHARS = 2000;
 const MAX_LIMIT = 500;
@@ -42,7 +42,6 @@ async function installedBy(db: MarketStore, entry: MarketEntry, owner: TokenOwne
 }
 
 export interface MarketServerOptions {
-  limiter?: WriteLimiter;
   /** An entry's verification as the service knows it (its own runs, the catalog's files, its queue). */
   verification?: (market: Marketplace, entry: MarketEntry) => VerificationStatus | Promise<VerificationStatus>;
 }
@@ -55,7 +54,7 @@ export interface MarketServerOptions {
  * loaded last (the service re-reads them periodically).
  */
 export function createMarketServer(current: () => Marketplace, db: MarketStore, options: MarketServerOptions = {}): Server {
-  const limiter = options.limiter ?? new WriteLimiter();
+  const budget = new WriteBudget(db);
   const verification = options.verification ?? ((market: Marketplace, entry: MarketEntry) => market.verification(entry.id));
   const admin = async (req: IncomingMessage, what: string): Promise<void> => {
     if (!(await authenticate(req)).admin) throw new HttpError(403, `only an admin token can ${what}`);
@@ -66,14 +65,10 @@ export function createMarketServer(current: () => Marketplace, db: MarketStore, 
     if (!owner) throw new HttpError(401, match ? 'the token is unknown or revoked' : 'writes need a bearer token (hangar market admin token create)');
     return owner;
   };
-  /** Runs an authenticated write within the user's budget for its kind; only accepted writes use the budget. */
-  const write = async <T>(req: IncomingMessage, kind: WriteKind, action: (owner: TokenOwner) => T | Promise<T>): Promise<T> => {
+  /** Runs an authenticated write within the user's budget for its kind (shared by every replica); only accepted writes use the budget. */
+  const write = async <T>(req: IncomingMessage, kind: WriteKind, action: (owner: TokenOwner) => Promise<T>): Promise<T> => {
     const owner = await authenticate(req);
-    const wait = limiter.retryAfter(owner.user, kind);
-    if (wait > 0) throw new HttpError(429, `too many ${kind} writes from this user; try again in ${wait} s`, { 'retry-after': String(wait) });
-    const result = await action(owner);
-    limiter.record(owner.user, kind);
-    return result;
+    return budget.spend(owner.user, kind, () => action(owner));
   };
   const knownEntry = (market: Marketplace, raw: string): MarketEntry => {
     const entry = market.search.get(decodeSegment(raw));

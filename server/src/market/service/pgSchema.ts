@@ -67,6 +67,15 @@ export const MARKET_MIGRATIONS: readonly Migration[] = [
         record jsonb NOT NULL,
         PRIMARY KEY (entry_id, sha256)
       );
+
+      -- Writes within each user's hourly budget per kind, shared by every replica.
+      CREATE TABLE hangar.market_writes (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_name text NOT NULL,
+        kind text NOT NULL,
+        at timestamptz NOT NULL
+      );
+      CREATE INDEX market_writes_user ON hangar.market_writes (user_name, kind, at);
     `,
   },
 ];

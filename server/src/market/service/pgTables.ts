@@ -1,6 +1,6 @@
 import type { Database } from '../../db/pool';
 import type { Review } from '../serviceClient';
-import type { InstallationRow, MarketTables, TokenOwner } from './store';
+import type { InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
 
 const iso = (value: Date): string => value.toISOString();
 
@@ -129,5 +129,21 @@ export class PgTables implements MarketTables {
 
   async installTotals(entryId?: string): Promise<{ id: string; installs: number }[]> {
     return this.rows(INSTALL_TOTALS, [entryId ?? null]);
+  }
+
+  takeWrite(user: string, kind: string, budget: number, since: string, at: string): Promise<WritePlace> {
+    return this.db.transaction(async (client) => {
+      // One user's writes of one kind take turns here, whichever replica they reach.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`hangar-market-write:${kind}:${user}`]);
+      await client.query('DELETE FROM hangar.market_writes WHERE user_name = $1 AND kind = $2 AND at <= $3', [user, kind, since]);
+      const { rows } = await client.query<{ n: number; oldest: Date | null }>('SELECT count(*)::int AS n, min(at) AS oldest FROM hangar.market_writes WHERE user_name = $1 AND kind = $2', [user, kind]);
+      if (rows[0]!.n >= budget) return { oldest: iso(rows[0]!.oldest!) };
+      const inserted = await client.query<{ id: string }>('INSERT INTO hangar.market_writes (user_name, kind, at) VALUES ($1, $2, $3) RETURNING id', [user, kind, at]);
+      return { id: Number(inserted.rows[0]!.id) };
+    });
+  }
+
+  async returnWrite(id: number): Promise<void> {
+    await this.changed('DELETE FROM hangar.market_writes WHERE id = $1', [id]);
   }
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Review } from '../serviceClient';
 import { openSqlite } from './sqlite';
-import type { InstallationRow, MarketTables, TokenOwner } from './store';
+import type { InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
@@ -56,6 +56,14 @@ CREATE TABLE IF NOT EXISTS verifications (
   record TEXT NOT NULL,
   PRIMARY KEY (entry_id, sha256)
 );
+-- Writes within each user's hourly budget per kind (rateLimit.ts); older rows are deleted as budgets are checked.
+CREATE TABLE IF NOT EXISTS writes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS writes_user ON writes (user, kind, at);
 `;
 
 /** Install counts per entry: the rows of installations plus the counts from before them. */
@@ -164,5 +172,21 @@ export class SqliteTables implements MarketTables {
 
   async installTotals(entryId?: string): Promise<{ id: string; installs: number }[]> {
     return this.db.prepare(INSTALL_TOTALS).all(entryId ?? null, entryId ?? null) as { id: string; installs: number }[];
+  }
+
+  async takeWrite(user: string, kind: string, budget: number, since: string, at: string): Promise<WritePlace> {
+    // IMMEDIATE: the write lock is taken before the count, so another process on the same file waits for it.
+    return this.db
+      .transaction((): WritePlace => {
+        this.db.prepare('DELETE FROM writes WHERE user = ? AND kind = ? AND at <= ?').run(user, kind, since);
+        const taken = this.db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM writes WHERE user = ? AND kind = ?').get(user, kind) as { n: number; oldest: string | null };
+        if (taken.n >= budget) return { oldest: taken.oldest! };
+        return { id: Number(this.db.prepare('INSERT INTO writes (user, kind, at) VALUES (?, ?, ?)').run(user, kind, at).lastInsertRowid) };
+      })
+      .immediate();
+  }
+
+  async returnWrite(id: number): Promise<void> {
+    this.db.prepare('DELETE FROM writes WHERE id = ?').run(id);
   }
 }

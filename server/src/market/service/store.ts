@@ -16,6 +16,8 @@ export interface InstallationRow {
   reportedBy: string[];
 }
 
+export type WritePlace = { id: number } | { oldest: string };
+
 /**
  * The SQL of one storage backend (SQLite or PostgreSQL), and nothing else: every write is one atomic statement or
  * transaction, so replicas writing at once lose nothing. Timestamps go in and come out as ISO 8601 strings.
@@ -44,6 +46,13 @@ export interface MarketTables {
   ratingTotals(entryId?: string): Promise<{ id: string; average: number; ratings: number }[]>;
   /** Install counts per entry (of one entry when given): installations plus the legacy counts. */
   installTotals(entryId?: string): Promise<{ id: string; installs: number }[]>;
+  /**
+   * Takes a place in `user`'s budget of `kind` writes when fewer than `budget` were taken after `since`, checking and
+   * taking in one atomic step (across replicas): the place's id, or when the oldest place in the window was taken.
+   */
+  takeWrite(user: string, kind: string, budget: number, since: string, at: string): Promise<WritePlace>;
+  /** Gives back a place whose write was not accepted. */
+  returnWrite(id: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -136,6 +145,14 @@ export class MarketStore {
   async verificationOf(entryId: string, sha256: string): Promise<EntryVerification | undefined> {
     const record = await this.tables.verificationRecord(entryId, sha256);
     return record === undefined ? undefined : (JSON.parse(record) as EntryVerification);
+  }
+
+  takeWrite(user: string, kind: string, budget: number, since: Date, at: Date): Promise<WritePlace> {
+    return this.tables.takeWrite(user, kind, budget, since.toISOString(), at.toISOString());
+  }
+
+  returnWrite(id: number): Promise<void> {
+    return this.tables.returnWrite(id);
   }
 
   async statsOf(entryId: string): Promise<EntryStats> {
