@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { prerequisite } from '../../support/airflow';
-import { shippedCli } from '../../support/cli';
+import { runHangar, shippedCli } from '../../support/cli';
 import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
 import { query } from '../fleet/fleetHarness';
 import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
@@ -50,6 +50,16 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
     }
     assert.deepEqual(await query(postgres, 'startup', 'SELECT name FROM hangar.market_migrations'), [{ name: '0001_market_service' }]);
     await Promise.all(pair.map((r) => r.stop()));
+  });
+
+  it('a wrong password stops hangar serve --marketplace at start with a clear message, a non-zero exit and no secret in the output', async (t) => {
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const wrongPassword = 'not-the-marketplace-password';
+    const env = { ...onPostgres(postgres, postgres.database), HANGAR_DATABASE_URL: `postgresql://${postgres.user}:${wrongPassword}@127.0.0.1:${postgres.port}/${postgres.database}` };
+    const refused = await runHangar(['serve', '--marketplace', '--port', '0', '--catalog', `team=${catalog}`, '--verify-airflow', 'none'], { env, timeoutMs: 60_000 });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /cannot reach PostgreSQL at 127\.0\.0\.1:\d+\/hangar: password authentication failed/);
+    assert.ok(!`${refused.stdout}${refused.stderr}`.includes(wrongPassword), 'the password appeared in the output');
   });
 
   it('200 concurrent ratings, reviews and installs spread over two replicas: nothing lost, both serve the same data', async (t) => {
