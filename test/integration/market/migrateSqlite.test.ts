@@ -2,42 +2,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { prerequisite } from '../../support/airflow';
-import { runHangar, shippedCli, type CliRun } from '../../support/cli';
-import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
+import { runHangar, type CliRun } from '../../support/cli';
 import { query } from '../fleet/fleetHarness';
-import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
-import { api, createToken, ENTRIES, entryRoute as route, NO_DATABASE, onPostgres, served, startReplica, type Replica } from './replicas';
+import { api, createToken, ENTRIES, entryRoute as route, NO_DATABASE, onPostgres, replicaSuite, served } from './replicas';
 
 const migrateSqlite = (from: string, env: Record<string, string>): Promise<CliRun> => runHangar(['market', 'admin', 'migrate-sqlite', '--from', from], { env, timeoutMs: 60_000 });
 
 describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to PostgreSQL', () => {
-  const { dir, cleanup } = scratch('migrate');
-  const sqliteFile = path.join(dir, 'market.db');
+  const suite = replicaSuite('migrate');
+  const sqliteFile = path.join(suite.dir, 'market.db');
   const onSqlite = { ...NO_DATABASE };
-  let postgres: RunningPostgres | undefined;
-  let catalog = '';
-  const replicas: Replica[] = [];
-  const start = async (env: Record<string, string>, args: string[] = []): Promise<Replica> => {
-    const replica = await startReplica(catalog, env, args);
-    replicas.push(replica);
-    return replica;
-  };
-
-  before(async () => {
-    shippedCli();
-    postgres = await postgresOrSkip();
-    catalog = gitRepo(dir, 'catalog', hangarCatalogFiles());
-  });
-
-  after(async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
-    await postgres?.stop();
-    cleanup();
-  });
 
   it('copies tokens, ratings, reviews (hidden ones too), installs and audits; a PG replica serves exactly what the SQLite service served', async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const sqliteArgs = ['--db', sqliteFile];
     const [alice, bob, carol, root] = await Promise.all([
@@ -49,7 +28,7 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
     const revoked = await runHangar(['market', 'admin', 'token', 'revoke', '--user', 'carol', ...sqliteArgs], { env: onSqlite });
     assert.equal(revoked.code, 0, revoked.stderr);
 
-    const sqlite = await start(onSqlite, sqliteArgs);
+    const sqlite = await suite.start(onSqlite, sqliteArgs);
     assert.match(sqlite.output(), /data in SQLite file /);
     const installations = new Map<string, string>();
     for (const [user, token] of [['alice', alice], ['bob', bob]] as const) {
@@ -74,7 +53,7 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
     assert.match(migrated.stdout, /reviews: 5 row\(s\)/);
     assert.ok(!`${migrated.stdout}${migrated.stderr}`.includes(postgres.password), 'the password appeared in the output');
 
-    const pg = await start(env);
+    const pg = await suite.start(env);
     assert.deepEqual(await served(pg, root!), fromSqlite, 'the PostgreSQL replica serves what the SQLite service served');
     assert.deepEqual(await query(postgres, 'migrated', 'SELECT text FROM hangar.market_reviews WHERE hidden'), [{ text: 'spam' }]);
     // Tokens keep working (and a revoked one stays revoked); new reviews are numbered after the copied ones.
@@ -92,6 +71,7 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
   });
 
   it('fails with a clear message and a non-zero exit on every bad input, never printing the password', async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const env = onPostgres(postgres, await postgres.createDatabase('refused'));
     const runs: CliRun[] = [];
@@ -101,11 +81,11 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
       assert.notEqual(run.code, 0, run.stdout);
       assert.match(run.stderr, message);
     };
-    await expectFailure(path.join(dir, 'missing.db'), env, /missing\.db does not exist: pass the SQLite file of the marketplace service/);
-    const notSqlite = path.join(dir, 'notes.txt');
+    await expectFailure(path.join(suite.dir, 'missing.db'), env, /missing\.db does not exist: pass the SQLite file of the marketplace service/);
+    const notSqlite = path.join(suite.dir, 'notes.txt');
     writeFileSync(notSqlite, 'not a database at all, just some text that is long enough to be a header');
     await expectFailure(notSqlite, env, /notes\.txt cannot be read as a SQLite database: file is not a database/);
-    const emptySqlite = path.join(dir, 'empty.db');
+    const emptySqlite = path.join(suite.dir, 'empty.db');
     writeFileSync(emptySqlite, '');
     await expectFailure(emptySqlite, env, /empty\.db is not a Hangar marketplace database/);
     await expectFailure(sqliteFile, onSqlite, /no PostgreSQL to migrate into: set HANGAR_DATABASE_URL/);

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { prerequisite } from '../../support/airflow';
-import { runHangar, shippedCli } from '../../support/cli';
-import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
+import { runHangar } from '../../support/cli';
 import { query } from '../fleet/fleetHarness';
-import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
-import { api, createToken, ENTRIES, entryRoute as route, onPostgres, served, startReplica, type Replica } from './replicas';
+import { api, createToken, ENTRIES, entryRoute as route, onPostgres, replicaSuite, served } from './replicas';
 
 const USERS = Array.from({ length: 20 }, (_, i) => `user${i}`);
 const INSTALLS_PER_USER_AND_ENTRY = 3;
@@ -19,28 +17,13 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
 }
 
 describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace from the shipped CLI)', () => {
-  const { dir, cleanup } = scratch('replicas');
-  let postgres: RunningPostgres | undefined;
-  let catalog = '';
-  const replicas: Replica[] = [];
-
-  before(async () => {
-    shippedCli();
-    postgres = await postgresOrSkip();
-    catalog = gitRepo(dir, 'catalog', hangarCatalogFiles());
-  });
-
-  after(async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
-    await postgres?.stop();
-    cleanup();
-  });
+  const suite = replicaSuite('replicas');
 
   it('two replicas starting at once on an empty database: one applies the schema, both serve, the password is never printed', async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const env = onPostgres(postgres, await postgres.createDatabase('startup'));
-    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
-    replicas.push(...pair);
+    const pair = await Promise.all([suite.start(env), suite.start(env)]);
     const applied = pair.filter((r) => r.output().includes('database schema: applied 0001_market_service'));
     assert.equal(applied.length, 1, `exactly one replica applies the migration:\n${pair.map((r) => r.output()).join('\n---\n')}`);
     for (const replica of pair) {
@@ -53,20 +36,21 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   });
 
   it('a wrong password stops hangar serve --marketplace at start with a clear message, a non-zero exit and no secret in the output', async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const wrongPassword = 'not-the-marketplace-password';
     const env = { ...onPostgres(postgres, postgres.database), HANGAR_DATABASE_URL: `postgresql://${postgres.user}:${wrongPassword}@127.0.0.1:${postgres.port}/${postgres.database}` };
-    const refused = await runHangar(['serve', '--marketplace', '--port', '0', '--catalog', `team=${catalog}`, '--verify-airflow', 'none'], { env, timeoutMs: 60_000 });
+    const refused = await runHangar(['serve', '--marketplace', '--port', '0', '--catalog', `team=${suite.catalog()}`, '--verify-airflow', 'none'], { env, timeoutMs: 60_000 });
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /cannot reach PostgreSQL at 127\.0\.0\.1:\d+\/hangar: password authentication failed/);
     assert.ok(!`${refused.stdout}${refused.stderr}`.includes(wrongPassword), 'the password appeared in the output');
   });
 
   it('200 concurrent ratings, reviews and installs spread over two replicas: nothing lost, both serve the same data', async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const env = onPostgres(postgres, await postgres.createDatabase('writes'));
-    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
-    replicas.push(...pair);
+    const pair = await Promise.all([suite.start(env), suite.start(env)]);
     const tokens = await inBatches(USERS, 4, (user) => createToken(user, env));
     const adminToken = await createToken('root', env, ['--admin']);
     const replica = (i: number): string => pair[i % 2]!.base;
@@ -114,10 +98,10 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   });
 
   it("a user's write budget is shared by the replicas: 12 reviews at once over both, 5 accepted (the hourly budget), the rest 429", async (t) => {
+    const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
     const env = onPostgres(postgres, await postgres.createDatabase('budgets'));
-    const pair = await Promise.all([startReplica(catalog, env), startReplica(catalog, env)]);
-    replicas.push(...pair);
+    const pair = await Promise.all([suite.start(env), suite.start(env)]);
     const token = await createToken('flood', env);
     const installation = randomUUID();
     assert.equal((await api(pair[0]!.base, 'POST', route(ENTRIES[0]!, '/installs'), { token, body: { installation } })).status, 200);

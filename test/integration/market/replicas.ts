@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { waitFor } from '../../support/airflow';
 import { runHangar, shippedCli, type CliRun } from '../../support/cli';
-import type { RunningPostgres } from '../../support/postgres';
+import { postgresOrSkip, type RunningPostgres } from '../../support/postgres';
+import { gitRepo, hangarCatalogFiles, scratch } from './catalogRepos';
 
 /** The entries of hangarCatalogFiles(). */
 export const ENTRIES = ['team/postgres-to-s3', 'team/hello'];
@@ -85,4 +87,43 @@ export async function served(replica: Replica, adminToken: string): Promise<unkn
     })),
   );
   return { stats: stats.body.stats, entries };
+}
+
+export interface ReplicaSuite {
+  /** The suite's scratch folder. */
+  readonly dir: string;
+  /** The cluster, or undefined outside CI when PostgreSQL is missing (pass it to `prerequisite`). */
+  postgres(): RunningPostgres | undefined;
+  /** The catalog repository the replicas serve (hangarCatalogFiles()). */
+  catalog(): string;
+  /** Starts a replica on the suite's catalog; every replica still running is stopped after the suite. */
+  start(env: Record<string, string>, args?: string[]): Promise<Replica>;
+}
+
+/** Registers a suite's `before` and `after`: the shipped CLI checked, a PostgreSQL cluster, a catalog repository. */
+export function replicaSuite(name: string): ReplicaSuite {
+  const { dir, cleanup } = scratch(name);
+  let postgres: RunningPostgres | undefined;
+  let catalog = '';
+  const replicas: Replica[] = [];
+  before(async () => {
+    shippedCli();
+    postgres = await postgresOrSkip();
+    catalog = gitRepo(dir, 'catalog', hangarCatalogFiles());
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await postgres?.stop();
+    cleanup();
+  });
+  return {
+    dir,
+    postgres: () => postgres,
+    catalog: () => catalog,
+    start: async (env, args = []) => {
+      const replica = await startReplica(catalog, env, args);
+      replicas.push(replica);
+      return replica;
+    },
+  };
 }
