@@ -114,4 +114,17 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
     assert.equal(((await api(pair[1]!.base, 'GET', route(ENTRIES[0]!, '/reviews'))).body.reviews as unknown[]).length, 5);
     await Promise.all(pair.map((r) => r.stop()));
   });
+
+  // Last: it stops the suite's PostgreSQL.
+  it('a replica whose database stops answers its health check with 503 (out of the load balancer), without the password', async (t) => {
+    const postgres = suite.postgres();
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const replica = await suite.start(onPostgres(postgres, await postgres.createDatabase('health')));
+    assert.equal((await api(replica.base, 'GET', '/api/v1/health')).status, 200);
+    await postgres.stop();
+    const health = await api(replica.base, 'GET', '/api/v1/health');
+    assert.equal(health.status, 503);
+    assert.match(String(health.body.error), /the marketplace database does not answer \(PostgreSQL at 127\.0\.0\.1:\d+\/health\)/);
+    assert.ok(!`${JSON.stringify(health.body)}${replica.output()}`.includes(postgres.password));
+  });
 });

@@ -82,7 +82,15 @@ export function createMarketServer(current: () => Marketplace, db: MarketStore, 
     const route = `${req.method} ${url.pathname}`;
     const ok = (status: number, body?: unknown): void => send(res, status, body, headers);
     let m: RegExpExecArray | null;
-    if (route === 'GET /api/v1/health') return ok(200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
+    if (route === 'GET /api/v1/health') {
+      // A load balancer takes a replica that lost its database out of rotation.
+      const answers = await db.ping().then(
+        () => true,
+        () => false,
+      );
+      if (!answers) return ok(503, { ok: false, error: `the marketplace database does not answer (${db.description})` });
+      return ok(200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
+    }
     if (route === 'GET /api/v1/stats') return ok(200, { stats: Object.fromEntries(await db.allStats()) });
     if (route === 'GET /api/v1/entries') {
       const q = url.searchParams;

@@ -26,6 +26,10 @@ export class PgTables implements MarketTables {
     return this.db.close();
   }
 
+  async ping(): Promise<void> {
+    await this.db.pool.query('SELECT 1');
+  }
+
   private async rows<T>(sql: string, values: unknown[]): Promise<T[]> {
     return (await this.db.pool.query(sql, values)).rows as T[];
   }

@@ -20,14 +20,11 @@ const WINDOW_MS = 60 * 60 * 1000;
  * place while it runs (a burst cannot slip past the budget) and gives it back unless it is accepted.
  */
 export class WriteBudget {
-  constructor(
-    private readonly store: MarketStore,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly store: MarketStore) {}
 
   /** Runs `action` as one `kind` write of `user`, or answers 429 with when to try again. */
   async spend<T>(user: string, kind: WriteKind, action: () => Promise<T>): Promise<T> {
-    const now = this.now();
+    const now = Date.now();
     const place = await this.store.takeWrite(user, kind, WRITE_BUDGETS[kind], new Date(now - WINDOW_MS), new Date(now));
     if ('oldest' in place) {
       const wait = Math.max(1, Math.ceil((Date.parse(place.oldest) + WINDOW_MS - now) / 1000));

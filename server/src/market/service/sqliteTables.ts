@@ -92,6 +92,10 @@ export class SqliteTables implements MarketTables {
     this.db.close();
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   async insertToken(hash: string, user: string, admin: boolean, at: string): Promise<void> {
     this.db.prepare('INSERT INTO tokens (hash, user, admin, created_at) VALUES (?, ?, ?, ?)').run(hash, user, admin ? 1 : 0, at);
   }

@@ -25,6 +25,8 @@ export type WritePlace = { id: number } | { oldest: string };
 export interface MarketTables {
   /** Where the data lives, for logs (never a password). */
   readonly description: string;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
   insertToken(hash: string, user: string, admin: boolean, at: string): Promise<void>;
   revokeTokens(user: string, at: string): Promise<number>;
   tokenOwner(hash: string): Promise<TokenOwner | undefined>;
@@ -80,6 +82,10 @@ export class MarketStore {
 
   close(): Promise<void> {
     return this.tables.close();
+  }
+
+  ping(): Promise<void> {
+    return this.tables.ping();
   }
 
   /** A new token for `user`; only its hash is stored, so it is shown once. */
