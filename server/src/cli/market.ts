@@ -335,7 +335,7 @@ export async function serveMarketplace(options: MarketplaceServeOptions): Promis
   });
   const versions = parseAirflowVersions(options.verifyAirflow);
   const verifier = versions.length ? new ServiceVerifier(db, { versions, timeoutS: options.verifyTimeout, log }) : undefined;
-  const server = createMarketServer(() => market, db, { verification: verifier && ((m, entry) => verifier.statusOf(m, entry)) });
+  const server = createMarketServer(() => market, db, { pending: verifier && ((entryId, sha256) => verifier.isPending(entryId, sha256)) });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(options.port), options.bind, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { describe, it } from 'node:test';
 import { prerequisite } from '../../support/airflow';
 import { runHangar, type CliRun } from '../../support/cli';
 import { query } from '../fleet/fleetHarness';
+import { POSTGRES_DAG, sha256 } from './catalogRepos';
 import { api, createToken, ENTRIES, entryRoute as route, NO_DATABASE, onPostgres, replicaSuite, served } from './replicas';
 
 const migrateSqlite = (from: string, env: Record<string, string>): Promise<CliRun> => runHangar(['market', 'admin', 'migrate-sqlite', '--from', from], { env, timeoutMs: 60_000 });
@@ -27,6 +29,15 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
     ]);
     const revoked = await runHangar(['market', 'admin', 'token', 'revoke', '--user', 'carol', ...sqliteArgs], { env: onSqlite });
     assert.equal(revoked.code, 0, revoked.stderr);
+
+    // A verification the service made earlier of the entry's current file, and one of a file since changed.
+    const verified = (entry: string, sha: string, at: string): string =>
+      JSON.stringify({ entry, version: '1.0.0', sha256: sha, verifiedAt: at, hangar: '0.0.0', isolation: 'audit-hook', results: [{ airflow: '3.3.2', result: 'passed', durationMs: 1, verifiedAt: at }] });
+    const store = new Database(sqliteFile);
+    const saveVerification = store.prepare('INSERT INTO verifications (entry_id, sha256, verified_at, record) VALUES (?, ?, ?, ?)');
+    saveVerification.run(ENTRIES[0], sha256(POSTGRES_DAG), '2026-11-01T10:00:00.000Z', verified('postgres-to-s3', sha256(POSTGRES_DAG), '2026-11-01T10:00:00.000Z'));
+    saveVerification.run(ENTRIES[1], 'f'.repeat(64), '2026-10-01T10:00:00.000Z', verified('hello', 'f'.repeat(64), '2026-10-01T10:00:00.000Z'));
+    store.close();
 
     const sqlite = await suite.start(onSqlite, sqliteArgs);
     assert.match(sqlite.output(), /data in SQLite file /);
@@ -55,6 +66,8 @@ describe('hangar market admin migrate-sqlite: a SQLite marketplace moved to Post
 
     const pg = await suite.start(env);
     assert.deepEqual(await served(pg, root!), fromSqlite, 'the PostgreSQL replica serves what the SQLite service served');
+    const states = (await api(pg.base, 'GET', '/api/v1/verifications')).body.verifications as Record<string, { state: string }>;
+    assert.deepEqual([states[ENTRIES[0]!]?.state, states[ENTRIES[1]!]?.state], ['verified', 'stale']);
     assert.deepEqual(await query(postgres, 'migrated', 'SELECT text FROM hangar.market_reviews WHERE hidden'), [{ text: 'spam' }]);
     // Tokens keep working (and a revoked one stays revoked); new reviews are numbered after the copied ones.
     assert.equal((await api(pg.base, 'PUT', route(ENTRIES[1]!, '/rating'), { token: carol, body: { rating: 1 } })).status, 401);

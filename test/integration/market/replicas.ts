@@ -77,16 +77,17 @@ export async function createToken(user: string, env: Record<string, string>, ext
   return (JSON.parse(created.stdout) as { token: string }).token;
 }
 
-/** What a replica serves for the entries: stats, visible reviews and the install audits (read with an admin token). */
+/** What a replica serves for the entries: stats, verifications, entry pages, visible reviews and the install audits (read with an admin token). */
 export async function served(replica: Replica, adminToken: string): Promise<unknown> {
-  const stats = await api(replica.base, 'GET', '/api/v1/stats');
+  const [stats, verifications] = await Promise.all([api(replica.base, 'GET', '/api/v1/stats'), api(replica.base, 'GET', '/api/v1/verifications')]);
   const entries = await Promise.all(
     ENTRIES.map(async (entry) => ({
+      page: (await api(replica.base, 'GET', entryRoute(entry))).body,
       reviews: (await api(replica.base, 'GET', entryRoute(entry, '/reviews'))).body.reviews,
       audit: (await api(replica.base, 'GET', entryRoute(entry, '/installs'), { token: adminToken })).body,
     })),
   );
-  return { stats: stats.body.stats, entries };
+  return { stats: stats.body.stats, verifications: verifications.body.verifications, entries };
 }
 
 export interface ReplicaSuite {

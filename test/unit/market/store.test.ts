@@ -47,7 +47,10 @@ test('the install audit lists each installation by version with its reporters so
 test("a verification for the file's sha256 wins; else the entry's latest record", async () => {
   await store.saveVerification('t/a', record('old', '2026-01-01T00:00:00.000Z'));
   await store.saveVerification('t/a', record('new', '2026-02-01T00:00:00.000Z'));
-  assert.equal((await store.verificationOf('t/a', 'old'))?.sha256, 'old');
-  assert.equal((await store.verificationOf('t/a', 'unknown'))?.sha256, 'new');
-  assert.equal(await store.verificationOf('t/b', 'old'), undefined);
+  const found = await store.verificationsOf([
+    { entryId: 't/a', sha256: 'old' },
+    { entryId: 't/b', sha256: 'old' },
+  ]);
+  assert.deepEqual([...found].map(([id, record]) => [id, record.sha256]), [['t/a', 'old']]);
+  assert.equal((await store.verificationsOf([{ entryId: 't/a', sha256: 'unknown' }])).get('t/a')?.sha256, 'new');
 });

@@ -42,8 +42,8 @@ async function installedBy(db: MarketStore, entry: MarketEntry, owner: TokenOwne
 }
 
 export interface MarketServerOptions {
-  /** An entry's verification as the service knows it (its own runs, the catalog's files, its queue). */
-  verification?: (market: Marketplace, entry: MarketEntry) => VerificationStatus | Promise<VerificationStatus>;
+  /** Whether this file of the entry waits for the service's verification worker (none: no worker). */
+  pending?: (entryId: string, sha256: string) => boolean;
 }
 
 /**
@@ -55,7 +55,12 @@ export interface MarketServerOptions {
  */
 export function createMarketServer(current: () => Marketplace, db: MarketStore, options: MarketServerOptions = {}): Server {
   const budget = new WriteBudget(db);
-  const verification = options.verification ?? ((market: Marketplace, entry: MarketEntry) => market.verification(entry.id));
+  /** The entries' verification, in their order: the service's own record of the file now (any replica's), the catalog's, or pending. */
+  const verifications = async (market: Marketplace, entries: readonly MarketEntry[]): Promise<VerificationStatus[]> => {
+    const files = entries.map((entry) => ({ entryId: entry.id, sha256: market.currentSha256(entry.id) ?? '' }));
+    const records = await db.verificationsOf(files);
+    return files.map(({ entryId, sha256 }) => market.verification(entryId, { record: records.get(entryId), pending: options.pending?.(entryId, sha256) ?? false }));
+  };
   const admin = async (req: IncomingMessage, what: string): Promise<void> => {
     if (!(await authenticate(req)).admin) throw new HttpError(403, `only an admin token can ${what}`);
   };
@@ -105,16 +110,17 @@ export function createMarketServer(current: () => Marketplace, db: MarketStore, 
       };
       market.setStats(await db.allStats());
       const result = market.find(query);
-      const hits = await Promise.all(result.hits.map(async (h) => ({ entry: h.entry, stats: h.stats, verification: withoutLogs(await verification(market, h.entry)) })));
+      const statuses = await verifications(market, result.hits.map((h) => h.entry));
+      const hits = result.hits.map((h, i) => ({ entry: h.entry, stats: h.stats, verification: withoutLogs(statuses[i]!) }));
       return ok(200, { total: result.total, hits, problems: market.problems });
     }
     if (route === 'GET /api/v1/verifications') {
-      const statuses = await Promise.all(market.entries.map(async (entry) => [entry.id, withoutLogs(await verification(market, entry))] as const));
-      return ok(200, { verifications: Object.fromEntries(statuses) });
+      const statuses = await verifications(market, market.entries);
+      return ok(200, { verifications: Object.fromEntries(market.entries.map((entry, i) => [entry.id, withoutLogs(statuses[i]!)])) });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)$/.exec(route))) {
       const entry = knownEntry(market, m[1]!);
-      const [stats, reviews, status] = await Promise.all([db.statsOf(entry.id), db.reviews(entry.id), verification(market, entry)]);
+      const [stats, reviews, [status]] = await Promise.all([db.statsOf(entry.id), db.reviews(entry.id), verifications(market, [entry])]);
       return ok(200, { entry, stats, reviews, verification: status });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {

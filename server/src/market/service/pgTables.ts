@@ -1,6 +1,6 @@
 import type { Database } from '../../db/pool';
 import type { Review } from '../serviceClient';
-import type { InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
+import type { FileOfEntry, InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
 
 const iso = (value: Date): string => value.toISOString();
 
@@ -116,12 +116,14 @@ export class PgTables implements MarketTables {
     );
   }
 
-  async verificationRecord(entryId: string, sha256: string): Promise<string | undefined> {
-    const [row] = await this.rows<{ record: string }>(
-      'SELECT record::text AS record FROM hangar.market_verifications WHERE entry_id = $1 ORDER BY sha256 = $2 DESC, verified_at DESC LIMIT 1',
-      [entryId, sha256],
+  async verificationRecords(wanted: readonly FileOfEntry[]): Promise<Map<string, string>> {
+    const rows = await this.rows<{ entryId: string; record: string }>(
+      `SELECT DISTINCT ON (v.entry_id) v.entry_id AS "entryId", v.record::text AS record
+       FROM hangar.market_verifications v JOIN unnest($1::text[], $2::text[]) AS w (entry_id, sha256) ON w.entry_id = v.entry_id
+       ORDER BY v.entry_id, v.sha256 = w.sha256 DESC, v.verified_at DESC`,
+      [wanted.map((w) => w.entryId), wanted.map((w) => w.sha256)],
     );
-    return row?.record;
+    return new Map(rows.map((row) => [row.entryId, row.record]));
   }
 
   async ratingTotals(entryId?: string): Promise<{ id: string; average: number; ratings: number }[]> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Review } from '../serviceClient';
 import { openSqlite } from './sqlite';
-import type { InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
+import type { FileOfEntry, InstallationRow, MarketTables, TokenOwner, WritePlace } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
@@ -163,9 +163,14 @@ export class SqliteTables implements MarketTables {
       .run(entryId, sha256, verifiedAt, record);
   }
 
-  async verificationRecord(entryId: string, sha256: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT record FROM verifications WHERE entry_id = ? ORDER BY sha256 = ? DESC, verified_at DESC LIMIT 1').get(entryId, sha256) as { record: string } | undefined;
-    return row?.record;
+  async verificationRecords(wanted: readonly FileOfEntry[]): Promise<Map<string, string>> {
+    const pick = this.db.prepare('SELECT record FROM verifications WHERE entry_id = ? ORDER BY sha256 = ? DESC, verified_at DESC LIMIT 1').pluck();
+    const records = new Map<string, string>();
+    for (const { entryId, sha256 } of wanted) {
+      const record = pick.get(entryId, sha256) as string | undefined;
+      if (record !== undefined) records.set(entryId, record);
+    }
+    return records;
   }
 
   async ratingTotals(entryId?: string): Promise<{ id: string; average: number; ratings: number }[]> {

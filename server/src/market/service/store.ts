@@ -18,6 +18,12 @@ export interface InstallationRow {
 
 export type WritePlace = { id: number } | { oldest: string };
 
+/** An entry and the sha256 of its file now. */
+export interface FileOfEntry {
+  entryId: string;
+  sha256: string;
+}
+
 /**
  * The SQL of one storage backend (SQLite or PostgreSQL), and nothing else: every write is one atomic statement or
  * transaction, so replicas writing at once lose nothing. Timestamps go in and come out as ISO 8601 strings.
@@ -42,8 +48,8 @@ export interface MarketTables {
   legacyInstalls(entryId: string): Promise<number>;
   installations(entryId: string): Promise<InstallationRow[]>;
   upsertVerification(entryId: string, sha256: string, verifiedAt: string, record: string): Promise<void>;
-  /** The record for this sha256, else the entry's latest. */
-  verificationRecord(entryId: string, sha256: string): Promise<string | undefined>;
+  /** Per entry asked for: the record for its sha256, else the entry's latest; entries without one are left out. */
+  verificationRecords(wanted: readonly FileOfEntry[]): Promise<Map<string, string>>;
   /** Average and number of ratings per entry (of one entry when given). */
   ratingTotals(entryId?: string): Promise<{ id: string; average: number; ratings: number }[]>;
   /** Install counts per entry (of one entry when given): installations plus the legacy counts. */
@@ -147,10 +153,10 @@ export class MarketStore {
     return this.tables.upsertVerification(entryId, record.sha256, record.verifiedAt, JSON.stringify(record));
   }
 
-  /** The record for this sha256 of the entry's file, else the entry's latest (which then no longer applies). */
-  async verificationOf(entryId: string, sha256: string): Promise<EntryVerification | undefined> {
-    const record = await this.tables.verificationRecord(entryId, sha256);
-    return record === undefined ? undefined : (JSON.parse(record) as EntryVerification);
+  /** Per entry: the record for the sha256 of its file, else its latest (which then no longer applies); one query for all. */
+  async verificationsOf(wanted: readonly FileOfEntry[]): Promise<Map<string, EntryVerification>> {
+    const records = await this.tables.verificationRecords(wanted);
+    return new Map([...records].map(([entryId, record]) => [entryId, JSON.parse(record) as EntryVerification]));
   }
 
   takeWrite(user: string, kind: string, budget: number, since: Date, at: Date): Promise<WritePlace> {

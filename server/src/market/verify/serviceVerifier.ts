@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { withoutSecrets } from '../../secretVariables';
 import type { Marketplace } from '../marketplace';
 import type { MarketStore } from '../service/store';
-import type { MarketEntry } from '../types';
 import type { CatalogVerifyReport } from './catalogVerify';
-import type { EntryVerification, VerificationStatus } from './types';
+import type { EntryVerification } from './types';
 
 export interface VerificationJob {
   entryId: string;
@@ -76,22 +75,24 @@ export class ServiceVerifier {
     this.stopping.abort();
   }
 
-  private isPending(entryId: string, sha256: string): boolean {
+  /** Whether this file of the entry waits for or is in this replica's worker. */
+  isPending(entryId: string, sha256: string): boolean {
     return [this.running, ...this.queue].some((job) => job?.entryId === entryId && job.sha256 === sha256);
   }
 
-  private async isDone(entryId: string, sha256: string): Promise<boolean> {
-    const record = await this.db.verificationOf(entryId, sha256);
+  private isDone(record: EntryVerification | undefined, sha256: string): boolean {
     return record?.sha256 === sha256 && this.options.versions.every((v) => record.results.some((r) => r.airflow === v && r.result !== 'error'));
   }
 
   /** Queues the entries of a freshly loaded marketplace that are new or changed. */
   async sync(market: Marketplace): Promise<void> {
-    for (const entry of market.entries) {
-      const sha256 = market.currentSha256(entry.id);
-      // Pending is checked after the await: a sync running at the same time may have queued the entry meanwhile.
-      if (!sha256 || (await this.isDone(entry.id, sha256)) || this.isPending(entry.id, sha256)) continue;
-      this.queue.push({ entryId: entry.id, localId: entry.localId, catalogRoot: market.entry(entry.id).root, sha256 });
+    const files = market.entries.map((entry) => ({ entryId: entry.id, sha256: market.currentSha256(entry.id) ?? '' }));
+    const records = await this.db.verificationsOf(files);
+    // Pending is checked after the await: a sync running at the same time may have queued an entry meanwhile.
+    for (const { entryId, sha256 } of files) {
+      if (!sha256 || this.isDone(records.get(entryId), sha256) || this.isPending(entryId, sha256)) continue;
+      const entry = market.entry(entryId);
+      this.queue.push({ entryId, localId: entry.entry.localId, catalogRoot: entry.root, sha256 });
     }
     void this.next();
   }
@@ -114,9 +115,4 @@ export class ServiceVerifier {
     }
   }
 
-  /** The entry's status as the service shows it: its own record for the file now, the catalog's, or pending. */
-  async statusOf(market: Marketplace, entry: MarketEntry): Promise<VerificationStatus> {
-    const sha256 = market.currentSha256(entry.id) ?? '';
-    return market.verification(entry.id, { record: await this.db.verificationOf(entry.id, sha256), pending: this.isPending(entry.id, sha256) });
-  }
 }
