@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { prerequisite } from '../../support/airflow';
 import { runHangar } from '../../support/cli';
+import { REPO_ROOT } from '../../support/venv';
 import { query } from '../fleet/fleetHarness';
-import { api, createToken, ENTRIES, entryRoute as route, onPostgres, replicaSuite, served } from './replicas';
+import { api, createToken, ENTRIES, entryRoute as route, NO_DATABASE, onPostgres, replicaSuite, served } from './replicas';
 
 const USERS = Array.from({ length: 20 }, (_, i) => `user${i}`);
 const INSTALLS_PER_USER_AND_ENTRY = 3;
@@ -113,6 +117,24 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
     assert.deepEqual(answers.map((a) => a.status).sort(), [...Array<number>(5).fill(201), ...Array<number>(7).fill(429)]);
     assert.equal(((await api(pair[1]!.base, 'GET', route(ENTRIES[0]!, '/reviews'))).body.reviews as unknown[]).length, 5);
     await Promise.all(pair.map((r) => r.stop()));
+  });
+
+  it('a replica on PostgreSQL runs from a CLI with no better-sqlite3 next to it (an install without build tools)', async (t) => {
+    const postgres = suite.postgres();
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    // The bundle alone, outside the repository: no node_modules on the way up from it.
+    const bundle = path.join(suite.dir, 'bundle');
+    cpSync(path.join(REPO_ROOT, 'dist'), bundle, { recursive: true });
+    const cli = path.join(bundle, 'cli', 'hangar.js');
+    const onSqlite = spawnSync(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--db', path.join(bundle, 'market.db'), '--catalog', `team=${suite.catalog()}`], {
+      env: { ...process.env, ...NO_DATABASE },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.match(onSqlite.stderr, /better-sqlite3, which is not installed next to this hangar/, 'the copy has no better-sqlite3 (the SQLite service cannot start)');
+    const replica = await suite.start(onPostgres(postgres, await postgres.createDatabase('no_sqlite')), [], cli);
+    assert.equal((await api(replica.base, 'GET', '/api/v1/health')).status, 200);
+    await replica.stop();
   });
 
   // Last: it stops the suite's PostgreSQL.

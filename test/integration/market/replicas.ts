@@ -23,9 +23,9 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
-/** Starts `hangar serve --marketplace` from the shipped CLI and waits until it listens; `args` add --db and the like. */
-export async function startReplica(catalog: string, env: Record<string, string>, args: string[] = []): Promise<Replica> {
-  const child = spawn(process.execPath, [shippedCli(), 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--catalog', `team=${catalog}`, '--verify-airflow', 'none', ...args], {
+/** Starts `hangar serve --marketplace` from the shipped CLI (or `cli`) and waits until it listens; `args` add --db and the like. */
+export async function startReplica(catalog: string, env: Record<string, string>, args: string[] = [], cli = shippedCli()): Promise<Replica> {
+  const child = spawn(process.execPath, [cli, 'serve', '--marketplace', '--port', '0', '--bind', '127.0.0.1', '--catalog', `team=${catalog}`, '--verify-airflow', 'none', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -98,7 +98,7 @@ export interface ReplicaSuite {
   /** The catalog repository the replicas serve (hangarCatalogFiles()). */
   catalog(): string;
   /** Starts a replica on the suite's catalog; every replica still running is stopped after the suite. */
-  start(env: Record<string, string>, args?: string[]): Promise<Replica>;
+  start(env: Record<string, string>, args?: string[], cli?: string): Promise<Replica>;
 }
 
 /** Registers a suite's `before` and `after`: the shipped CLI checked, a PostgreSQL cluster, a catalog repository. */
@@ -121,8 +121,8 @@ export function replicaSuite(name: string): ReplicaSuite {
     dir,
     postgres: () => postgres,
     catalog: () => catalog,
-    start: async (env, args = []) => {
-      const replica = await startReplica(catalog, env, args);
+    start: async (env, args = [], cli = shippedCli()) => {
+      const replica = await startReplica(catalog, env, args, cli);
       replicas.push(replica);
       return replica;
     },
