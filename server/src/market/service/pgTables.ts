@@ -34,16 +34,16 @@ export class PgTables implements MarketTables {
     return (await this.db.pool.query(sql, values)).rows as T[];
   }
 
-  private async changed(sql: string, values: unknown[]): Promise<number> {
+  private async rowCount(sql: string, values: unknown[]): Promise<number> {
     return (await this.db.pool.query(sql, values)).rowCount ?? 0;
   }
 
   async insertToken(hash: string, user: string, admin: boolean, at: string): Promise<void> {
-    await this.changed('INSERT INTO hangar.market_tokens (hash, user_name, admin, created_at) VALUES ($1, $2, $3, $4)', [hash, user, admin, at]);
+    await this.rowCount('INSERT INTO hangar.market_tokens (hash, user_name, admin, created_at) VALUES ($1, $2, $3, $4)', [hash, user, admin, at]);
   }
 
   revokeTokens(user: string, at: string): Promise<number> {
-    return this.changed('UPDATE hangar.market_tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL', [user, at]);
+    return this.rowCount('UPDATE hangar.market_tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL', [user, at]);
   }
 
   async tokenOwner(hash: string): Promise<TokenOwner | undefined> {
@@ -52,7 +52,7 @@ export class PgTables implements MarketTables {
   }
 
   async upsertRating(entryId: string, user: string, rating: number, at: string): Promise<void> {
-    await this.changed(
+    await this.rowCount(
       `INSERT INTO hangar.market_ratings (entry_id, user_name, rating, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (entry_id, user_name) DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at`,
       [entryId, user, rating, at],
@@ -65,7 +65,7 @@ export class PgTables implements MarketTables {
   }
 
   async hideReview(id: number): Promise<boolean> {
-    return (await this.changed('UPDATE hangar.market_reviews SET hidden = true WHERE id = $1', [id])) > 0;
+    return (await this.rowCount('UPDATE hangar.market_reviews SET hidden = true WHERE id = $1', [id])) > 0;
   }
 
   async reviews(entryId: string, includeHidden: boolean): Promise<Review[]> {
@@ -78,7 +78,7 @@ export class PgTables implements MarketTables {
   }
 
   async insertInstall(entryId: string, version: string, installation: string, user: string, at: string): Promise<boolean> {
-    const counted = await this.changed(
+    const counted = await this.rowCount(
       `WITH reporter AS (
          INSERT INTO hangar.market_install_reporters (entry_id, installation, user_name, first_seen_at) VALUES ($1, $3, $4, $5) ON CONFLICT DO NOTHING
        )
@@ -89,7 +89,7 @@ export class PgTables implements MarketTables {
   }
 
   async hasInstalled(entryId: string, installation: string, user: string): Promise<boolean> {
-    return (await this.changed('SELECT 1 FROM hangar.market_install_reporters WHERE entry_id = $1 AND installation = $2 AND user_name = $3', [entryId, installation, user])) > 0;
+    return (await this.rowCount('SELECT 1 FROM hangar.market_install_reporters WHERE entry_id = $1 AND installation = $2 AND user_name = $3', [entryId, installation, user])) > 0;
   }
 
   async legacyInstalls(entryId: string): Promise<number> {
@@ -109,7 +109,7 @@ export class PgTables implements MarketTables {
   }
 
   async upsertVerification(entryId: string, sha256: string, verifiedAt: string, record: string): Promise<void> {
-    await this.changed(
+    await this.rowCount(
       `INSERT INTO hangar.market_verifications (entry_id, sha256, verified_at, record) VALUES ($1, $2, $3, $4)
        ON CONFLICT (entry_id, sha256) DO UPDATE SET verified_at = excluded.verified_at, record = excluded.record`,
       [entryId, sha256, verifiedAt, record],
@@ -150,6 +150,6 @@ export class PgTables implements MarketTables {
   }
 
   async returnWrite(id: number): Promise<void> {
-    await this.changed('DELETE FROM hangar.market_writes WHERE id = $1', [id]);
+    await this.rowCount('DELETE FROM hangar.market_writes WHERE id = $1', [id]);
   }
 }
