@@ -101,6 +101,25 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
     await Promise.all(pair.map((r) => r.stop()));
   });
 
+  it('the same write sent to both replicas at once lands once: one install counted per installation, one rating per user', async (t) => {
+    const postgres = suite.postgres();
+    if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
+    const env = onPostgres(postgres, await postgres.createDatabase('same_write'));
+    const pair = await Promise.all([suite.start(env), suite.start(env)]);
+    const token = await createToken('twice', env);
+    const installation = randomUUID();
+    const installs = await Promise.all(Array.from({ length: 10 }, (_, i) => api(pair[i % 2]!.base, 'POST', route(ENTRIES[0]!, '/installs'), { token, body: { installation } })));
+    assert.deepEqual(installs.map((a) => a.status), Array<number>(10).fill(200));
+    assert.equal(installs.filter((a) => a.body.counted === true).length, 1, 'exactly one of the identical reports is counted');
+    const ratings = await Promise.all(Array.from({ length: 10 }, (_, i) => api(pair[i % 2]!.base, 'PUT', route(ENTRIES[0]!, '/rating'), { token, body: { rating: (i % 5) + 1, installation } })));
+    assert.deepEqual(ratings.map((a) => a.status), Array<number>(10).fill(200));
+    for (const replica of pair) {
+      const stats = ((await api(replica.base, 'GET', '/api/v1/stats')).body.stats as Record<string, { ratings: number; installs: number }>)[ENTRIES[0]!];
+      assert.deepEqual([stats?.ratings, stats?.installs], [1, 1]);
+    }
+    await Promise.all(pair.map((r) => r.stop()));
+  });
+
   it("a user's write budget is shared by the replicas: 12 reviews at once over both, 5 accepted (the hourly budget), the rest 429", async (t) => {
     const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
