@@ -26,8 +26,7 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   it('two replicas starting at once on an empty database: one applies the schema, both serve, the password is never printed', async (t) => {
     const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
-    const env = onPostgres(postgres, await postgres.createDatabase('startup'));
-    const pair = await Promise.all([suite.start(env), suite.start(env)]);
+    const { pair } = await suite.startPair(postgres, 'startup');
     const applied = pair.filter((r) => r.output().includes('database schema: applied 0001_market_service'));
     assert.equal(applied.length, 1, `exactly one replica applies the migration:\n${pair.map((r) => r.output()).join('\n---\n')}`);
     for (const replica of pair) {
@@ -53,8 +52,7 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   it('200 concurrent ratings, reviews and installs spread over two replicas: nothing lost, both serve the same data', async (t) => {
     const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
-    const env = onPostgres(postgres, await postgres.createDatabase('writes'));
-    const pair = await Promise.all([suite.start(env), suite.start(env)]);
+    const { env, pair } = await suite.startPair(postgres, 'writes');
     const tokens = await inBatches(USERS, 4, (user) => createToken(user, env));
     const adminToken = await createToken('root', env, ['--admin']);
     const replica = (i: number): string => pair[i % 2]!.base;
@@ -104,8 +102,7 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   it('the same write sent to both replicas at once lands once: one install counted per installation, one rating per user', async (t) => {
     const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
-    const env = onPostgres(postgres, await postgres.createDatabase('same_write'));
-    const pair = await Promise.all([suite.start(env), suite.start(env)]);
+    const { env, pair } = await suite.startPair(postgres, 'same_write');
     const token = await createToken('twice', env);
     const installation = randomUUID();
     const installs = await Promise.all(Array.from({ length: 10 }, (_, i) => api(pair[i % 2]!.base, 'POST', route(ENTRIES[0]!, '/installs'), { token, body: { installation } })));
@@ -123,8 +120,7 @@ describe('marketplace replicas on one PostgreSQL (hangar serve --marketplace fro
   it("a user's write budget is shared by the replicas: 12 reviews at once over both, 5 accepted (the hourly budget), the rest 429", async (t) => {
     const postgres = suite.postgres();
     if (!prerequisite(t, postgres, 'PostgreSQL is not installed')) return;
-    const env = onPostgres(postgres, await postgres.createDatabase('budgets'));
-    const pair = await Promise.all([suite.start(env), suite.start(env)]);
+    const { env, pair } = await suite.startPair(postgres, 'budgets');
     const token = await createToken('flood', env);
     const installation = randomUUID();
     assert.equal((await api(pair[0]!.base, 'POST', route(ENTRIES[0]!, '/installs'), { token, body: { installation } })).status, 200);

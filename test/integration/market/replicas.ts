@@ -99,6 +99,8 @@ export interface ReplicaSuite {
   catalog(): string;
   /** Starts a replica on the suite's catalog; every replica still running is stopped after the suite. */
   start(env: Record<string, string>, args?: string[], cli?: string): Promise<Replica>;
+  /** Two replicas started at once on a new database of `postgres`, and the environment that selects it. */
+  startPair(postgres: RunningPostgres, database: string): Promise<{ env: Record<string, string>; pair: Replica[] }>;
 }
 
 /** Registers a suite's `before` and `after`: the shipped CLI checked, a PostgreSQL cluster, a catalog repository. */
@@ -117,14 +119,19 @@ export function replicaSuite(name: string): ReplicaSuite {
     await postgres?.stop();
     cleanup();
   });
+  const start = async (env: Record<string, string>, args: string[] = [], cli = shippedCli()): Promise<Replica> => {
+    const replica = await startReplica(catalog, env, args, cli);
+    replicas.push(replica);
+    return replica;
+  };
   return {
     dir,
     postgres: () => postgres,
     catalog: () => catalog,
-    start: async (env, args = [], cli = shippedCli()) => {
-      const replica = await startReplica(catalog, env, args, cli);
-      replicas.push(replica);
-      return replica;
+    start,
+    startPair: async (postgres, database) => {
+      const env = onPostgres(postgres, await postgres.createDatabase(database));
+      return { env, pair: await Promise.all([start(env), start(env)]) };
     },
   };
 }
