@@ -13,6 +13,7 @@ export const benches: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.bench'),
   deploy: () => import('./deploy.bench'),
   fleet: () => import('./fleet.bench'),
+  'market-replicas': () => import('./marketReplicas.bench'),
   accuracy: () => import('./accuracy.bench'),
   landing: () => import('./landing.bench'),
   verify: () => import('./verify.bench'),

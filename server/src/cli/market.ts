@@ -11,10 +11,9 @@ import type { InstallResult } from '../market/install';
 import type { KeptFile } from '../market/installedFiles';
 import { cliInstallationId } from '../market/installationId';
 import { Marketplace } from '../market/marketplace';
-import { MarketServiceClient } from '../market/serviceClient';
 import type { SortKey } from '../market/search';
 import { createMarketServer } from '../market/service/api';
-import { MarketDb } from '../market/service/db';
+import { openMarketStore } from '../market/service/openStore';
 import { cloneDirOf } from '../repos/sync';
 import { defaultStorageDir } from '../repos/workspace';
 import type { CatalogSource } from '../market/sources';
@@ -23,6 +22,8 @@ import { DEFAULT_AIRFLOW_VERSIONS, parseAirflowVersions, verifyCatalog } from '.
 import { defaultVerifyCacheDir, prebuiltFromEnv } from '../market/verify/environments';
 import { ServiceVerifier } from '../market/verify/serviceVerifier';
 import { describeResults, statusLine, withoutLogs } from '../market/verify/status';
+import { registerMarketAdmin } from './marketAdmin';
+import { print, requireService, service } from './marketService';
 
 interface CommonOptions {
   json?: boolean;
@@ -47,12 +48,6 @@ export function catalogSources(options: CommonOptions): CatalogSource[] {
   return catalogsFromReposFile(path.resolve(options.config ?? 'airflow-repos.yaml'), { strict: true });
 }
 
-/** Service URL from HANGAR_MARKET_URL and token from HANGAR_MARKET_TOKEN: the token is never taken from argv. */
-function service(): MarketServiceClient | undefined {
-  const url = process.env.HANGAR_MARKET_URL;
-  return url ? new MarketServiceClient(url, process.env.HANGAR_MARKET_TOKEN) : undefined;
-}
-
 /** Counts an install on the service, when one is configured with a token; a failure is a warning, the install stands. */
 async function reportInstall(result: InstallResult, options: CommonOptions): Promise<void> {
   if (!process.env.HANGAR_MARKET_TOKEN) return;
@@ -64,13 +59,6 @@ async function reportInstall(result: InstallResult, options: CommonOptions): Pro
 }
 
 const keptLines = (kept: readonly KeptFile[]): string[] => kept.map((k) => `kept ${k.path}: ${k.reason} (delete it yourself if you no longer need it)`);
-
-function requireService(): MarketServiceClient {
-  const client = service();
-  if (!client) throw new Error('no marketplace service configured: set HANGAR_MARKET_URL (and HANGAR_MARKET_TOKEN for writes)');
-  if (!process.env.HANGAR_MARKET_TOKEN) throw new Error('writing to the marketplace service needs a token: set HANGAR_MARKET_TOKEN (ask the admin for one)');
-  return client;
-}
 
 function formatProblem(p: CatalogProblem): string {
   return `${p.catalog}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
@@ -94,10 +82,6 @@ async function openMarket(options: CommonOptions): Promise<Marketplace> {
   }
   return market;
 }
-
-const print = (options: CommonOptions, data: unknown, text: () => string): void => {
-  console.log(options.json ? JSON.stringify(data, null, 2) : text());
-};
 
 interface RepoTarget {
   root: string;
@@ -330,90 +314,41 @@ function registerMarketVerify(market: Command): void {
     });
 }
 
-function registerMarketAdmin(market: Command): void {
-  const admin = market.command('admin').description('administer the marketplace service database');
-  admin
-    .command('hide-review')
-    .argument('<review-id>', 'review number (from the entry page or GET /api/v1/entries/{id}/reviews)')
-    .description('hide a review on the marketplace service (admin token from HANGAR_MARKET_TOKEN)')
-    .option('--json', 'print machine-readable JSON')
-    .action(async (reviewId: string, options: { json?: boolean }) => {
-      await requireService().hideReview(Number(reviewId));
-      print(options, { hidden: Number(reviewId) }, () => `Review ${reviewId} hidden`);
-    });
-  admin
-    .command('installs')
-    .requiredOption('--entry <id>', 'entry id (catalog/entry)')
-    .description("why an entry's install count is what it is: its installations by version and date (admin token from HANGAR_MARKET_TOKEN)")
-    .option('--json', 'print machine-readable JSON')
-    .action(async (options: { entry: string; json?: boolean }) => {
-      const audit = await requireService().installAudit(options.entry);
-      const versions = [...new Set(audit.installations.map((i) => i.version))];
-      print(options, audit, () =>
-        [
-          `${audit.entry}: ${audit.installs} install(s)${audit.beforeInstallationIds ? `, ${audit.beforeInstallationIds} of them counted before installation ids` : ''}`,
-          ...versions.flatMap((version) => {
-            const rows = audit.installations.filter((i) => i.version === version);
-            return [`version ${version}: ${rows.length} installation(s)`, ...rows.map((i) => `  ${i.firstSeenAt.slice(0, 16).replace('T', ' ')}  ${i.installation}  reported by ${i.reportedBy.join(', ') || '-'}`)];
-          }),
-        ].join('\n'),
-      );
-    });
-  const token = admin.command('token').description('bearer tokens for writes (stored hashed; shown once)');
-  token
-    .command('create')
-    .requiredOption('--user <name>', 'who the token belongs to (one rating per user per entry)')
-    .option('--admin', 'may hide reviews')
-    .option('--db <file>', 'SQLite file of the service', 'hangar-marketplace.db')
-    .option('--json', 'print machine-readable JSON')
-    .action((options: { user: string; admin?: boolean; db: string; json?: boolean }) => {
-      const db = new MarketDb(options.db);
-      const created = db.createToken(options.user, options.admin);
-      db.close();
-      print(options, { user: options.user, admin: Boolean(options.admin), token: created }, () => `${created}\n(store it now: only its hash is kept; give it to ${options.user} as HANGAR_MARKET_TOKEN)`);
-    });
-  token
-    .command('revoke')
-    .requiredOption('--user <name>')
-    .option('--db <file>', 'SQLite file of the service', 'hangar-marketplace.db')
-    .option('--json', 'print machine-readable JSON')
-    .action((options: { user: string; db: string; json?: boolean }) => {
-      const db = new MarketDb(options.db);
-      const revoked = db.revokeTokens(options.user);
-      db.close();
-      print(options, { user: options.user, revoked }, () => `Revoked ${revoked} token(s) of ${options.user}`);
-    });
-}
-
 export type MarketplaceServeOptions = CommonOptions & { port: string; bind: string; db: string; catalogRefresh: string; verifyAirflow: string; verifyTimeout: number };
 
 export function withMarketplaceServeOptions(serve: Command): Command {
   return withCommon(serve)
     .option('--marketplace', 'serve the marketplace HTTP JSON API')
-    .option('--db <file>', 'SQLite file for ratings, reviews, installs and tokens', 'hangar-marketplace.db')
+    .option('--db <file>', 'SQLite file for ratings, reviews, installs and tokens (unused when HANGAR_DATABASE_URL or PG* name a PostgreSQL)', 'hangar-marketplace.db')
     .option('--catalog-refresh <minutes>', 'fetch and re-read the catalogs this often (0: never)', '10')
     .option('--verify-airflow <versions>', 'verify new and changed entries on these Airflow versions, in a worker (none: off)', DEFAULT_AIRFLOW_VERSIONS.join(','))
     .option('--verify-timeout <seconds>', 'limit for one import or one DAG test', parseSeconds, 300);
 }
 
 export async function serveMarketplace(options: MarketplaceServeOptions): Promise<void> {
-  const db = new MarketDb(options.db); // first: it says what to install when the native SQLite module is missing
-  let market = await openMarket(options);
+  const log = (line: string): void => console.log(`marketplace: ${line}`);
+  // First: it says what to install when the native SQLite module is missing, or why PostgreSQL cannot be used.
+  const db = await openMarketStore(options.db, log);
+  let market = await openMarket(options).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   const versions = parseAirflowVersions(options.verifyAirflow);
-  const verifier = versions.length ? new ServiceVerifier(db, { versions, timeoutS: options.verifyTimeout, log: (line) => console.log(`marketplace: ${line}`) }) : undefined;
-  const server = createMarketServer(() => market, db, { verification: verifier && ((m, entry) => verifier.statusOf(m, entry)) });
+  const verifier = versions.length ? new ServiceVerifier(db, { versions, timeoutS: options.verifyTimeout, log }) : undefined;
+  const server = createMarketServer(() => market, db, { pending: verifier && ((entryId, sha256) => verifier.isPending(entryId, sha256)) });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(options.port), options.bind, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  console.log(`marketplace: serving ${market.search.size} entries from ${market.catalogNames.length} catalog(s) on http://${options.bind}:${port}`);
-  verifier?.sync(market);
+  log(`serving ${market.search.size} entries from ${market.catalogNames.length} catalog(s) on http://${options.bind}:${port} (data in ${db.description})`);
+  const queueVerifications = (fresh: Marketplace): void => void verifier?.sync(fresh).catch((error: Error) => log(`could not queue verifications: ${error.message}`));
+  queueVerifications(market);
   const minutes = Number(options.catalogRefresh);
   // The new catalogs replace the old ones only once fully read: requests never see a half-loaded marketplace.
   const reload = (): Promise<void> =>
     openMarket(options).then(
       (fresh) => {
         market = fresh;
-        verifier?.sync(fresh);
+        queueVerifications(fresh);
       },
       (error: Error) => console.error(`marketplace: catalog refresh failed: ${error.message}`),
     );
@@ -423,7 +358,7 @@ export async function serveMarketplace(options: MarketplaceServeOptions): Promis
     clearInterval(refresh);
     verifier?.stop();
     server.close();
-    db.close();
+    void db.close();
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);
 }

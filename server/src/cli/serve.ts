@@ -34,7 +34,9 @@ Webhook agent secrets come from the environment (or NAME_FILE naming a file), ne
 Git and Airflow credentials: the same variables as hangar repos sync and hangar deploy.
 
 Fleet mode (several agents sharing one queue): set HANGAR_DATABASE_URL=postgresql://USER@HOST:PORT/DB,
-or the standard PGHOST/PGPORT/PGUSER/PGDATABASE (password: PGPASSWORD or PGPASSFILE).`;
+or the standard PGHOST/PGPORT/PGUSER/PGDATABASE (password: PGPASSWORD or PGPASSFILE).
+With --marketplace, the same variables keep the marketplace's data in PostgreSQL instead of --db, so several
+replicas can serve it (hangar market admin migrate-sqlite copies an existing SQLite file there).`;
 
 /** `hangar serve`: the webhook agent, or with --marketplace the marketplace service. */
 export function registerServe(program: Command): void {

@@ -6,9 +6,9 @@ import type { SortKey } from '../search';
 import type { MarketEntry } from '../types';
 import { withoutLogs } from '../verify/status';
 import type { VerificationStatus } from '../verify/types';
-import type { MarketDb, TokenOwner } from './db';
+import type { MarketStore, TokenOwner } from './store';
 import { decodeSegment, HttpError, readJson, requestUrl, send } from './http';
-import { WriteLimiter, type WriteKind } from './rateLimit';
+import { WriteBudget, type WriteKind } from './rateLimit';
 
 const MAX_REVIEW_CHARS = 2000;
 const MAX_LIMIT = 500;
@@ -34,17 +34,16 @@ function sortKey(value: string | null): SortKey | undefined {
 }
 
 /** The installation id a rating or review comes from; it must have reported an install of the entry with the same user's token. */
-function installedBy(db: MarketDb, entry: MarketEntry, owner: TokenOwner, installation: unknown, what: string): void {
+async function installedBy(db: MarketStore, entry: MarketEntry, owner: TokenOwner, installation: unknown, what: string): Promise<void> {
   if (installation !== undefined && !isInstallationId(installation)) throw new HttpError(400, 'installation must be the installation id the client keeps (a UUID in lowercase hex)');
-  if (installation === undefined || !db.hasInstalled(entry.id, installation, owner.user)) {
+  if (installation === undefined || !(await db.hasInstalled(entry.id, installation, owner.user))) {
     throw new HttpError(403, `${what} needs an install of this entry: install it with Hangar from this installation, with your marketplace token configured so the install is reported, then try again`);
   }
 }
 
 export interface MarketServerOptions {
-  limiter?: WriteLimiter;
-  /** An entry's verification as the service knows it (its own runs, the catalog's files, its queue). */
-  verification?: (market: Marketplace, entry: MarketEntry) => VerificationStatus;
+  /** Whether this file of the entry waits for the service's verification worker (none: no worker). */
+  pending?: (entryId: string, sha256: string) => boolean;
 }
 
 /**
@@ -54,26 +53,27 @@ export interface MarketServerOptions {
  * admin token. Every answer carries an `x-request-id`; a 500 is logged under it. `current` returns the catalogs
  * loaded last (the service re-reads them periodically).
  */
-export function createMarketServer(current: () => Marketplace, db: MarketDb, options: MarketServerOptions = {}): Server {
-  const limiter = options.limiter ?? new WriteLimiter();
-  const verification = options.verification ?? ((market: Marketplace, entry: MarketEntry) => market.verification(entry.id));
-  const admin = (req: IncomingMessage, what: string): void => {
-    if (!authenticate(req).admin) throw new HttpError(403, `only an admin token can ${what}`);
+export function createMarketServer(current: () => Marketplace, db: MarketStore, options: MarketServerOptions = {}): Server {
+  const budget = new WriteBudget(db);
+  /** The entries' verification, in their order: the service's own record of the file now (any replica's), the catalog's, or pending. */
+  const verifications = async (market: Marketplace, entries: readonly MarketEntry[]): Promise<VerificationStatus[]> => {
+    const files = entries.map((entry) => ({ entryId: entry.id, sha256: market.currentSha256(entry.id) ?? '' }));
+    const records = await db.verificationsOf(files);
+    return files.map(({ entryId, sha256 }) => market.verification(entryId, { record: records.get(entryId), pending: options.pending?.(entryId, sha256) ?? false }));
   };
-  const authenticate = (req: IncomingMessage): TokenOwner => {
+  const admin = async (req: IncomingMessage, what: string): Promise<void> => {
+    if (!(await authenticate(req)).admin) throw new HttpError(403, `only an admin token can ${what}`);
+  };
+  const authenticate = async (req: IncomingMessage): Promise<TokenOwner> => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const owner = match?.[1] ? db.owner(match[1]) : undefined;
+    const owner = match?.[1] ? await db.owner(match[1]) : undefined;
     if (!owner) throw new HttpError(401, match ? 'the token is unknown or revoked' : 'writes need a bearer token (hangar market admin token create)');
     return owner;
   };
-  /** Runs an authenticated write within the user's budget for its kind; only accepted writes use the budget. */
-  const write = async <T>(req: IncomingMessage, kind: WriteKind, action: (owner: TokenOwner) => T | Promise<T>): Promise<T> => {
-    const owner = authenticate(req);
-    const wait = limiter.retryAfter(owner.user, kind);
-    if (wait > 0) throw new HttpError(429, `too many ${kind} writes from this user; try again in ${wait} s`, { 'retry-after': String(wait) });
-    const result = await action(owner);
-    limiter.record(owner.user, kind);
-    return result;
+  /** Runs an authenticated write within the user's budget for its kind (shared by every replica); only accepted writes use the budget. */
+  const write = async <T>(req: IncomingMessage, kind: WriteKind, action: (owner: TokenOwner) => Promise<T>): Promise<T> => {
+    const owner = await authenticate(req);
+    return budget.spend(owner.user, kind, () => action(owner));
   };
   const knownEntry = (market: Marketplace, raw: string): MarketEntry => {
     const entry = market.search.get(decodeSegment(raw));
@@ -87,8 +87,16 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, opt
     const route = `${req.method} ${url.pathname}`;
     const ok = (status: number, body?: unknown): void => send(res, status, body, headers);
     let m: RegExpExecArray | null;
-    if (route === 'GET /api/v1/health') return ok(200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
-    if (route === 'GET /api/v1/stats') return ok(200, { stats: Object.fromEntries(db.allStats()) });
+    if (route === 'GET /api/v1/health') {
+      // A load balancer takes a replica that lost its database out of rotation.
+      const answers = await db.ping().then(
+        () => true,
+        () => false,
+      );
+      if (!answers) return ok(503, { ok: false, error: `the marketplace database does not answer (${db.description})` });
+      return ok(200, { ok: true, entries: market.search.size, catalogs: market.catalogNames });
+    }
+    if (route === 'GET /api/v1/stats') return ok(200, { stats: Object.fromEntries(await db.allStats()) });
     if (route === 'GET /api/v1/entries') {
       const q = url.searchParams;
       const query = {
@@ -100,29 +108,32 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, opt
         sort: sortKey(q.get('sort')),
         limit: searchLimit(q.get('limit')),
       };
-      market.setStats(db.allStats());
+      market.setStats(await db.allStats());
       const result = market.find(query);
-      const hits = result.hits.map((h) => ({ entry: h.entry, stats: h.stats, verification: withoutLogs(verification(market, h.entry)) }));
+      const statuses = await verifications(market, result.hits.map((h) => h.entry));
+      const hits = result.hits.map((h, i) => ({ entry: h.entry, stats: h.stats, verification: withoutLogs(statuses[i]!) }));
       return ok(200, { total: result.total, hits, problems: market.problems });
     }
     if (route === 'GET /api/v1/verifications') {
-      return ok(200, { verifications: Object.fromEntries(market.entries.map((entry) => [entry.id, withoutLogs(verification(market, entry))])) });
+      const statuses = await verifications(market, market.entries);
+      return ok(200, { verifications: Object.fromEntries(market.entries.map((entry, i) => [entry.id, withoutLogs(statuses[i]!)])) });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)$/.exec(route))) {
       const entry = knownEntry(market, m[1]!);
-      return ok(200, { entry, stats: db.statsOf(entry.id), reviews: db.reviews(entry.id), verification: verification(market, entry) });
+      const [stats, reviews, [status]] = await Promise.all([db.statsOf(entry.id), db.reviews(entry.id), verifications(market, [entry])]);
+      return ok(200, { entry, stats, reviews, verification: status });
     }
     if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/installs$/.exec(route))) {
-      admin(req, 'read the install audit');
-      return ok(200, db.installAudit(knownEntry(market, m[1]!).id));
+      await admin(req, 'read the install audit');
+      return ok(200, await db.installAudit(knownEntry(market, m[1]!).id));
     }
-    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: db.reviews(knownEntry(market, m[1]!).id) });
+    if ((m = /^GET \/api\/v1\/entries\/([^/]+)\/reviews$/.exec(route))) return ok(200, { reviews: await db.reviews(knownEntry(market, m[1]!).id) });
     if ((m = /^PUT \/api\/v1\/entries\/([^/]+)\/rating$/.exec(route))) {
       const entry = knownEntry(market, m[1]!);
       const stats = await write(req, 'rating', async (owner) => {
         const { rating, installation } = await readJson(req);
         if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) throw new HttpError(400, 'rating must be a whole number from 1 to 5');
-        installedBy(db, entry, owner, installation, 'a rating');
+        await installedBy(db, entry, owner, installation, 'a rating');
         return db.rate(entry.id, owner.user, rating);
       });
       return ok(200, stats);
@@ -133,7 +144,7 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, opt
         const { text, installation } = await readJson(req);
         if (typeof text !== 'string' || text.trim() === '') throw new HttpError(400, 'text must be a non-empty string');
         if (text.length > MAX_REVIEW_CHARS) throw new HttpError(400, `a review is at most ${MAX_REVIEW_CHARS} characters`);
-        installedBy(db, entry, owner, installation, 'a review');
+        await installedBy(db, entry, owner, installation, 'a review');
         return db.addReview(entry.id, owner.user, text.trim());
       });
       return ok(201, { id: reviewId });
@@ -149,9 +160,9 @@ export function createMarketServer(current: () => Marketplace, db: MarketDb, opt
       return ok(200, counted);
     }
     if ((m = /^POST \/api\/v1\/reviews\/(\d+)\/hide$/.exec(route))) {
-      admin(req, 'hide reviews');
+      await admin(req, 'hide reviews');
       const reviewId = Number(m[1]);
-      if (!Number.isSafeInteger(reviewId) || !db.hideReview(reviewId)) throw new HttpError(404, 'no such review');
+      if (!Number.isSafeInteger(reviewId) || !(await db.hideReview(reviewId))) throw new HttpError(404, 'no such review');
       return ok(204);
     }
     throw new HttpError(404, 'no such route; the API is under /api/v1 (see the README)');

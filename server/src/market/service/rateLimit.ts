@@ -1,3 +1,6 @@
+import { HttpError } from './http';
+import type { MarketStore } from './store';
+
 /**
  * How many writes of each kind one user (all of their tokens together) may make per hour. Small on purpose: a
  * person rates or reviews a handful of entries in an hour; a script flooding the service is what this stops.
@@ -12,29 +15,26 @@ export type WriteKind = keyof typeof WRITE_BUDGETS;
 
 const WINDOW_MS = 60 * 60 * 1000;
 
-/** A sliding one-hour window of accepted writes per user and kind, kept in the service's memory. */
-export class WriteLimiter {
-  private readonly accepted = new Map<string, number[]>();
+/**
+ * A sliding one-hour window of writes per user and kind, kept in the store, so replicas share it. A write holds its
+ * place while it runs (a burst cannot slip past the budget) and gives it back unless it is accepted.
+ */
+export class WriteBudget {
+  constructor(private readonly store: MarketStore) {}
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /** Seconds until `user` may make another `kind` write; 0 when they may now. */
-  retryAfter(user: string, kind: WriteKind): number {
-    const times = this.recent(`${kind}\n${user}`);
-    if (times.length < WRITE_BUDGETS[kind]) return 0;
-    return Math.max(1, Math.ceil((times[0]! + WINDOW_MS - this.now()) / 1000));
-  }
-
-  record(user: string, kind: WriteKind): void {
-    const key = `${kind}\n${user}`;
-    this.accepted.set(key, [...this.recent(key), this.now()]);
-  }
-
-  private recent(key: string): number[] {
-    const since = this.now() - WINDOW_MS;
-    const times = (this.accepted.get(key) ?? []).filter((t) => t > since);
-    if (times.length) this.accepted.set(key, times);
-    else this.accepted.delete(key);
-    return times;
+  /** Runs `action` as one `kind` write of `user`, or answers 429 with when to try again. */
+  async spend<T>(user: string, kind: WriteKind, action: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const place = await this.store.takeWrite(user, kind, WRITE_BUDGETS[kind], new Date(now - WINDOW_MS), new Date(now));
+    if ('oldest' in place) {
+      const wait = Math.max(1, Math.ceil((Date.parse(place.oldest) + WINDOW_MS - now) / 1000));
+      throw new HttpError(429, `too many ${kind} writes from this user; try again in ${wait} s`, { 'retry-after': String(wait) });
+    }
+    try {
+      return await action();
+    } catch (error) {
+      await this.store.returnWrite(place.id);
+      throw error;
+    }
   }
 }

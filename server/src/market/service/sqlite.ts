@@ -29,8 +29,8 @@ function betterSqlite3(): typeof BetterSqlite3 {
   }
 }
 
-/** Opens (or creates) the SQLite database `file`. */
-export function openSqlite(file: string): BetterSqlite3.Database {
+/** Opens (or, unless `options` say otherwise, creates) the SQLite database `file`. */
+export function openSqlite(file: string, options?: BetterSqlite3.Options): BetterSqlite3.Database {
   const Database = betterSqlite3();
-  return new Database(file);
+  return new Database(file, options);
 }

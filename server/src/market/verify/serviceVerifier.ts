@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { withoutSecrets } from '../../secretVariables';
 import type { Marketplace } from '../marketplace';
-import type { MarketDb } from '../service/db';
-import type { MarketEntry } from '../types';
+import type { MarketStore } from '../service/store';
 import type { CatalogVerifyReport } from './catalogVerify';
-import type { EntryVerification, VerificationStatus } from './types';
+import type { EntryVerification } from './types';
 
 export interface VerificationJob {
   entryId: string;
@@ -66,7 +65,7 @@ export class ServiceVerifier {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly db: MarketDb,
+    private readonly db: MarketStore,
     private readonly options: ServiceVerifierOptions,
   ) {}
 
@@ -76,21 +75,24 @@ export class ServiceVerifier {
     this.stopping.abort();
   }
 
-  private isPending(entryId: string, sha256: string): boolean {
+  /** Whether this file of the entry waits for or is in this replica's worker. */
+  isPending(entryId: string, sha256: string): boolean {
     return [this.running, ...this.queue].some((job) => job?.entryId === entryId && job.sha256 === sha256);
   }
 
-  private isDone(entryId: string, sha256: string): boolean {
-    const record = this.db.verificationOf(entryId, sha256);
+  private isDone(record: EntryVerification | undefined, sha256: string): boolean {
     return record?.sha256 === sha256 && this.options.versions.every((v) => record.results.some((r) => r.airflow === v && r.result !== 'error'));
   }
 
   /** Queues the entries of a freshly loaded marketplace that are new or changed. */
-  sync(market: Marketplace): void {
-    for (const entry of market.entries) {
-      const sha256 = market.currentSha256(entry.id);
-      if (!sha256 || this.isPending(entry.id, sha256) || this.isDone(entry.id, sha256)) continue;
-      this.queue.push({ entryId: entry.id, localId: entry.localId, catalogRoot: market.entry(entry.id).root, sha256 });
+  async sync(market: Marketplace): Promise<void> {
+    const files = market.entries.map((entry) => ({ entryId: entry.id, sha256: market.currentSha256(entry.id) ?? '' }));
+    const records = await this.db.verificationsOf(files);
+    // Pending is checked after the await: a sync running at the same time may have queued an entry meanwhile.
+    for (const { entryId, sha256 } of files) {
+      if (!sha256 || this.isDone(records.get(entryId), sha256) || this.isPending(entryId, sha256)) continue;
+      const entry = market.entry(entryId);
+      this.queue.push({ entryId, localId: entry.entry.localId, catalogRoot: entry.root, sha256 });
     }
     void this.next();
   }
@@ -103,7 +105,7 @@ export class ServiceVerifier {
     const started = Date.now();
     try {
       const record = await runInChild(job, this.options, this.stopping.signal);
-      this.db.saveVerification(job.entryId, record);
+      await this.db.saveVerification(job.entryId, record);
       this.options.log(`verified ${job.entryId} (sha256 ${record.sha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.results.map((r) => `${r.airflow} ${r.result}`).join(', ')}`);
     } catch (error) {
       this.options.log(`could not verify ${job.entryId}: ${(error as Error).message}`);
@@ -113,9 +115,4 @@ export class ServiceVerifier {
     }
   }
 
-  /** The entry's status as the service shows it: its own record for the file now, the catalog's, or pending. */
-  statusOf(market: Marketplace, entry: MarketEntry): VerificationStatus {
-    const sha256 = market.currentSha256(entry.id) ?? '';
-    return market.verification(entry.id, { record: this.db.verificationOf(entry.id, sha256), pending: this.isPending(entry.id, sha256) });
-  }
 }
