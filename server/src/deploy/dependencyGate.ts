@@ -26,10 +26,11 @@ export async function checkDeployDependencies(python: string, inputs: readonly G
     const isLocal = localModules([''], (candidate) => present.has(candidate.split(path.sep).join('/')));
     const texts = await readBlobs(input.repoPath, files.map((f) => f.blob));
     for (const file of files) {
-      const tree = parser.parse(texts.get(file.blob) ?? '');
+      const source = texts.get(file.blob) ?? '';
+      const tree = parser.parse(source);
       if (!tree) continue;
       try {
-        for (const finding of importFindings(tree, file.path, { env, isLocal })) {
+        for (const finding of importFindings(tree, source, file.path, { env, isLocal })) {
           if (finding.severity !== 'error') {
             warnings += 1;
             continue;

@@ -63,12 +63,12 @@ export interface ImportCheck {
 }
 
 /** HGR501 for each import the environment cannot satisfy, and HGR504 for providers used but declared nowhere. */
-export function importFindings(tree: Tree, file: string, { env, isLocal, declaredNames }: ImportCheck): DependencyFinding[] {
+export function importFindings(tree: Tree, source: string, file: string, { env, isLocal, declaredNames }: ImportCheck): DependencyFinding[] {
   const findings: DependencyFinding[] = [];
   const installed = (name: string) => env.distributions.has(normaliseName(name));
   const reported = new Set<string>();
   // Imports that run while Airflow imports the file first: one of them makes a package's finding an error.
-  const byTiming = importedModules(tree).sort((a, b) => Number(a.timing !== 'module') - Number(b.timing !== 'module'));
+  const byTiming = importedModules(tree, source).sort((a, b) => Number(a.timing !== 'module') - Number(b.timing !== 'module'));
   for (const imported of byTiming) {
     const module = imported.module;
     if (!module || module.startsWith('.') || imported.timing === 'optional' || isLocal(module, file)) continue;
@@ -82,7 +82,7 @@ export function importFindings(tree: Tree, file: string, { env, isLocal, declare
       findings.push({
         ruleId: 'HGR501',
         severity: atImport ? 'error' : 'warning',
-        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). ${atImport ? 'Airflow will fail to import this file.' : 'The file imports, but the task that runs this import will fail.'}`,
+        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). ${atImport ? 'Airflow will fail to import this file.' : 'The file imports without it; the code that runs this import (a task, a callback) fails when it runs.'}`,
         range: rangeOf(imported.node),
         file,
         distribution: key,
@@ -124,7 +124,7 @@ export async function checkDependencies(input: DependencyCheckInput): Promise<De
     const tree = parser.parse(source);
     if (!tree) continue;
     try {
-      findings.push(...importFindings(tree, file, { env, isLocal, declaredNames }));
+      findings.push(...importFindings(tree, source, file, { env, isLocal, declaredNames }));
     } finally {
       tree.delete();
     }

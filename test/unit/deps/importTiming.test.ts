@@ -22,7 +22,7 @@ describe('HGR501: an import is an error only when it runs while Airflow imports 
   const findings = (source: string): string[] => {
     const tree = parser.parse(source)!;
     try {
-      return importFindings(tree, 'dag.py', { env: ENV, isLocal: () => false }).map((f) => `${f.severity} ${f.distribution} line ${f.range.start.line + 1}`);
+      return importFindings(tree, source, 'dag.py', { env: ENV, isLocal: () => false }).map((f) => `${f.severity} ${f.distribution} line ${f.range.start.line + 1}`);
     } finally {
       tree.delete();
     }
@@ -33,13 +33,17 @@ describe('HGR501: an import is an error only when it runs while Airflow imports 
     assert.deepEqual(findings('if True:\n    from boto3 import client\n'), ['error boto3 line 2']);
   });
 
+  test('an import in a function that module-level code calls runs at parse time: an error', () => {
+    assert.deepEqual(findings('def client():\n    import boto3\n    return boto3\n\nS3 = client()\n'), ['error boto3 line 2']);
+  });
+
   test('an import inside a task or function body is a warning: the file imports, the task fails on run', () => {
     const source = 'from airflow.sdk import task\n\n@task\ndef extract():\n    from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n    return S3Hook\n\nrun = lambda: __import__("x")\n';
     assert.deepEqual(findings(source), ['warning apache-airflow-providers-amazon line 5']);
     assert.deepEqual(findings('class Hook:\n    def get(self):\n        import requests\n'), ['warning requests line 3']);
   });
 
-  test('imports the file guards (except ImportError, ModuleNotFoundError, Exception, bare except; TYPE_CHECKING) are not reported', () => {
+  test('imports the file guards (except ImportError, ModuleNotFoundError, Exception, bare except; TYPE_CHECKING, a version check) are not reported', () => {
     const guarded = [
       'try:\n    import ujson as json\nexcept ImportError:\n    import json\n',
       'try:\n    import ujson\nexcept (ValueError, ModuleNotFoundError):\n    ujson = None\n',
@@ -47,6 +51,7 @@ describe('HGR501: an import is an error only when it runs while Airflow imports 
       'try:\n    import ujson\nexcept:\n    ujson = None\n',
       'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\n',
       'import typing\nif typing.TYPE_CHECKING:\n    import pandas\n',
+      'from airflow import __version__ as VERSION\nif VERSION >= "3":\n    import pandas\n',
     ];
     for (const source of guarded) assert.deepEqual(findings(source), [], source);
   });
