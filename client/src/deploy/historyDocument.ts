@@ -1,6 +1,6 @@
 import { describeDiff } from '../../../server/src/deploy/diff';
 import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
-import { inert } from '../views/historyDocuments';
+import { inert } from '../views/inertMarkdown';
 
 const STATUS: Record<string, string> = { verified: 'verified by Airflow', 'import-errors': 'IMPORT ERRORS in Airflow', timeout: 'not confirmed in time', failed: 'verification failed', skipped: 'not verified' };
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { version } from '../version';
+import { printable } from '../printable';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`hangar: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(printable(`hangar: ${error instanceof Error ? error.message : String(error)}`));
   process.exitCode = 2;
 });
