@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
-import { runHangar, type CliRun } from '../../support/cli';
+import { freePort, waitFor } from '../../support/airflow';
+import { runHangar, shippedCli, type CliRun } from '../../support/cli';
 import { DagRepo, dagSource, scratch, writeTeamConfig } from '../deploy/fixtures';
 
 /** OSC 52 writes the terminal's clipboard, OSC 0 its title, CSI 2J clears the screen. */
@@ -14,6 +16,8 @@ const TITLE = '\u001b]0;owned\u0007';
 const CLEAR = '\u001b[2J\u001b[H';
 const HOSTILE_TASK = `load${CLIPBOARD}`;
 const HOSTILE_RUN = `manual__${TITLE}${CLEAR}`;
+/** A canary DAG id whose line break would forge a line of the agent's log. */
+const HOSTILE_CANARY_ID = `orders__canary\n2026-01-01T00:00:00.000Z [team] deployed v99 by admin${CLEAR}`;
 /** Task ids Airflow allows that are also names on Object.prototype. */
 const PROTOTYPE_TASKS = ['toString', 'constructor', '__proto__'];
 
@@ -36,7 +40,8 @@ function hostileAirflow() {
       if (url.pathname.endsWith('/taskInstances')) return json({ task_instances: [instance(HOSTILE_TASK), ...(canary ? [] : PROTOTYPE_TASKS.map(instance))] });
       if (url.pathname.endsWith('/dagRuns') && request.method === 'POST') return json(run(decodeURIComponent(dag)));
       if (url.pathname.endsWith('/dagRuns')) return json({ dag_runs: [run(decodeURIComponent(dag))] });
-      return json({ dag_id: decodeURIComponent(dag), is_paused: false, timetable_summary: null });
+      // The canary is paused: the next tick unpauses it, naming the DAG by the id Airflow answered.
+      return json(canary ? { dag_id: HOSTILE_CANARY_ID, is_paused: true, timetable_summary: null } : { dag_id: decodeURIComponent(dag), is_paused: false, timetable_summary: null });
     });
   });
 }
@@ -48,10 +53,11 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 describe("Airflow's answers never reach the terminal raw: hangar canary status | trigger (shipped CLI, hostile Airflow on 127.0.0.1)", () => {
   const airflow = hostileAirflow();
   let hangar: (...args: string[]) => Promise<CliRun>;
+  let root: string;
 
   before(async () => {
     await new Promise<void>((resolve) => airflow.listen(0, '127.0.0.1', resolve));
-    const root = scratch('canary-hostile-airflow');
+    root = scratch('canary-hostile-airflow');
     const commit = new DagRepo(root, 'team').commit({ 'orders.py': dagSource('orders', 'one') });
     mkdirSync(path.join(root, 'prod-dags'));
     writeTeamConfig(root, ['  - name: prod', '    target: { kind: folder, path: prod-dags }', `    airflow: { url: "http://127.0.0.1:${(airflow.address() as AddressInfo).port}", version: 3 }`]);
@@ -73,7 +79,7 @@ describe("Airflow's answers never reach the terminal raw: hangar canary status |
         file: 'team/orders__canary.py',
         repository: 'team',
         candidate: { ref: 'main', commit },
-        settings: { share: 50, runs: 1, until: 'canary.success_rate >= live.success_rate', shadow: true },
+        settings: { share: 50, runs: 1000, until: 'canary.success_rate >= live.success_rate', shadow: true },
         livePaused: false,
       },
     };
@@ -94,5 +100,25 @@ describe("Airflow's answers never reach the terminal raw: hangar canary status |
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout + run.stderr, CONTROL, run.stdout);
     assert.match(run.stdout, /triggered orders__canary: manual__\\u001b\]0;owned\\u0007\\u001b\[2J/);
+  });
+
+  test("hangar serve --env logs the canary tick one line per event: Airflow's DAG id forges no line and sends no escape", async () => {
+    const agent = spawn(process.execPath, [shippedCli(), 'serve', '--env', 'prod', '--port', String(await freePort()), '--canary-tick', '1', '--state', path.join(root, 'agent-state')], {
+      cwd: root,
+      env: { ...process.env, HANGAR_USER: 'ci-bot', HANGAR_AIRFLOW_TOKEN: 'token-of-the-test', HANGAR_HOOK_TOKEN: 'hostile-airflow-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    agent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    agent.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor('the agent to log the canary tick', () => (/\[canary\] orders: unpause/.test(output) ? true : undefined), 60_000, 200).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`)));
+      assert.doesNotMatch(output, CONTROL, output);
+      assert.doesNotMatch(output, /^\S+ \[team\] deployed v99/m, 'no forged line');
+      assert.match(output, /\[canary\] orders: unpause orders__canary\\n2026-01-01T00:00:00\.000Z \[team\] deployed v99 by admin\\u001b\[2J/);
+    } finally {
+      agent.kill('SIGTERM');
+      await waitFor('the agent to exit', () => (agent.exitCode !== null || agent.signalCode !== null ? true : undefined), 30_000, 200);
+    }
   });
 });
