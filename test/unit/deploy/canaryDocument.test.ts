@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import MarkdownIt from 'markdown-it';
 import { renderCanary, renderCanaryUnavailable } from '../../../client/src/deploy/canaryDocument';
 import { evaluateCondition, parseCondition } from '../../../server/src/canary/condition';
 import { runStats } from '../../../server/src/canary/metrics';
 import type { CanaryStatus } from '../../../server/src/canary/service';
+import { activeTokens, HOSTILE } from './markdownTokens';
 
 // The editor's comparison panel is Markdown in VS Code's preview, which renders HTML and follows links (command: ones too).
-const HOSTILE = [
-  'x`[Reset the token](command:hangar.deploy?%5B%22prod%22%5D)`',
-  '![](https://evil.example/pixel.png)',
-  '<img src=x onerror=alert(1)>',
-  'a\r[Click](command:workbench.action.terminal.new)',
-  '<a href="command:hangar.deploy">deploy</a>',
-];
-
-/** Every token the preview would turn into a link, an image or raw HTML. */
-function activeTokens(markdown: string): string[] {
-  const found: string[] = [];
-  const walk = (tokens: ReturnType<InstanceType<typeof MarkdownIt>['parse']>): void => {
-    for (const token of tokens) {
-      if (['link_open', 'image', 'html_inline', 'html_block'].includes(token.type)) found.push(`${token.type}: ${token.content || JSON.stringify(token.attrs)}`);
-      if (token.children) walk(token.children);
-    }
-  };
-  walk(new MarkdownIt({ html: true }).parse(markdown, {}));
-  return found;
-}
 
 function statusOf(text: string): CanaryStatus {
   const stats = runStats(text, [{ dag_run_id: text, dag_id: text, run_after: '2026-01-01T00:00:00Z', duration: 2, state: 'success', run_type: text }], [{ task_id: text, dag_run_id: text, map_index: -1, state: 'failed', duration: 1, try_number: 2 }]);
