@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { renderDeployHistory } from '../../../client/src/deploy/historyDocument';
 import { versionTooltip } from '../../../client/src/deploy/versionTooltip';
-import type { HistoryRecord } from '../../../server/src/deploy/types';
+import type { Environment, HistoryRecord } from '../../../server/src/deploy/types';
 import { activeTokens, HOSTILE } from './markdownTokens';
 
 // A version's hover in the Deployments view is Markdown; the history behind it is written by whoever can write the
@@ -27,5 +28,14 @@ function recordOf(text: string): HistoryRecord {
 for (const text of HOSTILE) {
   test(`a version's tooltip shows ${JSON.stringify(text)} from the history as text: no link, image or HTML`, () => {
     assert.deepEqual(activeTokens(versionTooltip(recordOf(text))), []);
+  });
+}
+
+for (const text of HOSTILE) {
+  test(`the deploy history document shows ${JSON.stringify(text)} from the history as text, in number fields too`, () => {
+    const record = recordOf(text) as unknown as Record<string, unknown>;
+    const hostile = { ...record, version: text, action: text, restores: text, validation: { files: text, errors: text, highSecurity: text, warnings: text }, promotedFrom: { environment: text, version: text } } as unknown as HistoryRecord;
+    const env = { name: 'prod', target: { kind: 'folder', path: '/dags' } } as unknown as Environment;
+    assert.deepEqual(activeTokens(renderDeployHistory(env, [hostile])), []);
   });
 }
