@@ -24,13 +24,14 @@ type Answer = 'json-detail' | 'fastapi-422' | 'text' | 'version-field' | 'plain-
  */
 function reflectingAirflow() {
   const seen: string[] = [];
-  const mode = { status: 500, answer: 'json-detail' as Answer, failOnly: '', tokenReflects: false };
+  const mode = { status: 500, answer: 'json-detail' as Answer, failOnly: '', tokenReflects: false, redirectTo: '' };
   const server = createServer((request: IncomingMessage, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', (): void => {
       seen.push(`authorization: ${request.headers.authorization ?? ''} body: ${body} headers: ${JSON.stringify(request.headers)}`);
       const reflection = seen.join(' | ');
+      if (mode.redirectTo) return void response.writeHead(307, { location: `${mode.redirectTo}${request.url}` }).end();
       const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (request.url === '/auth/token' && mode.tokenReflects) return void response.writeHead(200, { 'content-type': 'text/plain' }).end(reflection);
       if (request.url === '/auth/token') return void json(201, { access_token: ISSUED_JWT });
@@ -161,6 +162,32 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
     const result = await deploy('v3', { HANGAR_AIRFLOW_USERNAME: USERNAME, HANGAR_AIRFLOW_PASSWORD: PASSWORD });
     assert.equal(result.code, 2);
     assert.match(result.output, /Airflow answered 503 to GET \/version: The DAG processor is paused for maintenance/);
+  });
+
+  test('a redirect is never followed: another host receives neither the password nor a token', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        elsewhere.push(`${request.method} ${request.url} authorization: ${request.headers.authorization ?? ''} body: ${body}`);
+        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: ISSUED_JWT, version: '3.3.2' }));
+      });
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      Object.assign(airflow.mode, { redirectTo: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
+      for (const [label, env, credentials] of credentialSets) {
+        const result = await deploy(env, credentials);
+        assert.notEqual(result.code, 0, `${label}: ${result.output}`);
+        assert.match(result.output, /with a redirect to http:\/\/127\.0\.0\.1:\d+; Hangar sends credentials only to airflow\.url itself/, label);
+        assertNoSecret(result.output, `${label}: the output`);
+      }
+      assert.deepEqual(elsewhere, [], 'the host a redirect points at is never contacted');
+    } finally {
+      Object.assign(airflow.mode, { redirectTo: '' });
+      other.close();
+    }
   });
 
   test('a user name and password in airflow.url are refused without being echoed', async () => {
