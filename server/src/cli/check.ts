@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
 import { DagIndex } from '../analysis/dagIndex';
 import { AIRFLOW_TARGET, PYTHON_TARGET } from '../analysis/target';
-import { describeEnvironment } from '../pyenv/environment';
 import { deploymentUnit } from '../analysis/deploymentUnit';
 import { compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
 import type { Severity } from '../analysis/findings';
@@ -168,6 +167,7 @@ function targetVersion(pattern: RegExp): (value: string) => string {
 /** The Airflow and Python release lines of an interpreter (`3.3.2` -> `3.3`). */
 async function environmentTargets(python: string): Promise<{ airflow?: string; python?: string }> {
   try {
+    const { describeEnvironment } = await import('../pyenv/environment'); // runs a process: loaded only for --python
     const env = await describeEnvironment(python);
     const line = (version: string | undefined): string | undefined => version?.split('.').slice(0, 2).join('.');
     return { ...(env.airflow ? { airflow: line(env.airflow) } : {}), python: line(env.pythonVersion) };
@@ -214,7 +214,7 @@ export function registerCheck(program: Command): void {
         const environment = raw.python ? await environmentTargets(raw.python) : undefined;
         const { results, exitCode, stats } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache, targetAirflow: raw.targetAirflow, targetPython: raw.targetPython, environment });
         if (raw.verbose) process.stderr.write(`hangar check: ${describeStats(stats)}\n`);
-        const report = render(raw.format, results);
+        const report = await render(raw.format, results);
         if (raw.output) writeFileSync(raw.output, report);
         else process.stdout.write(report);
         process.exitCode = exitCode;
