@@ -1,4 +1,4 @@
-import type { Parser } from '../analysis/parser';
+import type { CompiledWasm, Parser } from '../analysis/parser';
 import { checkFile, type CheckedFile, type CheckJob } from './checkFile';
 
 /** The analysis of one job, without the job's own fields: whoever gave the job has them (less to send between threads). */
@@ -11,6 +11,8 @@ export type Part = readonly (readonly [number, Analysis])[];
 export interface Share {
   readonly jobs: readonly CheckJob[];
   readonly next?: Int32Array;
+  /** The parser's WebAssembly, compiled by the thread that started the worker. */
+  readonly wasm?: CompiledWasm;
 }
 
 /**

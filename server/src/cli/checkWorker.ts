@@ -4,8 +4,9 @@ import { createPythonParser } from '../analysis/parser';
 import { checkShare, type Share } from './checkShare';
 
 void (async () => {
-  const parser = await createPythonParser();
-  const part = checkShare(workerData as Share, parser);
+  const share = workerData as Share;
+  const parser = await createPythonParser(share.wasm);
+  const part = checkShare(share, parser);
   parser.delete();
   parentPort!.postMessage(part);
 })();
