@@ -109,14 +109,11 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
       misses.push({ at, key, job: bytes ? { ...job, bytes } : job });
     }
   }
-  const { results: checked, threads } = await checkAll(misses.map((miss) => miss.job), jobs);
-  misses.forEach(({ at, key }, i) => {
-    const result = checked[i]!;
-    results[at] = result;
-    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds, ...(result.helpers ? { helpers: result.helpers } : {}) });
-  });
-  cache.prune();
-  if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);
+  const keys = misses.map((miss) => miss.key);
+  const { results: checked, threads, cacheProblem } = await checkAll(misses.map((miss) => miss.job), jobs, { dir: cache.dir, keys });
+  misses.forEach(({ at }, i) => (results[at] = checked[i]!));
+  if (cacheProblem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cacheProblem}); the results are complete. --no-cache skips the cache.\n`);
+  else if (keys.some((key) => key !== undefined)) cache.prune();
   return { results: results as CheckedFile[], fromCache: work.length - misses.length, threads };
 }
 

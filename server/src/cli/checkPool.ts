@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compiledWasm, createPythonParser } from '../analysis/parser';
 import type { CheckedFile, CheckJob } from './checkFile';
-import { checkShare, joinParts, type Part, type Share } from './checkShare';
+import { checkShare, joinParts, type Part, type Recording, type Share } from './checkShare';
 
 /** Below this many files per thread, starting a worker (its own WebAssembly parser) costs more than it saves. */
 const MIN_FILES_PER_WORKER = 40;
@@ -17,20 +17,24 @@ export interface CheckedAll {
   readonly results: CheckedFile[];
   /** Threads that checked files (this one and the workers); 0 when this thread checked them alone. */
   readonly threads: number;
+  /** Why some results could not be recorded in the cache, when `record` was given and they could not. */
+  readonly cacheProblem?: string;
 }
 
 /**
  * Checks every job: with enough files, on `jobs` threads, this one and `jobs` - 1 workers taking the next file from
- * a shared counter (this thread works while the workers start); else in this thread.
+ * a shared counter (this thread works while the workers start); else in this thread. With `record`, each thread
+ * writes the cache entries of the files it checked.
  */
-export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedAll> {
+export async function checkAll(work: readonly CheckJob[], jobs: number, record?: Recording): Promise<CheckedAll> {
   if (work.length === 0) return { results: [], threads: 0 }; // every file came from the cache: no parser to load
   const threads = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
-  if (threads < 2 || !existsSync(WORKER_SCRIPT)) return { results: await checkInThread(work), threads: 0 };
-  const share: Share = { jobs: work, next: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)) };
-  const workers = Array.from({ length: threads - 1 }, () => runWorker(share));
+  const inThread = threads < 2 || !existsSync(WORKER_SCRIPT);
+  const share: Share = { jobs: work, ...(record ? { record } : {}), ...(inThread ? {} : { next: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)) }) };
+  const workers = inThread ? [] : Array.from({ length: threads - 1 }, () => runWorker(share));
   const parts = await Promise.all([...workers, checkHere(share)]);
-  return { results: joinParts(work, parts), threads };
+  const cacheProblem = parts.find((part) => part.cacheProblem)?.cacheProblem;
+  return { results: joinParts(work, parts), threads: inThread ? 0 : threads, ...(cacheProblem ? { cacheProblem } : {}) };
 }
 
 /** A counting semaphore: at most `free` runs at once, the others wait in arrival order. */
