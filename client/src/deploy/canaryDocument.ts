@@ -1,6 +1,6 @@
 import { comparisonRows, conditionLines } from '../../../server/src/canary/format';
 import type { CanaryStatus } from '../../../server/src/canary/service';
-import { inert } from '../views/historyDocuments';
+import { inert } from '../views/inertMarkdown';
 
 const VERDICT = { waiting: 'Waiting for runs', promote: 'The condition holds: the next tick promotes the candidate', hold: 'The condition does not hold' } as const;
 
@@ -11,9 +11,9 @@ export function renderCanary(status: CanaryStatus): string {
   return [
     `# Canary of ${inert(status.dagId)} on ${inert(status.environment)}`,
     '',
-    `Candidate **${inert(status.candidate.ref)}** (${status.candidate.commit.slice(0, 12)}) runs as \`${status.canaryDagId}\` since ${inert(status.since)} (v${status.startedIn}).`,
+    `Candidate **${inert(status.candidate.ref)}** (${inert(status.candidate.commit.slice(0, 12))}) runs as ${inert(status.canaryDagId)} since ${inert(status.since)} (v${inert(String(status.startedIn))}).`,
     '',
-    `${settings.shadow ? 'Shadow: both run every time.' : `${settings.share} % of the runs go to the canary.`} Promoted after ${settings.runs} finished canary run(s) when: \`${settings.until.replace(/`/g, "'")}\`.`,
+    `${settings.shadow ? 'Shadow: both run every time.' : `${inert(String(settings.share))} % of the runs go to the canary.`} Promoted after ${inert(String(settings.runs))} finished canary run(s) when: \`${settings.until.replace(/`/g, "'")}\`.`,
     '',
     `## ${VERDICT[status.verdict]}`,
     '',
@@ -30,4 +30,9 @@ export function renderCanary(status: CanaryStatus): string {
     `Read from Airflow at ${inert(status.comparison.at)}. Run **Hangar: Promote Canary** or **Hangar: Abort Canary** from the Deployments view to end it by hand.`,
     '',
   ].join('\n');
+}
+
+/** The comparison panel when there is none: the canary ended, or reading it failed (`why`, often Airflow's words). */
+export function renderCanaryUnavailable(dagId: string, environment: string, why: string | undefined): string {
+  return `# Canary of ${inert(dagId)} on ${inert(environment)}\n\n${inert(why ?? 'It is no longer running.')}\n`;
 }

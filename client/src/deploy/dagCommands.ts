@@ -9,7 +9,7 @@ import type { Environment, HistoryRecord } from '../../../server/src/deploy/type
 import { hangarSetting } from '../settings';
 import { trusted } from '../trust';
 import { HistoryDocuments } from '../views/historyDocuments';
-import { renderCanary } from './canaryDocument';
+import { renderCanary, renderCanaryUnavailable } from './canaryDocument';
 import { recordItem, type DeployController, type DeployOutcome } from './deployController';
 import { pickVersion } from './versionPicker';
 
@@ -90,7 +90,7 @@ export class DagCommands {
     const { env, dagId } = chosen;
     await this.documents.show(HistoryDocuments.uri('canary', `${env.name}/${dagId}`), async () => {
       const [status] = await canaries.status(env, dagId).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
-      return typeof status === 'string' || !status ? `# Canary of ${dagId} on ${env.name}\n\n${status ?? 'It is no longer running.'}\n` : renderCanary(status);
+      return typeof status === 'string' || !status ? renderCanaryUnavailable(dagId, env.name, status) : renderCanary(status);
     });
   }
 

@@ -75,8 +75,8 @@ export class DeployController implements vscode.Disposable {
   }
 
   /** The Airflow credentials stored for an environment, without asking for them. */
-  storedAirflowCredentials(environment: string): Promise<AirflowCredentials | undefined> {
-    return this.credentials.get(environment);
+  storedAirflowCredentials(environment: string, url: string): Promise<AirflowCredentials | undefined> {
+    return this.credentials.get(environment, url);
   }
 
   environments(): Environment[] {
@@ -269,7 +269,7 @@ export class DeployController implements vscode.Disposable {
     const airflow = env.airflow;
     if (!airflow) return {};
     if (airflow.tokenCommand) return this.commandCredentials(env);
-    let credentials = (await this.credentials.get(env.name)) ?? (await this.credentials.prompt(this.ui, env.name, airflow.url));
+    let credentials = (await this.credentials.get(env.name, airflow.url)) ?? (await this.credentials.prompt(this.ui, env.name, airflow.url));
     for (;;) {
       if (!credentials) return undefined;
       try {

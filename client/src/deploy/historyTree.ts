@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { describeRuns, formatSeconds, type VersionRun } from '../../../server/src/airflow/runs';
-import { describeDagParts } from '../../../server/src/deploy/dags/describe';
-import { describeDiff } from '../../../server/src/deploy/diff';
-import { changeLines } from '../../../server/src/deploy/semanticChanges';
 import type { HistoryRecord } from '../../../server/src/deploy/types';
 import { canaryItem, canaryNodes, dagItem, dagNodes, dagsItem, type CanaryNode, type DagNode, type DagsNode } from './dagNodes';
 import type { DeployController } from './deployController';
 import { VersionRunsSource } from './versionRuns';
+import { versionTooltip } from './versionTooltip';
 
 export interface EnvironmentNode {
   readonly kind: 'environment';
@@ -164,13 +162,7 @@ export class DeploymentsTreeProvider implements vscode.TreeDataProvider<Deployme
     const item = new vscode.TreeItem(`v${r.version} ${r.action}${r.restores !== undefined ? ` of v${r.restores}` : ''}${node.current ? ' (live)' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `version:${node.environment}:${r.version}`;
     item.description = `${r.repositories.map((x) => `${x.name}@${x.commit.slice(0, 8)}`).join(', ')} · ${r.who}`;
-    item.tooltip = new vscode.MarkdownString(
-      [`**v${r.version}** ${r.action} by ${r.who}, ${new Date(r.at).toLocaleString()}`, describeDiff(r.dagDiff), ...describeDagParts(r), r.verification ? `Airflow: ${r.verification.message}` : 'not verified', r.forced ? `Forced: ${r.forced.reason}` : '']
-        .filter(Boolean)
-        .join('\n\n'),
-    );
-    const changes = changeLines(r.changes ?? []);
-    if (changes.length) item.tooltip.appendMarkdown('\n\n').appendCodeblock(changes.join('\n'), 'text');
+    item.tooltip = new vscode.MarkdownString(versionTooltip(r));
     item.iconPath = new vscode.ThemeIcon(STATUS_ICON[r.verification?.status ?? 'skipped'] ?? 'circle-outline');
     item.contextValue = node.current ? 'hangar.deployVersion.live' : 'hangar.deployVersion';
     item.command = { command: 'hangar.showDeployHistory', title: 'Show Deploy History', arguments: [node.environment] };

@@ -6,7 +6,8 @@ import type { DeployController } from './deployController';
 
 /**
  * The DAG runs per deployed version for the Deployments view, asked of the environment's Airflow with the
- * credentials already in secret storage (never a prompt from a tree) or its token command (trusted workspace only).
+ * credentials already in secret storage for that URL (never a prompt from a tree) or its token command; in a trusted
+ * workspace only.
  */
 export class VersionRunsSource implements vscode.Disposable {
   private readonly cache = new Map<string, Promise<VersionRuns[] | string>>();
@@ -30,8 +31,9 @@ export class VersionRunsSource implements vscode.Disposable {
   private async load(env: Environment): Promise<VersionRuns[] | string> {
     const airflow = env.airflow;
     if (!airflow) return 'no airflow.url: runs unknown';
-    if (airflow.tokenCommand && !vscode.workspace.isTrusted) return 'the token command runs only in a trusted workspace';
-    const credentials = airflow.tokenCommand ? {} : await this.controller.storedAirflowCredentials(env.name);
+    // The URL comes from the workspace: in Restricted Mode nothing is sent to it, stored credentials least of all.
+    if (!vscode.workspace.isTrusted) return 'runs are read from Airflow only in a trusted workspace';
+    const credentials = airflow.tokenCommand ? {} : await this.controller.storedAirflowCredentials(env.name, airflow.url);
     if (!credentials) return 'deploy once from the editor to store the Airflow credentials';
     try {
       const history = await this.controller.history(env);

@@ -1,7 +1,7 @@
 import type { RepositoryConfig } from '../../../server/src/config/types';
 import { describeRef } from '../../../server/src/repos/sync';
 import type { SyncHistoryEntry } from '../../../server/src/repos/types';
-import { inert } from '../views/historyDocuments';
+import { inert } from '../views/inertMarkdown';
 import { timeAgo } from './timeAgo';
 
 /** The sync history of a repository as Markdown: one row per sync, newest first, and the files of the last one. */

@@ -41,16 +41,3 @@ export class HistoryDocuments implements vscode.TextDocumentContentProvider, vsc
     this.changed.dispose();
   }
 }
-
-/**
- * Text from a history (commit subjects, error messages, reasons) as inert Markdown on one line: no HTML, links,
- * emphasis or table breaks, whatever it contains.
- */
-export function inert(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]()#|!~]/g, (c) => `\\${c}`)
-    .replace(/\s*\r?\n\s*/g, ' ');
-}

@@ -3,6 +3,7 @@ import { databaseSettings, scrub } from '../db/settings';
 import { Agent } from './agent';
 import { Fleet } from './fleet/fleet';
 import { createAgentServer } from './httpServer';
+import { printable } from '../printable';
 import { secretsFromEnv } from './secrets';
 
 export interface AgentServiceOptions {
@@ -33,7 +34,8 @@ const stamp = (line: string): string => `${new Date().toISOString()} ${line}`;
  */
 export async function startAgentService(options: AgentServiceOptions): Promise<void> {
   const database = databaseSettings();
-  const log = (line: string): void => console.log(stamp(database ? scrub(line, database) : line));
+  // One event per line: what Airflow, a webhook or a repository put in a line cannot forge another or reach a terminal.
+  const log = (line: string): void => console.log(stamp(printable(database ? scrub(line, database) : line, { oneLine: true })));
   const secrets = secretsFromEnv();
   const enabled = [secrets.githubWebhookSecret && 'github', secrets.gitlabWebhookToken && 'gitlab', secrets.hookToken && 'generic'].filter(Boolean);
   if (!enabled.length) {

@@ -17,8 +17,9 @@ export function comparisonRows(live: RunStats, canary: RunStats): [string, strin
     ['failed tasks', String(live.failedTasks), String(canary.failedTasks)],
   ];
   for (const task of [...new Set([...Object.keys(live.tasks), ...Object.keys(canary.tasks)])].sort()) {
-    const a = live.tasks[task];
-    const b = canary.tasks[task];
+    // Task ids are Airflow's: one named toString or constructor must not find Object.prototype's.
+    const a = Object.hasOwn(live.tasks, task) ? live.tasks[task] : undefined;
+    const b = Object.hasOwn(canary.tasks, task) ? canary.tasks[task] : undefined;
     const cell = (t: typeof a): string => (t ? `p50 ${seconds(t.p50)} · p95 ${seconds(t.p95)}${t.failed ? ` · ${t.failed} failed` : ''}${t.retries ? ` · ${t.retries} retries` : ''}` : '–');
     rows.push([`task ${task}`, cell(a), cell(b)]);
   }

@@ -63,11 +63,12 @@ export function runStats(dagId: string, runs: readonly DagRunInfo[], instances: 
   const byTask = new Map<string, TaskInstanceInfo[]>();
   for (const ti of counted) byTask.set(ti.task_id, [...(byTask.get(ti.task_id) ?? []), ti]);
   const retriesOf = (tis: readonly TaskInstanceInfo[]): number => tis.reduce((sum, ti) => sum + Math.max(0, ti.try_number - 1), 0);
-  const tasks: Record<string, TaskStats> = {};
-  for (const [task, tis] of [...byTask].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const taskStats = (tis: readonly TaskInstanceInfo[]): TaskStats => {
     const taskDurations = tis.filter((ti) => ti.state === 'success' || ti.state === 'failed').flatMap((ti) => (typeof ti.duration === 'number' ? [ti.duration] : []));
-    tasks[task] = { instances: tis.length, failed: tis.filter((ti) => ti.state === 'failed').length, retries: retriesOf(tis), p50: percentile(taskDurations, 50), p95: percentile(taskDurations, 95) };
-  }
+    return { instances: tis.length, failed: tis.filter((ti) => ti.state === 'failed').length, retries: retriesOf(tis), p50: percentile(taskDurations, 50), p95: percentile(taskDurations, 95) };
+  };
+  // fromEntries defines own properties: a task named __proto__ is a task, not the object's prototype.
+  const tasks: Record<string, TaskStats> = Object.fromEntries([...byTask].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([task, tis]) => [task, taskStats(tis)]));
   const succeeded = finished.filter((r) => r.state === 'success').length;
   return {
     dagId,

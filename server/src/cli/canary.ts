@@ -8,6 +8,7 @@ import { describePlan, describeRecord, describeVerification } from '../deploy/fo
 import type { DeployPlan } from '../deploy/service';
 import type { Environment, HistoryRecord } from '../deploy/types';
 import { verifyAndRecord } from '../deploy/verification';
+import { printable } from '../printable';
 import { gateAware } from './deploy';
 import { headlessDeployService } from './headlessDeploy';
 
@@ -43,13 +44,20 @@ function common(command: Command, withDag: 'required' | 'optional'): Command {
   return withDag === 'required' ? command.requiredOption('--dag <dag_id>', 'the DAG') : command.option('--dag <dag_id>', 'only this DAG');
 }
 
+/** A line for the terminal: ids, states and messages in it come from Airflow's answers and the history. */
+const say = (text: string): void => console.log(printable(text));
+const progressOf =
+  (json: boolean | undefined) =>
+  (message: string): void =>
+    void (!json && console.error(printable(message)));
+
 /** Prints what a canary deploy did; a version Airflow could not confirm exits 1. */
 function report(plan: DeployPlan, record: HistoryRecord, json: boolean | undefined, extra: Record<string, unknown> = {}): void {
   if (json) console.log(JSON.stringify({ ...record, manifest: undefined, ...extra }, null, 2));
   else {
-    console.log(describePlan(plan));
-    console.log(`Live: ${describeRecord(record)}`);
-    console.log(`Verification: ${describeVerification(record.verification)}`);
+    say(describePlan(plan));
+    say(`Live: ${describeRecord(record)}`);
+    say(`Verification: ${describeVerification(record.verification)}`);
   }
   const status = record.verification?.status;
   if (status && status !== 'verified' && status !== 'skipped') process.exitCode = 1;
@@ -88,12 +96,12 @@ async function start(options: StartOptions): Promise<void> {
     ...(options.until ? { until: options.until } : {}),
     ...(options.python ? { python: options.python } : {}),
   });
-  const progress = (m: string): void => void (!options.json && console.error(m));
+  const progress = progressOf(options.json);
   const applied = await headlessDeployService().apply(plan, { onProgress: progress });
   const record = await verifyAndRecord(headlessDeployService(), plan, applied, { credentials: credentialsFromEnv(), timeoutMs: Number(options.timeout) * 1000, onProgress: progress });
   const steps = record.verification?.status === 'verified' ? await canaries.afterStart(env, options.dag) : [];
   report(plan, record, options.json, { steps });
-  for (const step of steps) if (!options.json) console.log(`${step.kind} ${step.dagId}: ${step.why}`);
+  for (const step of steps) if (!options.json) say(`${step.kind} ${step.dagId}: ${step.why}`);
 }
 
 export function registerCanary(program: Command): void {
@@ -112,22 +120,22 @@ export function registerCanary(program: Command): void {
     const statuses = await service().status(environment(options), options.dag);
     if (options.json) console.log(JSON.stringify(statuses, null, 2));
     else if (statuses.length === 0) console.log(`No canary is running on "${options.env}".`);
-    else console.log(statuses.map(describeStatus).join('\n\n'));
+    else say(statuses.map(describeStatus).join('\n\n'));
   });
 
   common(canary.command('tick').description('Keep the split going and promote the canaries whose condition holds (schedule it, e.g. every minute)'), 'optional').action(async (options: Common) => {
-    const progress = (m: string): void => void (!options.json && console.error(m));
+    const progress = progressOf(options.json);
     const results = await service().tick(environment(options), { onProgress: progress, verifyTimeoutMs: Number(options.timeout) * 1000 });
     if (options.json) console.log(JSON.stringify(results.map((r) => ({ ...r, promoted: r.promoted ? { ...r.promoted, manifest: undefined } : undefined })), null, 2));
     else if (results.length === 0) console.log(`No canary is running on "${options.env}".`);
-    else for (const r of results) console.log(r.promoted ? `${r.status.dagId}: promoted — ${describeRecord(r.promoted)}` : `${r.status.dagId}: ${r.status.verdict} — ${r.status.message}${r.status.steps.map((s) => `\n  ${s.kind} ${s.dagId}: ${s.why}`).join('')}`);
+    else for (const r of results) say(r.promoted ? `${r.status.dagId}: promoted — ${describeRecord(r.promoted)}` : `${r.status.dagId}: ${r.status.verdict} — ${r.status.message}${r.status.steps.map((s) => `\n  ${s.kind} ${s.dagId}: ${s.why}`).join('')}`);
   });
 
   for (const outcome of ['promote', 'abort'] as const) {
     common(canary.command(outcome).description(outcome === 'promote' ? 'Deploy the candidate as the DAG and remove the canary' : 'Remove the canary; the live DAG stays as it is'), 'required')
       .option('--reason <text>', 'recorded in the history')
       .action(async (options: Common & { dag: string; reason?: string }) => {
-        const progress = (m: string): void => void (!options.json && console.error(m));
+        const progress = progressOf(options.json);
         const reason = options.reason?.trim() || `${outcome === 'promote' ? 'promoted' : 'aborted'} by hand`;
         const { plan, record } = await service().finish(environment(options), options.dag, outcome, reason, { onProgress: progress, verifyTimeoutMs: Number(options.timeout) * 1000 });
         report(plan, record, options.json);
@@ -149,6 +157,6 @@ export function registerCanary(program: Command): void {
       if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) throw new Error(usage);
       const runs = await service().trigger(environment(options), options.dag, conf as Record<string, unknown>);
       if (options.json) console.log(JSON.stringify(runs, null, 2));
-      else for (const run of runs) console.log(`triggered ${run.dagId}: ${run.runId}`);
+      else for (const run of runs) say(`triggered ${run.dagId}: ${run.runId}`);
     });
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { printable } from '../printable';
 import { version } from '../version';
 
 export type Register = (program: Command) => void;
@@ -17,7 +18,7 @@ export function runHangar(groups: readonly CommandGroup[]): void {
     await program.parseAsync(process.argv);
   };
   run().catch((error: unknown) => {
-    console.error(`hangar: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(printable(`hangar: ${error instanceof Error ? error.message : String(error)}`));
     process.exitCode = 2;
   });
 }

@@ -1,3 +1,4 @@
+import { printable } from '../printable';
 import type { DagChange, DagSummary, SemanticDiff, TaskChange, TaskSummary, ValueChange } from './types';
 
 export interface SummaryOptions {
@@ -28,7 +29,7 @@ export function summaryLines(diff: SemanticDiff, options: SummaryOptions = {}): 
   const files = filePhrases(diff, style);
   if (files.length) lines.push(style.bullet(`files: ${limit(files, maxChanges, (n) => `${n} more`).join(', ')}`));
   lines.push(...diff.warnings.map((w) => style.bullet(`warning: ${style.name(w)}`)));
-  return (lines.length ? lines : [style.bullet('no DAG changes')]).map(printable);
+  return (lines.length ? lines : [style.bullet('no DAG changes')]).map(printableLine);
 }
 
 /** The long form for `hangar diff`: a heading line per DAG and one indented line per change. */
@@ -49,7 +50,7 @@ export function describeDiff(diff: SemanticDiff): string[] {
   const unknown = [diff.dags.changed, diff.dags.added, diff.dags.removed].flat().some((d) => !d.known) || lines.some((l) => l.includes('?('));
   if (unknown) lines.push('?(…) is an id Hangar cannot know without running the file: it is compared by the source of the expression that computes it.');
   if (diff.dags.unchanged) lines.push(`${diff.dags.unchanged} DAG${diff.dags.unchanged === 1 ? '' : 's'} compared and unchanged`);
-  return lines.map(printable);
+  return lines.map(printableLine);
 }
 
 /** Everything that changed in one DAG, one phrase each; `heading` adds the rename and move to the phrases. */
@@ -141,10 +142,7 @@ class Style {
 }
 
 /** Control characters from the DAG files (an escape sequence in a string) are shown, never sent to the terminal. */
-function printable(line: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
+const printableLine = (line: string): string => printable(line, { oneLine: true });
 
 function commonPrefix(a: string, b: string): number {
   let i = 0;

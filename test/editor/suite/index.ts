@@ -16,6 +16,7 @@ const suiteFiles: Record<string, () => Promise<unknown>> = {
   'languageServer.test.ts': () => import('./languageServer.test'),
   'deploy.test.ts': () => import('./deploy.test'),
   'perDag.test.ts': () => import('./perDag.test'),
+  'airflowCredentials.test.ts': () => import('./airflowCredentials.test'),
   'testing.test.ts': () => import('./testing.test'),
   'dependencies.test.ts': () => import('./dependencies.test'),
   'restricted.test.ts': () => import('./restricted.test'),

@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import path from 'node:path';
 import schema from '../hangar-catalog.schema.json';
 import { isRecord, readLocated, type LocatedDocument } from '../locatedYaml';
+import { requirementProblem } from '../requirementsSpec';
 import { resolveInside } from '../safePath';
 import type { CatalogProblem, MarketEntry } from '../types';
 
@@ -73,6 +74,8 @@ export function readHangarDocument(doc: LocatedDocument, root: string, catalog: 
     } catch (error) {
       return problem(['entries', index, 'source'], `entry "${e.id}": ${(error as Error).message}`);
     }
+    const providerProblem = (e.providers ?? []).map(requirementProblem).find(Boolean);
+    if (providerProblem) return problem(['entries', index, 'providers'], `entry "${e.id}": ${providerProblem}`);
     seen.add(e.id);
     entries.push({
       id: `${catalog}/${e.id}`,

@@ -57,7 +57,10 @@ export async function verifyCatalog(root: string, options: CatalogVerifyOptions)
   const wanted = options.entries ?? [];
   const unknown = wanted.filter((id) => !catalog.entries.some((e) => e.localId === id || e.id === id));
   if (unknown.length) {
-    throw new Error(`no entry ${unknown.map((id) => `"${id}"`).join(', ')} in ${root}; its entries: ${catalog.entries.map((e) => e.localId).join(', ') || 'none'}`);
+    // An entry the index lists but Hangar refused (a path out of the catalog, a provider that is no package name) is
+    // "unknown" too: the problems say why.
+    const problems = catalog.problems.map((p) => `\n  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('');
+    throw new Error(`no entry ${unknown.map((id) => `"${id}"`).join(', ')} in ${root}; its entries: ${catalog.entries.map((e) => e.localId).join(', ') || 'none'}${problems ? `; refused:${problems}` : ''}`);
   }
   const selected = wanted.length ? catalog.entries.filter((e) => wanted.includes(e.localId) || wanted.includes(e.id)) : catalog.entries;
   const digests = new FileDigests();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { satisfies } from '@renovatebot/pep440';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { normaliseName } from '../requirementsSpec';
+import { normaliseName, requirementProblem } from '../requirementsSpec';
 import type { ProviderRequirement } from '../types';
 import { basePython, EnvironmentUnavailableError, findUv, runTool } from './pythonTools';
 
@@ -41,8 +41,6 @@ export interface EnvironmentOptions {
 }
 
 const AIRFLOW_VERSION = /^\d+\.\d+\.\d+((a|b|rc)\d+)?$/;
-const REQUIREMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const SPECIFIER = /^(===?|>=|<=|~=|!=|>|<)[A-Za-z0-9.*+!-]+(,(===?|>=|<=|~=|!=|>|<)[A-Za-z0-9.*+!-]+)*$/;
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
 export function defaultVerifyCacheDir(): string {
@@ -70,9 +68,8 @@ export function checkAirflowVersion(version: string): string {
 /** The requirement strings to install, or why one of the entry's providers is not a plain requirement. */
 function requirementsOf(providers: readonly ProviderRequirement[]): string[] {
   return providers.map((p) => {
-    if (!REQUIREMENT_NAME.test(p.name) || (p.version !== undefined && !SPECIFIER.test(p.version))) {
-      throw new ProvidersNotInstallableError(`the provider requirement ${JSON.stringify(`${p.name}${p.version ?? ''}`)} is not a plain "name" or "name>=version"`, '');
-    }
+    const problem = requirementProblem(p);
+    if (problem) throw new ProvidersNotInstallableError(problem, '');
     return `${p.name}${p.version ?? ''}`;
   });
 }

@@ -1,4 +1,5 @@
 import type { EntryVerification, FailureStage, VerificationSource, VerificationStatus, VersionResult } from './types';
+import { printable } from '../../printable';
 
 const STAGE_TEXT: Record<FailureStage, string> = {
   size: 'over the size limit',
@@ -59,11 +60,6 @@ export function withoutLogs(status: VerificationStatus): VerificationStatus {
   if (!status.record) return status;
   return { ...status, record: { ...status.record, results: status.record.results.map(({ log: _log, ...rest }) => rest) } };
 }
-
-/** Errors and logs carry what the DAG printed: control characters (terminal escapes) are shown, not sent. */
-const isControl = (code: number): boolean => (code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
-const printable = (text: string): string =>
-  [...text].map((c) => (isControl(c.charCodeAt(0)) ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c)).join('');
 
 /** The lines `hangar market info` and `hangar market verify` print under the headline. */
 export function describeResults(record: EntryVerification, withLog: boolean): string[] {
