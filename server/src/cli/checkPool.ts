@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { compiledWasm, createPythonParser } from '../analysis/parser';
+import { createPythonParser } from '../analysis/parser';
 import type { CheckedFile, CheckJob } from './checkFile';
 import { checkShare, joinParts, type Part, type Recording, type Share } from './checkShare';
 
@@ -128,7 +128,7 @@ async function checkHere(share: Share): Promise<Part> {
 function runWorker(share: Share, background?: { signal?: AbortSignal }): Promise<Part> {
   const signal = background?.signal;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { ...share, wasm: compiledWasm() }, ...(background ? { resourceLimits: { maxOldGenerationSizeMb: BACKGROUND_HEAP_MB } } : {}) });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: share, ...(background ? { resourceLimits: { maxOldGenerationSizeMb: BACKGROUND_HEAP_MB } } : {}) });
     const abort = (): void => {
       reject(signal!.reason as Error);
       void worker.terminate();

@@ -1,4 +1,4 @@
-import type { CompiledWasm, Parser } from '../analysis/parser';
+import type { Parser } from '../analysis/parser';
 import { CheckCache } from './checkCache';
 import { checkFile, type CheckedFile, type CheckJob } from './checkFile';
 
@@ -21,8 +21,6 @@ export interface Recording {
 export interface Share {
   readonly jobs: readonly CheckJob[];
   readonly next?: Int32Array;
-  /** The parser's WebAssembly, compiled by the thread that started the worker. */
-  readonly wasm?: CompiledWasm;
   /** Each thread writes the cache entries of the files it analysed, while the others still analyse. */
   readonly record?: Recording;
 }

@@ -4,9 +4,8 @@ import { createPythonParser } from '../analysis/parser';
 import { checkShare, type Share } from './checkShare';
 
 void (async () => {
-  const share = workerData as Share;
-  const parser = await createPythonParser(share.wasm);
-  const part = checkShare(share, parser);
+  const parser = await createPythonParser();
+  const part = checkShare(workerData as Share, parser);
   parser.delete();
   parentPort!.postMessage(part);
 })();
