@@ -31,7 +31,14 @@ const builds = [
   { ...node, entryPoints: { 'server/server': 'server/src/lsp/server.ts' } },
   {
     ...node,
-    entryPoints: { 'cli/hangar': 'server/src/cli/main.ts', 'cli/checkWorker': 'server/src/cli/checkWorker.ts', 'cli/dagdiffWorker': 'server/src/dagdiff/diffWorker.ts' },
+    // cli/hangar.js only picks the bundle to run: hangarCheck.js for `hangar check`, hangarAll.js for the rest.
+    entryPoints: {
+      'cli/hangar': 'server/src/cli/hangar.ts',
+      'cli/hangarAll': 'server/src/cli/main.ts',
+      'cli/hangarCheck': 'server/src/cli/checkMain.ts',
+      'cli/checkWorker': 'server/src/cli/checkWorker.ts',
+      'cli/dagdiffWorker': 'server/src/dagdiff/diffWorker.ts',
+    },
     // Native modules: better-sqlite3 (marketplace service) loads from node_modules at run time; pg's optional pg-native is never used.
     external: ['better-sqlite3', 'pg-native'],
     banner: { js: '#!/usr/bin/env node' },

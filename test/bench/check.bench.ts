@@ -154,7 +154,7 @@ const bench: Bench = {
       try {
         const cold = checked(HANGAR_CLI, '--no-cache');
         const cached = checked(HANGAR_CLI, '--cache-dir', cacheDir);
-        const commands = baseline ? [cold, cached, checked(path.join(baseline.dist, 'cli', 'hangar.js'))] : [cold, cached];
+        const commands = baseline ? [cold, cached, checked(path.join(baseline.dist, 'cli', 'hangar.js'), '--no-cache')] : [cold, cached]; // cold against cold: the baseline has a cache too
         [hangar, warm, old] = await alternated(REPEATS, commands);
         if (warm!.last.stdout !== hangar!.last.stdout) throw new Error('hangar check from the cache reported something else than without it');
       } finally {

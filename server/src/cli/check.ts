@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfigFor, type HangarConfig } from '../analysis/config';
 import { DagIndex } from '../analysis/dagIndex';
 import { AIRFLOW_TARGET, PYTHON_TARGET } from '../analysis/target';
-import { describeEnvironment } from '../pyenv/environment';
 import { deploymentUnit } from '../analysis/deploymentUnit';
 import { compareFindings, duplicateDagFindings, isKnownSelector } from '../analysis/engine';
 import type { Severity } from '../analysis/findings';
@@ -21,7 +20,7 @@ export interface CheckOptions {
   readonly ignore?: readonly string[];
   readonly failOn: 'error' | 'warning';
   readonly cwd: string;
-  /** Worker threads for large file sets (default: the number of cores). */
+  /** Threads for large file sets, the main thread and jobs - 1 workers (default: the number of cores). */
   readonly jobs?: number;
   /** Reuses and records each file's findings (see checkCache.ts); none: every file is analysed. */
   readonly cache?: CheckCache;
@@ -43,7 +42,7 @@ export interface CheckResult {
 export interface CheckStats {
   readonly files: number;
   readonly fromCache: number;
-  /** Worker threads that reported results; 0 when the analysed files were checked in the main thread. */
+  /** Threads that analysed files (the main thread and its workers); 0 when the main thread analysed them alone. */
   readonly threads: number;
 }
 
@@ -70,10 +69,15 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
   const { results, fromCache, threads } = await checkCached(work, options);
   // a dag_id must be unique within what one Airflow serves: each deployment unit has its own index
   const units = new Map<string, DagIndex>();
+  const byFolder = new Map<string, DagIndex>(); // the unit depends on the folder alone: one look-up per folder
   const indexOf = (file: string): DagIndex => {
+    const folder = path.dirname(file);
+    let index = byFolder.get(folder);
+    if (index) return index;
     const unit = deploymentUnit(file, root);
-    let index = units.get(unit);
+    index = units.get(unit);
     if (!index) units.set(unit, (index = new DagIndex()));
+    byFolder.set(folder, index);
     return index;
   };
   for (const result of results) indexOf(result.file).record(result.path, result.dags);
@@ -105,14 +109,11 @@ async function checkCached(work: readonly CheckJob[], options: CheckOptions): Pr
       misses.push({ at, key, job: bytes ? { ...job, bytes } : job });
     }
   }
-  const { results: checked, threads } = await checkAll(misses.map((miss) => miss.job), jobs);
-  misses.forEach(({ at, key }, i) => {
-    const result = checked[i]!;
-    results[at] = result;
-    if (key !== undefined) cache.set(key, { findings: result.findings, dags: result.dags, dagIds: result.dagIds, ...(result.helpers ? { helpers: result.helpers } : {}) });
-  });
-  cache.prune();
-  if (cache.problem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cache.problem}); the results are complete. --no-cache skips the cache.\n`);
+  const keys = misses.map((miss) => miss.key);
+  const { results: checked, threads, cacheProblem } = await checkAll(misses.map((miss) => miss.job), jobs, { dir: cache.dir, keys });
+  misses.forEach(({ at }, i) => (results[at] = checked[i]!));
+  if (cacheProblem) process.stderr.write(`hangar check: could not write the cache in ${cache.dir} (${cacheProblem}); the results are complete. --no-cache skips the cache.\n`);
+  else if (keys.some((key) => key !== undefined)) cache.prune();
   return { results: results as CheckedFile[], fromCache: work.length - misses.length, threads };
 }
 
@@ -150,7 +151,7 @@ function displayPath(file: string, cwd: string): string {
 
 function describeStats({ files, fromCache, threads }: CheckStats): string {
   const analysed = files - fromCache;
-  return `${files} file(s): ${fromCache} from the cache, ${analysed} analysed ${threads > 0 ? `on ${threads} worker thread(s)` : 'in the main thread'}`;
+  return `${files} file(s): ${fromCache} from the cache, ${analysed} analysed ${threads > 0 ? `on ${threads} threads (the main thread and ${threads - 1} worker(s))` : 'in the main thread'}`;
 }
 
 function targetVersion(pattern: RegExp): (value: string) => string {
@@ -163,6 +164,7 @@ function targetVersion(pattern: RegExp): (value: string) => string {
 /** The Airflow and Python release lines of an interpreter (`3.3.2` -> `3.3`). */
 async function environmentTargets(python: string): Promise<{ airflow?: string; python?: string }> {
   try {
+    const { describeEnvironment } = await import('../pyenv/environment'); // runs a process: loaded only for --python
     const env = await describeEnvironment(python);
     const line = (version: string | undefined): string | undefined => version?.split('.').slice(0, 2).join('.');
     return { ...(env.airflow ? { airflow: line(env.airflow) } : {}), python: line(env.pythonVersion) };
@@ -189,13 +191,13 @@ export function registerCheck(program: Command): void {
     .option('--ignore <rules>', 'skip these rules (added to "ignore" from the config)', list)
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--jobs <n>', 'worker threads for large file sets (default: the number of cores)', jobCount)
+    .option('--jobs <n>', 'threads for large file sets: the main thread and n - 1 workers (default: the number of cores)', jobCount)
     .option('--target-airflow <version>', 'the Airflow the DAGs run on: 2, 3 or a release line such as 3.4 (over target-airflow in the config)', targetVersion(AIRFLOW_TARGET))
     .option('--target-python <version>', 'the Python the DAGs run on, such as 3.11 (over target-python in the config)', targetVersion(PYTHON_TARGET))
     .option('--python <interpreter>', "the Airflow environment's Python: its Airflow and Python versions are the targets where neither flags nor config name one")
     .option('--no-cache', 'analyse every file, neither reading nor writing the cache')
     .option('--cache-dir <dir>', 'where the cache of findings per file lives (default: $XDG_CACHE_HOME/hangar/check or ~/.cache/hangar/check)')
-    .option('--verbose', 'say on stderr how many files came from the cache and how many worker threads analysed the others')
+    .option('--verbose', 'say on stderr how many files came from the cache and how many threads analysed the others')
     .addHelpText('after', '\nExit codes: 0 no findings at the --fail-on level, 1 findings at or above it, 2 usage or configuration error.\nConfiguration: [tool.hangar] in pyproject.toml or hangar.toml, found upward from each file.')
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
@@ -209,7 +211,7 @@ export function registerCheck(program: Command): void {
         const environment = raw.python ? await environmentTargets(raw.python) : undefined;
         const { results, exitCode, stats } = await runCheck(paths, { format: raw.format, select: raw.select, ignore: raw.ignore, failOn: raw.failOn, cwd: process.cwd(), jobs: raw.jobs, cache, targetAirflow: raw.targetAirflow, targetPython: raw.targetPython, environment });
         if (raw.verbose) process.stderr.write(`hangar check: ${describeStats(stats)}\n`);
-        const report = render(raw.format, results);
+        const report = await render(raw.format, results);
         if (raw.output) writeFileSync(raw.output, report);
         else process.stdout.write(report);
         process.exitCode = exitCode;

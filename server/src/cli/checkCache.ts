@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { DagDefinition } from '../analysis/dagIndex';
 import type { Finding } from '../analysis/findings';
 import { decodeSource } from '../analysis/input';
@@ -97,9 +98,9 @@ export class CheckCache {
     if (this.broken !== undefined) return;
     try {
       if (!this.wrote) mkdirSync(this.dir, { recursive: true });
-      // A temporary file of this process, renamed over the entry: readers see the old entry or the new one, whole.
+      // A temporary file of this process and thread, renamed over the entry: readers see the old entry or the new one, whole.
       // (write-file-atomic does the same plus ownership and exit-handler work that triples the cost of 1,000 entries.)
-      const temporary = `${this.entryPath(key)}.${process.pid}.${this.written++}.tmp`;
+      const temporary = `${this.entryPath(key)}.${process.pid}.${threadId}.${this.written++}.tmp`;
       try {
         writeFileSync(temporary, JSON.stringify({ key, findings: file.findings, dags: file.dags, dagIds: file.dagIds, helpers: file.helpers ?? [] }));
         renameSync(temporary, this.entryPath(key));
@@ -120,7 +121,6 @@ export class CheckCache {
 
   /** After a run that wrote entries: keeps the cache within MAX_ENTRIES files, removing the oldest written first. */
   prune(): void {
-    if (!this.wrote) return;
     let names: string[];
     try {
       names = readdirSync(this.dir);

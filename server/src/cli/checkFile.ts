@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { HangarConfig } from '../analysis/config';
 import type { DagDefinition } from '../analysis/dagIndex';
 import { analyzeBytes } from '../analysis/engine';
@@ -73,6 +74,16 @@ const localModules = new Map<string, LocalModules>();
 function localModulesFor(parser: Parser, root: string | undefined): LocalModules {
   const key = root ?? '';
   let local = localModules.get(key);
-  if (!local) localModules.set(key, (local = new LocalModules({ parser, searchRoots: (file) => moduleSearchRoots(file, root) })));
+  if (!local) {
+    // The roots depend on the file's folder alone, and a check's files share a few folders: one look-up per folder.
+    const byFolder = new Map<string, string[]>();
+    const searchRoots = (file: string): string[] => {
+      const folder = dirname(file);
+      let roots = byFolder.get(folder);
+      if (!roots) byFolder.set(folder, (roots = moduleSearchRoots(file, root)));
+      return roots;
+    };
+    localModules.set(key, (local = new LocalModules({ parser, searchRoots })));
+  }
   return local;
 }

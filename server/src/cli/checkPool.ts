@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createPythonParser } from '../analysis/parser';
-import { checkFile, type CheckedFile, type CheckJob } from './checkFile';
+import type { CheckedFile, CheckJob } from './checkFile';
+import { checkShare, joinParts, type Part, type Recording, type Share } from './checkShare';
 
 /** Below this many files per thread, starting a worker (its own WebAssembly parser) costs more than it saves. */
 const MIN_FILES_PER_WORKER = 40;
@@ -14,21 +15,26 @@ const WORKER_SCRIPT = path.join(__dirname, 'checkWorker.js');
 export interface CheckedAll {
   /** In the order of the work. */
   readonly results: CheckedFile[];
-  /** Worker threads that reported results; 0 when the files were checked in this thread. */
+  /** Threads that checked files (this one and the workers); 0 when this thread checked them alone. */
   readonly threads: number;
+  /** Why some results could not be recorded in the cache, when `record` was given and they could not. */
+  readonly cacheProblem?: string;
 }
 
-/** Checks every job, on up to `jobs` worker threads when there are enough files, else in this thread. */
-export async function checkAll(work: readonly CheckJob[], jobs: number): Promise<CheckedAll> {
+/**
+ * Checks every job: with enough files, on `jobs` threads, this one and `jobs` - 1 workers taking the next file from
+ * a shared counter (this thread works while the workers start); else in this thread. With `record`, each thread
+ * writes the cache entries of the files it checked.
+ */
+export async function checkAll(work: readonly CheckJob[], jobs: number, record?: Recording): Promise<CheckedAll> {
   if (work.length === 0) return { results: [], threads: 0 }; // every file came from the cache: no parser to load
-  const workers = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
-  if (workers < 2 || !existsSync(WORKER_SCRIPT)) return { results: await checkInThread(work), threads: 0 };
-  // Round-robin shares: neighbouring files (often similar in size) spread over the workers.
-  const shares = Array.from({ length: workers }, (_, w) => work.filter((_, i) => i % workers === w));
-  const parts = await Promise.all(shares.map((share) => runWorker(share)));
-  const results: CheckedFile[] = new Array<CheckedFile>(work.length);
-  parts.forEach((part, w) => part.forEach((result, k) => (results[k * workers + w] = result)));
-  return { results, threads: parts.length };
+  const threads = Math.min(jobs, Math.floor(work.length / MIN_FILES_PER_WORKER));
+  const inThread = threads < 2 || !existsSync(WORKER_SCRIPT);
+  const share: Share = { jobs: work, ...(record ? { record } : {}), ...(inThread ? {} : { next: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)) }) };
+  const workers = inThread ? [] : Array.from({ length: threads - 1 }, () => runWorker(share));
+  const parts = await Promise.all([...workers, checkHere(share)]);
+  const cacheProblem = parts.find((part) => part.cacheProblem)?.cacheProblem;
+  return { results: joinParts(work, parts), threads: inThread ? 0 : threads, ...(cacheProblem ? { cacheProblem } : {}) };
 }
 
 /** A counting semaphore: at most `free` runs at once, the others wait in arrival order. */
@@ -83,7 +89,7 @@ export async function checkInBackground<T>(items: readonly T[], load: (batch: re
   const run = async (batch: readonly T[]): Promise<CheckedFile[]> => {
     options.signal?.throwIfAborted();
     const jobs = await load(batch);
-    return existsSync(WORKER_SCRIPT) ? runWorker(jobs, { signal: options.signal }) : checkInThread(jobs);
+    return existsSync(WORKER_SCRIPT) ? joinParts(jobs, [await runWorker({ jobs }, { signal: options.signal })]) : checkInThread(jobs);
   };
   const parts = await Promise.all(batchesOf(items, options.bytes ?? (() => 0)).map((batch) => backgroundSlots.run(() => run(batch))));
   return parts.flat();
@@ -107,15 +113,19 @@ function batchesOf<T>(items: readonly T[], bytes: (item: T) => number): T[][] {
 }
 
 async function checkInThread(work: readonly CheckJob[]): Promise<CheckedFile[]> {
+  return joinParts(work, [await checkHere({ jobs: work })]);
+}
+
+async function checkHere(share: Share): Promise<Part> {
   const parser = await createPythonParser();
   try {
-    return work.map((job) => checkFile(job, parser));
+    return checkShare(share, parser);
   } finally {
     parser.delete();
   }
 }
 
-function runWorker(share: readonly CheckJob[], background?: { signal?: AbortSignal }): Promise<CheckedFile[]> {
+function runWorker(share: Share, background?: { signal?: AbortSignal }): Promise<Part> {
   const signal = background?.signal;
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SCRIPT, { workerData: share, ...(background ? { resourceLimits: { maxOldGenerationSizeMb: BACKGROUND_HEAP_MB } } : {}) });
@@ -124,11 +134,12 @@ function runWorker(share: readonly CheckJob[], background?: { signal?: AbortSign
       void worker.terminate();
     };
     signal?.addEventListener('abort', abort, { once: true });
-    let results: CheckedFile[] | undefined;
-    worker.once('message', (message: CheckedFile[]) => (results = message));
+    let results: Part | undefined;
+    worker.once('message', (message: Part) => (results = message));
     worker.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(error);
-      const files = `${share[0]?.path}${share.length > 1 ? ` or one of ${share.length - 1} other file(s) checked with it` : ''}`;
+      const { jobs } = share;
+      const files = `${jobs[0]?.path}${jobs.length > 1 ? ` or one of ${jobs.length - 1} other file(s) checked with it` : ''}`;
       reject(new Error(`analysing ${files} needed more than ${BACKGROUND_HEAP_MB} MB of memory; Hangar stopped the analysis`));
     });
     worker.once('exit', (code) => {

@@ -1,14 +1,10 @@
-import { Command } from 'commander';
-import { version } from '../version';
-import { printable } from '../printable';
-
-type Register = (program: Command) => void;
+import { runHangar, type CommandGroup } from './program';
 
 /**
  * Each command group's module, in help order, imported only when needed: `hangar check` loads its own alone (the
  * other modules compile JSON Schemas and open libraries when loaded, which costs more than a cached check).
  */
-const COMMAND_GROUPS: readonly (readonly [string, () => Promise<Register>])[] = [
+const COMMAND_GROUPS: readonly CommandGroup[] = [
   ['check', async () => (await import('./check')).registerCheck],
   ['rules', async () => (await import('./rules')).registerRules],
   ['market', async () => (await import('./market')).registerMarket],
@@ -21,17 +17,4 @@ const COMMAND_GROUPS: readonly (readonly [string, () => Promise<Register>])[] = 
   ['diff', async () => (await import('./diff')).registerDiff],
 ];
 
-async function main(): Promise<void> {
-  const program = new Command()
-    .name('hangar')
-    .description('Validate, sync and deploy Apache Airflow DAGs from Git.')
-    .version(version);
-  const groups = process.argv[2] === 'check' ? COMMAND_GROUPS.slice(0, 1) : COMMAND_GROUPS;
-  for (const [, load] of groups) (await load())(program);
-  await program.parseAsync(process.argv);
-}
-
-main().catch((error: unknown) => {
-  console.error(printable(`hangar: ${error instanceof Error ? error.message : String(error)}`));
-  process.exitCode = 2;
-});
+runHangar(process.argv[2] === 'check' ? COMMAND_GROUPS.slice(0, 1) : COMMAND_GROUPS);

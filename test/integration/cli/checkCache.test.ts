@@ -69,10 +69,10 @@ describe('hangar check cache', () => {
     assert.equal(configured.stdout, check(dir, '--no-cache').stdout);
     assert.equal(check(dir, '--cache-dir', cache, '--select', 'HGR006').stdout, check(dir, '--no-cache', '--select', 'HGR006').stdout);
 
-    // Another build of Hangar (here: the same bundle with one byte more) never reads this build's entries.
+    // Another build of Hangar (here: the same bundles with one byte more each) never reads this build's entries.
     const other = mkdtempSync(path.join(tmpdir(), 'hangar-other-build-'));
     for (const part of ['cli', 'wasm']) cpSync(path.join(path.dirname(path.dirname(hangar)), part), path.join(other, part), { recursive: true });
-    appendFileSync(path.join(other, 'cli', 'hangar.js'), '\n');
+    for (const bundle of readdirSync(path.join(other, 'cli')).filter((name) => name.endsWith('.js'))) appendFileSync(path.join(other, 'cli', bundle), '\n');
     const before = entries(cache).length;
     const rebuilt = spawnSync(process.execPath, [path.join(other, 'cli', 'hangar.js'), 'check', '--format', 'json', '--cache-dir', cache, '.'], { cwd: dir, encoding: 'utf8' });
     assert.equal(rebuilt.stdout, configured.stdout);

@@ -40,7 +40,7 @@ describe('the CLI tarball, installed without build tools', () => {
   const hangar = (cwd: string, ...args: string[]) => spawnSync(hangarBin, args, { cwd, encoding: 'utf8' });
 
   test('holds the CLI bundle, the grammar and the Python helpers, and pulls in no library the bundle already carries', () => {
-    for (const file of ['dist/cli/hangar.js', 'dist/cli/checkWorker.js', 'dist/wasm/tree-sitter.wasm', 'dist/wasm/tree-sitter-python.wasm', 'dist/python/hangar_dag_test.py', 'package.json', 'README.md', 'LICENSE']) {
+    for (const file of ['dist/cli/hangar.js', 'dist/cli/hangarCheck.js', 'dist/cli/hangarAll.js', 'dist/cli/checkWorker.js', 'dist/wasm/tree-sitter.wasm', 'dist/wasm/tree-sitter-python.wasm', 'dist/python/hangar_dag_test.py', 'package.json', 'README.md', 'LICENSE']) {
       assert.ok(packed.includes(file), `${file} is in the tarball (it holds: ${packed.join(', ')})`);
     }
     const stray = packed.filter((file) => !/^(dist\/(cli|wasm|python)\/[^/]+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(file) || file.endsWith('.map'));

@@ -55,7 +55,7 @@ describe('the VSIX', () => {
   });
 
   test('carries the hangar CLI, which runs from the unpacked extension with no node_modules', () => {
-    assert.deepEqual(readdirSync(path.join(extension, 'dist', 'cli')).sort(), ['checkWorker.js', 'dagdiffWorker.js', 'hangar.js']);
+    assert.deepEqual(readdirSync(path.join(extension, 'dist', 'cli')).sort(), ['checkWorker.js', 'dagdiffWorker.js', 'hangar.js', 'hangarAll.js', 'hangarCheck.js']);
     assert.ok(!readdirSync(extension).includes('node_modules'));
     const run = spawnSync(process.execPath, [path.join(extension, 'dist', 'cli', 'hangar.js'), 'check', 'examples/community-dags/dags'], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(run.status, 1, run.stderr);
