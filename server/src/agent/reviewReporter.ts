@@ -1,3 +1,5 @@
+import { NO_REDIRECTS, redirectOrigin } from '../redirects';
+
 /** What a pull/merge request check found, posted back to the Git host. */
 export interface ReviewReport {
   readonly host: 'github' | 'gitlab';
@@ -34,6 +36,8 @@ export async function postReview(report: ReviewReport, api: HostApi): Promise<vo
 }
 
 async function send(url: string, headers: Record<string, string>, body: unknown): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), ...NO_REDIRECTS, signal: AbortSignal.timeout(15_000) });
+  const redirect = redirectOrigin(response, url);
+  if (redirect) throw new Error(`${new URL(url).host} answered ${response.status} to ${new URL(url).pathname}, a redirect to ${redirect}; Hangar sends its API token only to the configured API root and follows no redirect`);
   if (!response.ok) throw new Error(`${new URL(url).host} answered ${response.status} to ${new URL(url).pathname}`);
 }

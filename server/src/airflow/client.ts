@@ -2,6 +2,7 @@ import type { TokenCommand } from '../deploy/types';
 import { AirflowError } from './errors';
 import { errorReason, redact } from './redact';
 import { commandToken, forgetCommandToken } from './tokenCommand';
+import { NO_REDIRECTS, redirectOrigin } from '../redirects';
 
 export { AirflowError } from './errors';
 
@@ -99,19 +100,16 @@ export class AirflowClient {
   private async send(url: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      // Never follow a redirect: a 307/308 would send the password of /auth/token, or the Authorization header of a
-      // same-origin hop, wherever the answer points.
-      response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, { ...init, ...NO_REDIRECTS, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new AirflowError(`Airflow at ${this.base} is unreachable (${reason}). Check the environment's airflow.url and that the Airflow API server is running.`, 'unreachable');
     }
-    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-      const location = response.headers.get('location');
-      const target = location && URL.canParse(location, url) ? ` to ${new URL(location, url).origin}` : '';
+    const redirect = redirectOrigin(response, url);
+    if (redirect) {
       throw new AirflowError(
-        `Airflow at ${this.base} answered ${init.method ?? 'GET'} ${new URL(url).pathname.replace(/^\/api\/v[12]/, '')} with a redirect${target}; Hangar sends credentials only to airflow.url itself and never follows redirects. Set airflow.url to the address the API server answers on.`,
+        `Airflow at ${this.base} answered ${init.method ?? 'GET'} ${new URL(url).pathname.replace(/^\/api\/v[12]/, '')} with a redirect to ${redirect}; Hangar sends credentials only to airflow.url itself and never follows redirects. Set airflow.url to the address the API server answers on.`,
         'http',
         response.status,
       );

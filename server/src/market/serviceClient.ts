@@ -1,5 +1,6 @@
 import type { EntryStats } from './search';
 import type { VerificationStatus } from './verify/types';
+import { NO_REDIRECTS, redirectOrigin } from '../redirects';
 
 export interface Review {
   id: number;
@@ -52,15 +53,21 @@ export class MarketServiceClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token && authorized) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
+    const url = new URL(route, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     try {
-      response = await fetch(new URL(route, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`), {
+      response = await fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        ...NO_REDIRECTS,
         signal: AbortSignal.timeout(5_000),
       });
     } catch (error) {
       throw new ServiceError(0, `the marketplace service at ${this.baseUrl} is not reachable (${(error as Error).message})`);
+    }
+    const redirect = redirectOrigin(response, url.href);
+    if (redirect) {
+      throw new ServiceError(response.status, `the marketplace service at ${this.baseUrl} answered with a redirect to ${redirect}; Hangar sends your marketplace token only to the service URL it was given and follows no redirect: set the URL the service answers on`);
     }
     const text = await response.text();
     if (!response.ok) {
