@@ -9,7 +9,7 @@ import { normaliseName } from '../market/requirementsSpec';
 import type { PythonEnvironment } from '../pyenv/environment';
 import { docstringRequirements, repositoryRequirements, type DeclaredRequirement } from './declared';
 import { distributionsFor, providerDistribution } from './distributions';
-import { importedModules } from './imports';
+import { importedModules, importTiming, type ImportedModule } from './imports';
 
 /** A dependency finding, located in a DAG file, requirements.txt or pyproject.toml. */
 export interface DependencyFinding extends Finding {
@@ -64,43 +64,51 @@ export interface ImportCheck {
 
 /** HGR501 for each import the environment cannot satisfy, and HGR504 for providers used but declared nowhere. */
 export function importFindings(tree: Tree, source: string, file: string, { env, isLocal, declaredNames }: ImportCheck): DependencyFinding[] {
-  const findings: DependencyFinding[] = [];
   const installed = (name: string) => env.distributions.has(normaliseName(name));
-  const reported = new Set<string>();
-  // Imports that run while Airflow imports the file first: one of them makes a package's finding an error.
-  const byTiming = importedModules(tree, source).sort((a, b) => Number(a.timing !== 'module') - Number(b.timing !== 'module'));
-  for (const imported of byTiming) {
+  /** The imports of each distribution that gets a finding (missing, or a provider declared nowhere), in source order. */
+  const flagged = new Map<string, { ruleId: 'HGR501' | 'HGR504'; imports: ImportedModule[] }>();
+  for (const imported of importedModules(tree)) {
     const module = imported.module;
-    if (!module || module.startsWith('.') || imported.timing === 'optional' || isLocal(module, file)) continue;
+    if (!module || module.startsWith('.') || isLocal(module, file)) continue;
     const candidates = distributionsFor(module, env);
-    if (!candidates.length) continue;
-    const key = candidates[0]!;
-    if (reported.has(key)) continue;
-    if (!candidates.some(installed)) {
-      reported.add(key);
-      const atImport = imported.timing === 'module';
-      findings.push({
-        ruleId: 'HGR501',
-        severity: atImport ? 'error' : 'warning',
-        message: `"${module}" needs ${key}, which is not installed in the Airflow environment (${env.python}). ${atImport ? 'Airflow will fail to import this file.' : 'The file imports without it; the code that runs this import (a task, a callback) fails when it runs.'}`,
-        range: rangeOf(imported.node),
-        file,
-        distribution: key,
-      });
-      continue;
-    }
+    const present = candidates.some(installed);
     const provider = providerDistribution(module);
-    if (provider && declaredNames && !declaredNames.has(provider)) {
-      reported.add(key);
-      findings.push({
-        ruleId: 'HGR504',
-        severity: 'warning',
-        message: `${provider} is used here but declared nowhere (requirements.txt, pyproject.toml or the DAG's "Dependencies:" docstring block); deployments may not have it.`,
-        range: rangeOf(imported.node),
-        file,
-        distribution: provider,
-      });
-    }
+    const key = present ? (provider && declaredNames && !declaredNames.has(provider) ? provider : undefined) : candidates[0];
+    if (!key) continue;
+    const group = flagged.get(key) ?? { ruleId: present ? 'HGR504' : 'HGR501', imports: [] };
+    flagged.set(key, { ...group, imports: [...group.imports, imported] });
+  }
+  if (!flagged.size) return [];
+  // Reading when an import runs builds the DAG model: only files with a finding pay for it.
+  const timing = importTiming(tree, source);
+  const findings: DependencyFinding[] = [];
+  for (const [distribution, { ruleId, imports }] of flagged) {
+    // One finding per package, on the first import that runs while Airflow imports the file, else on the first
+    // that runs later; a package imported only where the file guards it is optional and gets none.
+    const timed = imports.map((imported) => ({ imported, when: timing(imported.node) }));
+    const reported = timed.find((t) => t.when === 'module') ?? timed.find((t) => t.when === 'call');
+    if (!reported) continue;
+    const atImport = reported.when === 'module';
+    const { module, node } = reported.imported;
+    findings.push(
+      ruleId === 'HGR501'
+        ? {
+            ruleId,
+            severity: atImport ? 'error' : 'warning',
+            message: `"${module}" needs ${distribution}, which is not installed in the Airflow environment (${env.python}). ${atImport ? 'Airflow will fail to import this file.' : 'The file imports without it; the code that runs this import (a task, a callback) fails when it runs.'}`,
+            range: rangeOf(node),
+            file,
+            distribution,
+          }
+        : {
+            ruleId,
+            severity: 'warning',
+            message: `${distribution} is used here but declared nowhere (requirements.txt, pyproject.toml or the DAG's "Dependencies:" docstring block); deployments may not have it.`,
+            range: rangeOf(node),
+            file,
+            distribution,
+          },
+    );
   }
   return findings;
 }

@@ -13,25 +13,31 @@ export type ImportTiming = 'module' | 'call' | 'optional';
 export interface ImportedModule {
   readonly module: string;
   readonly node: Node;
-  readonly timing: ImportTiming;
 }
 
-/** Every module an `import` or `from ... import` statement names, at any depth, with when it runs. */
-export function importedModules(tree: Tree, source: string): ImportedModule[] {
+/**
+ * When each import statement runs. Building the DAG model costs about as much as the parse, so callers ask only
+ * for the imports that need an answer (a missing or undeclared package).
+ */
+export function importTiming(tree: Tree, source: string): (statement: Node) => ImportTiming {
   const model = buildModel(tree, source);
+  return (statement) => (isGuardedImport(statement) ? 'optional' : model.isParseTime(statement) ? 'module' : 'call');
+}
+
+/** Every module an `import` or `from ... import` statement names, at any depth, in source order. */
+export function importedModules(tree: Tree): ImportedModule[] {
   const found: ImportedModule[] = [];
   for (const statement of tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement'])) {
     if (!statement) continue;
-    const timing: ImportTiming = isGuardedImport(statement) ? 'optional' : model.isParseTime(statement) ? 'module' : 'call';
     if (statement.type === 'import_from_statement') {
       const module = statement.childForFieldName('module_name');
-      if (module && module.type !== 'relative_import') found.push({ module: module.text, node: statement, timing });
+      if (module && module.type !== 'relative_import') found.push({ module: module.text, node: statement });
       continue;
     }
     for (const name of statement.childrenForFieldName('name')) {
       if (!name) continue;
       const dotted = name.type === 'aliased_import' ? name.childForFieldName('name') : name;
-      if (dotted) found.push({ module: dotted.text, node: statement, timing });
+      if (dotted) found.push({ module: dotted.text, node: statement });
     }
   }
   return found;
