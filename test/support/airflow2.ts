@@ -9,23 +9,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { AirflowUnavailableError, airflowExecutable, ensureAirflowVenv, freePort, harnessLogs, migratedDatabase, startProcess, stopProcess, timed, waitFor, type AirflowLogs } from './airflow';
+import { AirflowUnavailableError, airflowExecutable, ensureAirflowVenv, freePort, harnessLogs, migratedDatabase, startProcess, stopProcess, timed, waitFor, type RunningAirflow } from './airflow';
 import { progress, run } from './venv';
 
-export interface RunningAirflow2 {
-  baseUrl: string;
-  username: string;
-  password: string;
-  airflowHome: string;
-  dagsFolder: string;
-  logs: AirflowLogs;
-  timings: Record<string, number>;
-  /** Basic-authenticated request to a path under the server (`/api/v1/...`). */
-  request(method: string, apiPath: string, body?: unknown): Promise<Response>;
-  get<T>(apiPath: string): Promise<T>;
-  /** Kills every process this Airflow started and removes AIRFLOW_HOME. Safe to call twice. */
-  stop(): Promise<void>;
-}
+/** What the harness's Airflow 3 offers too; `request` and `get` are Basic-authenticated paths under `/api/v1/...`. */
+export type RunningAirflow2 = Pick<RunningAirflow, 'baseUrl' | 'username' | 'password' | 'airflowHome' | 'dagsFolder' | 'logs' | 'timings' | 'request' | 'get' | 'stop'>;
 
 export interface StartAirflow2Options {
   dagsFolder?: string;

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface RedirectTrap {
   /** The address to configure: every request to it is redirected. */
   readonly url: string;
+  /** The host the redirects point at: a server of one's own may redirect there too. */
+  readonly elsewhere: string;
   /** Every request that reached the host the redirects point at: method, path, headers and body. */
   readonly reachedElsewhere: string[];
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function redirectTrap(status = 307): Promise<RedirectTrap> {
   const url = await listen(redirector);
   return {
     url,
+    elsewhere: elsewhereUrl,
     reachedElsewhere,
     close: async () => {
       await Promise.all([redirector, elsewhere].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { shippedCli } from '../../support/cli';
+import { redirectTrap } from '../../support/redirectingServer';
 import { DagRepo, dagSource, scratch } from './fixtures';
 
 const USERNAME = 'deployer';
@@ -165,28 +166,19 @@ describe('Airflow error answers never echo secrets (reflecting server on 127.0.0
   });
 
   test('a redirect is never followed: another host receives neither the password nor a token', async () => {
-    const elsewhere: string[] = [];
-    const other = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        elsewhere.push(`${request.method} ${request.url} authorization: ${request.headers.authorization ?? ''} body: ${body}`);
-        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: ISSUED_JWT, version: '3.3.2' }));
-      });
-    });
-    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const trap = await redirectTrap();
     try {
-      Object.assign(airflow.mode, { redirectTo: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
+      Object.assign(airflow.mode, { redirectTo: trap.elsewhere });
       for (const [label, env, credentials] of credentialSets) {
         const result = await deploy(env, credentials);
         assert.notEqual(result.code, 0, `${label}: ${result.output}`);
         assert.match(result.output, /with a redirect to http:\/\/127\.0\.0\.1:\d+; Hangar sends credentials only to airflow\.url itself/, label);
         assertNoSecret(result.output, `${label}: the output`);
       }
-      assert.deepEqual(elsewhere, [], 'the host a redirect points at is never contacted');
+      assert.deepEqual(trap.reachedElsewhere, [], 'the host a redirect points at is never contacted');
     } finally {
       Object.assign(airflow.mode, { redirectTo: '' });
-      other.close();
+      await trap.close();
     }
   });
 
