@@ -90,11 +90,11 @@ describe('npm run demo', () => {
       await driver.runCommand(browser.page, 'Hangar: Deploy…');
       await driver.pick(browser.page, { title: /environment/, filter: 'staging' });
       await driver.pick(browser.page, { title: /version/, filter: v11.slice(0, 12) });
-      await driver.pick(browser.page, { title: /Deploy → staging/, filter: '', row: 'Deploy' }).catch(async (error: Error) => {
-        await browser.page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'demo-deploy-failure.png') }).catch(() => undefined);
-        throw error;
-      });
-      const deployed = await waitFor('the editor deploy to be verified by the staging Airflow', () => history(stagingDags).find((r) => r.verification?.status === 'verified'), 120_000).catch(async (error: Error) => {
+      const deployed = await (async () => {
+        await driver.pick(browser.page, { title: /Deploy → staging/, filter: '', row: 'Deploy' });
+        return waitFor('the editor deploy to be verified by the staging Airflow', () => history(stagingDags).find((r) => r.verification?.status === 'verified'), 120_000);
+      })().catch(async (error: Error) => {
+        // What the workbench showed instead (a blocking gate, an error notification) says why.
         await browser.page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'demo-deploy-failure.png') }).catch(() => undefined);
         throw error;
       });
